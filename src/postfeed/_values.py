@@ -1,0 +1,168 @@
+"""Checks and conversions of values read from YAML, shared by the config and post
+loaders. Every python-dateutil call lives here."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from datetime import date, datetime, time, timezone, tzinfo
+
+from dateutil import parser as dateutil_parser
+
+from .model import Author
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+_EMAIL = re.compile(r"^[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+$")
+# Two different defaults: a field missing from a date string shows up as a difference.
+_DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
+MIN_YEAR, MAX_YEAR = 1900, 9999
+
+
+class ValueProblem(Exception):
+    """A value has the wrong type or form; the message names what was expected."""
+
+
+def describe(value: object) -> str:
+    """A value as a YAML author would recognise it in a message."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def text(value: object, *, empty_ok: bool = False) -> str:
+    """A text value; YAML numbers, booleans and dates are refused with a hint to quote them."""
+    if not isinstance(value, str):
+        hint = " (quote it)" if isinstance(value, int | float | bool) else ""
+        raise ValueProblem(f"expected text, got {describe(value)}{hint}")
+    if not empty_ok and not value.strip():
+        raise ValueProblem("must not be empty")
+    return value
+
+
+def boolean(value: object) -> bool:
+    """A YAML boolean (``true``/``false``); text like ``"maybe"`` is refused."""
+    if not isinstance(value, bool):
+        raise ValueProblem(f"expected true or false, got {describe(value)}")
+    return value
+
+
+def uri(value: object) -> str:
+    """An absolute URI (any scheme)."""
+    result = text(value).strip()
+    if not _SCHEME.match(result):
+        raise ValueProblem(
+            f"expected an absolute URI such as tag:example.com,2024:hello, got {result!r}"
+        )
+    return result
+
+
+def email(value: object) -> str:
+    """An e-mail address."""
+    result = text(value).strip()
+    if not _EMAIL.match(result):
+        raise ValueProblem(f"expected an e-mail address, got {result!r}")
+    return result
+
+
+def author(value: object) -> Author:
+    """A name, or a mapping with ``name`` (required), ``email`` and ``uri``."""
+    if isinstance(value, str):
+        return Author(name=text(value).strip())
+    if not isinstance(value, dict):
+        raise ValueProblem(
+            f"expected a name or a mapping with name, email, uri, got {describe(value)}"
+        )
+    unknown = sorted(set(value) - {"name", "email", "uri"})
+    if unknown:
+        raise ValueProblem(f"unknown key {unknown[0]!r} (use name, email, uri)")
+    if "name" not in value:
+        raise ValueProblem("name is required")
+    try:
+        name = text(value["name"]).strip()
+    except ValueProblem as err:
+        raise ValueProblem(f"name: {err}") from err
+    mail = None if value.get("email") is None else _field("email", email, value["email"])
+    link = None if value.get("uri") is None else _field("uri", uri, value["uri"])
+    return Author(name=name, email=mail, uri=link)
+
+
+def tags(value: object) -> tuple[str, ...]:
+    """A list of tags, or one comma-separated string; blanks and repeats dropped."""
+    if isinstance(value, str):
+        items: list[object] = list(value.split(","))
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise ValueProblem(
+            f"expected a list of tags or a comma-separated text, got {describe(value)}"
+        )
+    result: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            hint = " (quote it)" if isinstance(item, int | float | bool) else ""
+            raise ValueProblem(f"expected text for each tag, got {describe(item)}{hint}")
+        tag = " ".join(item.split())
+        if tag and tag not in result:
+            result.append(tag)
+    return tuple(result)
+
+
+def timestamp(value: object, tz: tzinfo) -> datetime:
+    """A date or datetime: a date alone is midnight, a value without an offset is in ``tz``.
+
+    Accepts YAML dates, ISO 8601 text and anything python-dateutil reads that
+    names a year, month and day. Microseconds are dropped.
+    """
+    if isinstance(value, datetime):
+        result = value
+    elif isinstance(value, date):
+        result = datetime.combine(value, time())
+    elif isinstance(value, str) and value.strip():
+        result = _parse_text(value.strip())
+    else:
+        raise ValueProblem(f"expected a date, got {describe(value)}")
+    if not MIN_YEAR <= result.year <= MAX_YEAR:
+        raise ValueProblem(f"date out of range: {describe(value)} (years {MIN_YEAR}-{MAX_YEAR})")
+    if result.tzinfo is None:
+        result = result.replace(tzinfo=tz)
+    else:
+        offset = result.utcoffset()
+        assert offset is not None
+        result = result.replace(tzinfo=timezone(offset))
+    return result.replace(microsecond=0)
+
+
+def _parse_text(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            first, second = (dateutil_parser.parse(value, default=d) for d in _DEFAULTS)
+        except (ValueError, OverflowError) as err:
+            raise ValueProblem(f"expected a date, got {value!r}") from err
+    if any(issubclass(w.category, dateutil_parser.UnknownTimezoneWarning) for w in caught):
+        raise ValueProblem(
+            f"unknown time zone name in {value!r}: write an offset such as +02:00 instead"
+        )
+    if first.date() != second.date():
+        raise ValueProblem(f"incomplete date {value!r}: give a year, a month and a day")
+    return first
+
+
+def _field(name: str, check: object, value: object) -> str:
+    assert callable(check)
+    try:
+        result = check(value)
+    except ValueProblem as err:
+        raise ValueProblem(f"{name}: {err}") from err
+    assert isinstance(result, str)
+    return result

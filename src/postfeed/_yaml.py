@@ -1,0 +1,110 @@
+"""Safe YAML loading for front matter and configuration: plain data only, with the
+line of every top-level key. Every PyYAML call lives here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class _DataLoader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """The safe loader, with timestamps left as text so that postfeed parses every
+    date one way (site timezone, python-dateutil)."""
+
+
+_DataLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+
+class YAMLProblem(Exception):
+    """A YAML document is not a valid mapping of plain data."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(line, message)
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Mapping:
+    """A YAML mapping's data and the line each top-level key is on."""
+
+    data: dict[str, Any]
+    lines: dict[str, int]
+
+
+def load_mapping(text: str, *, first_line: int = 1, what: str = "front matter") -> Mapping:
+    """Parse ``text`` as one YAML mapping of plain data.
+
+    ``first_line`` is the file line that ``text`` starts on, so that every line
+    number reported is the file's own.
+
+    Raises:
+        YAMLProblem: on a syntax error, a tag that is not plain data, an alias,
+            a duplicate or non-text key, or a document that is not a mapping.
+    """
+    loader = _DataLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return Mapping({}, {})
+        if not isinstance(node, yaml.MappingNode):
+            kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+            raise YAMLProblem(
+                node.start_mark.line + first_line,
+                f"{what} must be a mapping of keys to values, got {kind}",
+            )
+        _refuse_aliases(node, first_line)
+        lines: dict[str, int] = {}
+        for key_node, _ in node.value:
+            line = key_node.start_mark.line + first_line
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                raise YAMLProblem(line, f"keys must be text, got {key_node.value!r}")
+            if key_node.value in lines:
+                first = lines[key_node.value]
+                raise YAMLProblem(line, f"duplicate key {key_node.value!r} (first on line {first})")
+            lines[key_node.value] = line
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as err:
+        raise _problem(err, first_line) from err
+    except yaml.YAMLError as err:  # pragma: no cover - libyaml reports marks for all we feed it
+        raise YAMLProblem(first_line, f"invalid YAML: {err}") from err
+    finally:
+        loader.dispose()
+    return Mapping(data, lines)
+
+
+def _refuse_aliases(root: yaml.Node, first_line: int) -> None:
+    """Refuse anchors and aliases: front matter has no use for them, and they are
+    how "billion laughs" documents explode."""
+    seen: set[int] = set()
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise YAMLProblem(
+                node.start_mark.line + first_line, "YAML anchors and aliases are not allowed"
+            )
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def _problem(err: yaml.MarkedYAMLError, first_line: int) -> YAMLProblem:
+    mark = err.problem_mark or err.context_mark
+    line = (mark.line if mark is not None else 0) + first_line
+    if isinstance(err, yaml.constructor.ConstructorError) and err.problem and "tag" in err.problem:
+        tag = err.problem.rsplit(" ", 1)[-1]
+        return YAMLProblem(line, f"YAML tag {tag} is not allowed: only plain data is read")
+    problem = err.problem or err.context or "unreadable"
+    return YAMLProblem(line, f"invalid YAML: {problem}")

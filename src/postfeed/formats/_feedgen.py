@@ -1,0 +1,164 @@
+"""Feed to RSS 2.0 and Atom 1.0 bytes through feedgen, whose quirks and ``Any``s stay here.
+
+Every feedgen call lives in this module. No file I/O, and never the clock: every
+date feedgen would default to ``now()`` is set from the feed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from feedgen.feed import FeedGenerator
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
+
+from postfeed.model import Author, Entry, Feed
+
+RSS_FILENAME = "rss.xml"
+RSS_MEDIA_TYPE = "application/rss+xml"
+ATOM_FILENAME = "atom.xml"
+ATOM_MEDIA_TYPE = "application/atom+xml"
+
+GENERATOR_NAME = "postfeed"
+
+# Written when a feed has no entries: a fixed date, so the bytes never depend on the clock.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+_ATOM_NS = "http://www.w3.org/2005/Atom"
+_CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+
+# We parse only what feedgen just serialized; still, never resolve entities or fetch.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+
+# RSS elements holding plain text (not HTML), as serialized by lxml: text only, no children.
+_RSS_PLAIN_TEXT = re.compile(
+    r"(<(title|category|dc:creator|author|generator)(?:\s[^>]*)?>)([^<]*)(</\2>)"
+)
+# RSS Advisory Board profile, "Character Data": encode & and < in plain text as
+# hexadecimal character references (and > as &#x3E;).
+_HEX_REFERENCES = (("&amp;", "&#x26;"), ("&lt;", "&#x3C;"), ("&gt;", "&#x3E;"))
+
+
+def render_atom(feed: Feed) -> bytes:
+    """Render ``feed`` as an Atom 1.0 document (RFC 4287)."""
+    fg = _generator(feed, ATOM_FILENAME, ATOM_MEDIA_TYPE)
+    if feed.description:
+        fg.subtitle(feed.description)
+    if feed.author is not None:
+        fg.author(_person(feed.author))
+    elif not feed.entries or any(entry.author is None for entry in feed.entries):
+        # RFC 4287 4.1.1: a feed needs an author unless every entry has one. The
+        # W3C validator also wants one on a feed without entries.
+        fg.author({"name": feed.title})
+    for entry in feed.entries:
+        fe = _add_entry(fg, entry)
+        if entry.author is not None:
+            fe.author(_person(entry.author))
+        # type="html", never feedgen's type="CDATA", which is not an Atom type.
+        if entry.summary_html:
+            fe.summary(entry.summary_html, type="html")
+        if entry.content_html:
+            fe.content(entry.content_html, type="html")
+
+    root = etree.fromstring(fg.atom_str(), _PARSER)
+    for element in root.iterfind(f"{{{_ATOM_NS}}}entry"):
+        # feedgen 1.0.0 drops rel and type from entry links: its loop rebinds `link`
+        # to the new element and then reads the attributes back from that element.
+        for link in element.iterfind(f"{{{_ATOM_NS}}}link"):
+            link.set("rel", "alternate")
+            link.set("type", "text/html")
+        element.find(f"{{{_ATOM_NS}}}title").set("type", "text")
+    return _serialize(root)
+
+
+def render_rss(feed: Feed) -> bytes:
+    """Render ``feed`` as an RSS 2.0 document (RSS Advisory Board profile)."""
+    fg = _generator(feed, RSS_FILENAME, RSS_MEDIA_TYPE)
+    # Before any add_entry(): feedgen gives each new entry the loaded extensions.
+    fg.load_extension("dc", atom=False, rss=True)
+    # RSS requires a channel description; feedgen refuses an empty one.
+    fg.description(feed.description or feed.title)
+    for entry in feed.entries:
+        fe = _add_entry(fg, entry)
+        fe.guid(entry.id, permalink=entry.id == entry.url)
+        if entry.author is not None:
+            if entry.author.email:
+                fe.author(_person(entry.author))
+            else:
+                # RSS <author> must be an email address, so feedgen drops name-only
+                # authors; Dublin Core's creator takes a plain name.
+                fe.dc.dc_creator(entry.author.name)
+        if entry.summary_html:
+            fe.summary(entry.summary_html)
+        if entry.content_html:
+            fe.content(entry.content_html)
+
+    root = etree.fromstring(fg.rss_str(), _PARSER)
+    for item, entry in zip(root.iterfind("channel/item"), feed.entries, strict=True):
+        if entry.content_html and not entry.summary_html:
+            # Without a description, feedgen writes the content as <description>.
+            item.find("description").tag = f"{{{_CONTENT_NS}}}encoded"
+    xml = _serialize(root).decode("utf-8")
+    return _RSS_PLAIN_TEXT.sub(_hex_references, xml).encode("utf-8")
+
+
+def _generator(feed: Feed, filename: str, media_type: str) -> Any:
+    """Start a feedgen generator with the metadata both XML formats share."""
+    fg = FeedGenerator()
+    fg.id(feed.id)
+    fg.title(feed.title)
+    # feedgen's RSS <link> is the last link added, so self goes first.
+    fg.link(href=feed.base_url + filename, rel="self", type=media_type)
+    fg.link(href=feed.home_url, rel="alternate", type="text/html")
+    if feed.language:
+        fg.language(feed.language)
+    # feedgen defaults updated/lastBuildDate to now(); always set it.
+    fg.updated(_instant(feed.updated or EPOCH))
+    # No version attribute: the output must not change with the tool's version.
+    fg.generator(GENERATOR_NAME, uri=feed.generator_uri)
+    return fg
+
+
+def _add_entry(fg: Any, entry: Entry) -> Any:
+    """Append an entry with the fields both XML formats share."""
+    # add_entry() prepends by default; the caller already ordered the entries.
+    fe = fg.add_entry(order="append")
+    fe.id(entry.id)
+    fe.title(entry.title)
+    fe.link(href=entry.url, rel="alternate", type="text/html")
+    fe.published(_instant(entry.published))
+    # feedgen defaults an entry's updated to now(); always set it.
+    fe.updated(_instant(entry.updated))
+    for tag in entry.tags:
+        fe.category(term=tag)
+    return fe
+
+
+def _person(author: Author) -> dict[str, str]:
+    """Return feedgen's author dict, leaving out fields we do not have."""
+    person = {"name": author.name}
+    if author.email:
+        person["email"] = author.email
+    if author.uri:
+        person["uri"] = author.uri
+    return person
+
+
+def _instant(value: datetime) -> datetime:
+    """Drop microseconds, keeping the datetime's own offset."""
+    return value.replace(microsecond=0)
+
+
+def _serialize(root: Any) -> bytes:
+    """Serialize a tree as pretty-printed UTF-8 with an XML declaration."""
+    xml: bytes = etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
+    return xml
+
+
+def _hex_references(match: re.Match[str]) -> str:
+    """Rewrite one plain-text element's escapes as hexadecimal character references."""
+    start, _, text, end = match.groups()
+    for escape, reference in _HEX_REFERENCES:
+        text = text.replace(escape, reference)
+    return start + text + end

@@ -1,0 +1,121 @@
+"""Markdown to HTML, summaries, absolute links and XML-safe text.
+Every Python-Markdown call lives here; nothing here reads files."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import markdown
+
+#: Extensions and options the renderer uses; part of any cache key for rendered HTML.
+MARKDOWN_EXTENSIONS = ("extra", "sane_lists")
+
+_MORE = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*$", re.MULTILINE | re.IGNORECASE)
+_FIRST_PARAGRAPH = re.compile(r"^<p[ >].*?</p>", re.MULTILINE | re.DOTALL)
+# XML 1.0 allows tab, LF, CR and these ranges; everything else is dropped.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_TAG = re.compile(r"<[A-Za-z][^<>]*>")
+_URL_ATTR = re.compile(
+    r"""(?P<lead>\s(?P<name>href|src|srcset|poster|cite|data)\s*=\s*)"""
+    r"""(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'=<>`]+))""",
+    re.IGNORECASE,
+)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+class Renderer:
+    """Renders Markdown with one reused Python-Markdown instance."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS))
+
+    def render(self, text: str) -> str:
+        """Markdown source to an HTML fragment."""
+        self._md.reset()
+        return self._md.convert(text)
+
+
+def split_more(html: str) -> tuple[str | None, str]:
+    """Split rendered HTML at a ``<!--more-->`` line: (before or None, html without it)."""
+    match = _MORE.search(html)
+    if match is None:
+        return None, html
+    before = html[: match.start()].strip()
+    return before, (before + "\n" + html[match.end() :].lstrip("\n")).strip()
+
+
+def first_paragraph(html: str) -> str:
+    """The first top-level ``<p>`` of rendered HTML, or '' when there is none."""
+    match = _FIRST_PARAGRAPH.search(html)
+    return match.group(0) if match else ""
+
+
+def absolutize(html: str, base: str) -> str:
+    """Make every relative URL in ``href``, ``src``, ``srcset`` (and ``poster``,
+    ``cite``, ``data``) attributes absolute against ``base``.
+
+    ``#frag`` and ``../x`` resolve against ``base``; protocol-relative ``//host/x``
+    becomes ``https://host/x``; URLs with a scheme (``mailto:``, ``data:``, ...) stay.
+    """
+
+    def fix_attr(match: re.Match[str]) -> str:
+        value = next(v for v in match.group("dq", "sq", "bare") if v is not None)
+        if match.group("name").lower() == "srcset":
+            fixed = ", ".join(_fix_candidate(c, base) for c in value.split(",") if c.strip())
+        else:
+            fixed = absolute_url(value, base)
+        return f'{match.group("lead")}"{fixed.replace(chr(34), "&quot;")}"'
+
+    return _TAG.sub(lambda tag: _URL_ATTR.sub(fix_attr, tag.group(0)), html)
+
+
+def absolute_url(value: str, base: str) -> str:
+    """One URL made absolute against ``base``, by the rules of :func:`absolutize`."""
+    stripped = value.strip()
+    if stripped.startswith("//"):
+        return "https:" + stripped
+    if _SCHEME.match(stripped):
+        return stripped
+    return urljoin(base, stripped)
+
+
+def _fix_candidate(candidate: str, base: str) -> str:
+    url, _, descriptor = candidate.strip().partition(" ")
+    fixed = absolute_url(url, base)
+    return f"{fixed} {descriptor.strip()}" if descriptor.strip() else fixed
+
+
+def xml_safe(text: str) -> str:
+    """Drop every character XML 1.0 forbids (controls, U+FFFE, U+FFFF, lone surrogates)."""
+    return _NOT_XML.sub("", text)
+
+
+def text_of(html: str) -> str:
+    """The plain text of an HTML fragment, whitespace folded."""
+    parser = _TextParser()
+    parser.feed(html)
+    parser.close()
+    return " ".join("".join(parser.parts).split())
+
+
+def inline_html(text: str) -> str:
+    """Plain text as an HTML paragraph."""
+    return f"<p>{escape(text, quote=False)}</p>"
+
+
+def is_absolute_http(url: str) -> bool:
+    """True for an absolute http(s) URL with a host."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+class _TextParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)

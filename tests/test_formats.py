@@ -1,0 +1,703 @@
+"""Tests for the format layer: Feed objects in, RSS 2.0 / Atom 1.0 / JSON Feed 1.1 bytes out."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import feedparser
+import pytest
+
+from postfeed.formats import FORMATS, render_atom, render_json, render_rss
+from postfeed.model import FORMAT_NAMES, Author, Entry, Feed
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+
+PLUS_TWO = timezone(timedelta(hours=2))
+TRICKY_TITLE = "Fish & Chips <b>bold</b> > \"quoted\" 'single' A &amp; B"
+
+
+def make_entry(**changes: Any) -> Entry:
+    """Return an entry from 2001 in UTC+2, with every optional field filled in."""
+    entry = Entry(
+        id="https://blog.example/posts/hello/",
+        url="https://blog.example/posts/hello/",
+        title="Hello",
+        published=datetime(2001, 2, 3, 9, 30, tzinfo=PLUS_TWO),
+        updated=datetime(2001, 2, 4, 10, 15, tzinfo=PLUS_TWO),
+        summary_html="<p>The <em>summary</em>.</p>",
+        summary_text="The summary.",
+        content_html="<p>The <em>body</em>.</p>",
+        tags=("python", "feeds"),
+        author=Author(name="Ann Author", email="ann@example.org", uri="https://blog.example/ann/"),
+    )
+    return dataclasses.replace(entry, **changes)
+
+
+def make_feed(*entries: Entry, **changes: Any) -> Feed:
+    """Return a feed of ``entries``, updated at the newest entry's ``updated``."""
+    feed = Feed(
+        id="https://blog.example/",
+        title="Example Blog",
+        description="Notes from an example.",
+        home_url="https://blog.example/",
+        base_url="https://blog.example/feeds/",
+        language="en",
+        author=Author(name="Blog Owner", email="owner@example.org", uri="https://blog.example/"),
+        updated=max((entry.updated for entry in entries), default=None),
+        entries=entries,
+    )
+    return dataclasses.replace(feed, **changes)
+
+
+def three_entries() -> tuple[Entry, ...]:
+    """Return three entries, newest first, as the caller orders them."""
+    return tuple(
+        make_entry(
+            id=f"https://blog.example/posts/{slug}/",
+            url=f"https://blog.example/posts/{slug}/",
+            title=slug.title(),
+            published=datetime(2001, 2, day, 9, 30, tzinfo=PLUS_TWO),
+            updated=datetime(2001, 2, day, 9, 30, tzinfo=PLUS_TWO),
+        )
+        for slug, day in (("newest", 3), ("middle", 2), ("oldest", 1))
+    )
+
+
+def parse(data: bytes) -> Any:
+    """Parse RSS or Atom bytes with feedparser and insist they are well-formed."""
+    parsed = feedparser.parse(data)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return parsed
+
+
+def xml_root(data: bytes) -> ET.Element:
+    """Parse XML bytes as they are, without feedparser's defaults."""
+    return ET.fromstring(data)
+
+
+def rss_item(data: bytes, index: int = 0) -> ET.Element:
+    """Return the RSS ``<item>`` at ``index``."""
+    return xml_root(data).findall("channel/item")[index]
+
+
+def atom_entry(data: bytes, index: int = 0) -> ET.Element:
+    """Return the Atom ``<entry>`` at ``index``."""
+    return xml_root(data).findall(f"{ATOM}entry")[index]
+
+
+def json_feed(data: bytes) -> Any:
+    """Decode JSON Feed bytes, which must be UTF-8."""
+    return json.loads(data.decode("utf-8"))
+
+
+# The registry.
+
+
+def test_registry_lists_formats_in_order() -> None:
+    """FORMATS holds rss, atom and json, in the order the model names them."""
+    assert tuple(FORMATS) == FORMAT_NAMES == ("rss", "atom", "json")
+    assert [(f.name, f.filename, f.media_type) for f in FORMATS.values()] == [
+        ("rss", "rss.xml", "application/rss+xml"),
+        ("atom", "atom.xml", "application/atom+xml"),
+        ("json", "feed.json", "application/feed+json"),
+    ]
+
+
+def test_registry_renderers() -> None:
+    """Each format renders with its own function."""
+    assert FORMATS["rss"].render is render_rss
+    assert FORMATS["atom"].render is render_atom
+    assert FORMATS["json"].render is render_json
+
+
+def test_registry_is_read_only() -> None:
+    """The registry cannot be changed at run time."""
+    with pytest.raises(TypeError):
+        FORMATS["xml"] = FORMATS["rss"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("name", ["rss", "atom"])
+def test_xml_declaration_and_pretty_printing(name: str) -> None:
+    """XML output starts with a UTF-8 declaration and is indented."""
+    data = FORMATS[name].render(make_feed(make_entry()))
+    assert data.startswith(b"<?xml version='1.0' encoding='UTF-8'?>\n")
+    assert b"\n  <" in data
+
+
+# feedgen trap 1: now() in updated / lastBuildDate.
+
+
+@pytest.mark.parametrize("name", FORMAT_NAMES)
+def test_same_feed_same_bytes(name: str) -> None:
+    """Rendering the same feed twice gives identical bytes."""
+    feed = make_feed(*three_entries())
+    assert FORMATS[name].render(feed) == FORMATS[name].render(feed)
+
+
+@pytest.mark.parametrize("name", FORMAT_NAMES)
+def test_clock_never_written(name: str) -> None:
+    """A feed of 2001 entries contains no timestamp from the current year."""
+    data = FORMATS[name].render(make_feed(make_entry()))
+    assert str(datetime.now(UTC).year).encode() not in data
+
+
+def test_atom_dates_come_from_the_feed() -> None:
+    """Atom feed and entry <updated> are the feed's and the entry's own dates."""
+    root = xml_root(render_atom(make_feed(make_entry())))
+    assert root.findtext(f"{ATOM}updated") == "2001-02-04T10:15:00+02:00"
+    entry = root.find(f"{ATOM}entry")
+    assert entry is not None
+    assert entry.findtext(f"{ATOM}updated") == "2001-02-04T10:15:00+02:00"
+    assert entry.findtext(f"{ATOM}published") == "2001-02-03T09:30:00+02:00"
+
+
+def test_rss_dates_come_from_the_feed() -> None:
+    """RSS <lastBuildDate> is the feed's date, <pubDate> the entry's; no channel pubDate."""
+    data = render_rss(make_feed(make_entry()))
+    channel = xml_root(data).find("channel")
+    assert channel is not None
+    assert channel.findtext("lastBuildDate") == "Sun, 04 Feb 2001 10:15:00 +0200"
+    assert channel.find("pubDate") is None
+    assert rss_item(data).findtext("pubDate") == "Sat, 03 Feb 2001 09:30:00 +0200"
+
+
+@pytest.mark.parametrize("name", FORMAT_NAMES)
+def test_microseconds_dropped(name: str) -> None:
+    """Microseconds never reach the output."""
+    entry = make_entry(
+        published=datetime(2001, 2, 3, 9, 30, 0, 123456, tzinfo=PLUS_TWO),
+        updated=datetime(2001, 2, 4, 10, 15, 0, 654321, tzinfo=PLUS_TWO),
+    )
+    data = FORMATS[name].render(make_feed(entry))
+    assert b"123456" not in data
+    assert b"654321" not in data
+
+
+# feedgen trap 2: add_entry() prepends.
+
+
+@pytest.mark.parametrize("name", ["rss", "atom"])
+def test_xml_entries_keep_given_order(name: str) -> None:
+    """RSS and Atom entries come out in the order given, not reversed."""
+    parsed = parse(FORMATS[name].render(make_feed(*three_entries())))
+    assert [e.title for e in parsed.entries] == ["Newest", "Middle", "Oldest"]
+
+
+def test_json_items_keep_given_order() -> None:
+    """JSON Feed items come out in the order given."""
+    document = json_feed(render_json(make_feed(*three_entries())))
+    assert [item["title"] for item in document["items"]] == ["Newest", "Middle", "Oldest"]
+
+
+# feedgen trap 3: the RSS channel <link> is the last link added.
+
+
+def test_rss_channel_link_is_home_page() -> None:
+    """The RSS channel <link> is the home page, not the feed's self URL."""
+    data = render_rss(make_feed(make_entry()))
+    assert xml_root(data).findtext("channel/link") == "https://blog.example/"
+    assert parse(data).feed.link == "https://blog.example/"
+
+
+def test_rss_self_link() -> None:
+    """The RSS channel has an atom:link to rss.xml with rel="self"."""
+    channel = xml_root(render_rss(make_feed(make_entry()))).find("channel")
+    assert channel is not None
+    links = channel.findall(f"{ATOM}link")
+    assert [link.attrib for link in links] == [
+        {
+            "href": "https://blog.example/feeds/rss.xml",
+            "rel": "self",
+            "type": "application/rss+xml",
+        }
+    ]
+
+
+# feedgen trap 4: Atom entry links lose rel and type.
+
+
+def test_atom_entry_link_has_rel_and_type() -> None:
+    """Each Atom entry link says rel="alternate" and type="text/html" in the bytes."""
+    data = render_atom(make_feed(*three_entries()))
+    for index, slug in enumerate(["newest", "middle", "oldest"]):
+        links = atom_entry(data, index).findall(f"{ATOM}link")
+        assert [link.attrib for link in links] == [
+            {
+                "href": f"https://blog.example/posts/{slug}/",
+                "rel": "alternate",
+                "type": "text/html",
+            }
+        ]
+
+
+def test_atom_feed_links() -> None:
+    """The Atom feed links to itself (atom.xml) and to the home page."""
+    root = xml_root(render_atom(make_feed(make_entry())))
+    assert [link.attrib for link in root.findall(f"{ATOM}link")] == [
+        {
+            "href": "https://blog.example/feeds/atom.xml",
+            "rel": "self",
+            "type": "application/atom+xml",
+        },
+        {"href": "https://blog.example/", "rel": "alternate", "type": "text/html"},
+    ]
+
+
+# feedgen trap 5: type="CDATA" is not an Atom content type.
+
+
+def test_atom_content_and_summary_are_html() -> None:
+    """Atom content and summary are type="html", escaped, never CDATA."""
+    data = render_atom(make_feed(make_entry()))
+    entry = atom_entry(data)
+    content = entry.find(f"{ATOM}content")
+    summary = entry.find(f"{ATOM}summary")
+    assert content is not None
+    assert summary is not None
+    assert content.get("type") == "html"
+    assert content.text == "<p>The <em>body</em>.</p>"
+    assert summary.get("type") == "html"
+    assert summary.text == "<p>The <em>summary</em>.</p>"
+    assert b"CDATA" not in data
+    parsed = parse(data).entries[0]
+    assert parsed.content[0].type == "text/html"
+    assert parsed.content[0].value == "<p>The <em>body</em>.</p>"
+    assert parsed.summary == "<p>The <em>summary</em>.</p>"
+
+
+# feedgen trap 6: name-only authors vanish from RSS.
+
+
+def test_rss_name_only_author_is_dc_creator() -> None:
+    """An author without an email is written as <dc:creator>."""
+    data = render_rss(make_feed(make_entry(author=Author(name="Ann Author"))))
+    item = rss_item(data)
+    assert item.findtext(f"{DC}creator") == "Ann Author"
+    assert item.find("author") is None
+    assert parse(data).entries[0].author == "Ann Author"
+
+
+def test_rss_author_with_email() -> None:
+    """An author with an email is written as <author>email (Name)</author>."""
+    data = render_rss(make_feed(make_entry()))
+    item = rss_item(data)
+    assert item.findtext("author") == "ann@example.org (Ann Author)"
+    assert item.find(f"{DC}creator") is None
+    detail = parse(data).entries[0].author_detail
+    assert (detail.name, detail.email) == ("Ann Author", "ann@example.org")
+
+
+def test_rss_item_without_author() -> None:
+    """An entry without an author has neither <author> nor <dc:creator>."""
+    item = rss_item(render_rss(make_feed(make_entry(author=None))))
+    assert item.find("author") is None
+    assert item.find(f"{DC}creator") is None
+
+
+# feedgen trap 7: aware datetimes keep their own offset.
+
+
+def test_atom_keeps_offset() -> None:
+    """Atom dates keep the datetime's own +02:00 offset."""
+    data = render_atom(make_feed(make_entry()))
+    entry = parse(data).entries[0]
+    assert entry.published == "2001-02-03T09:30:00+02:00"
+    assert entry.updated == "2001-02-04T10:15:00+02:00"
+    assert tuple(entry.published_parsed)[:6] == (2001, 2, 3, 7, 30, 0)
+
+
+def test_rss_keeps_offset() -> None:
+    """RSS dates keep the datetime's own +0200 offset."""
+    parsed = parse(render_rss(make_feed(make_entry())))
+    assert parsed.feed.updated == "Sun, 04 Feb 2001 10:15:00 +0200"
+    assert parsed.entries[0].published == "Sat, 03 Feb 2001 09:30:00 +0200"
+    assert tuple(parsed.entries[0].published_parsed)[:6] == (2001, 2, 3, 7, 30, 0)
+
+
+def test_json_keeps_offset() -> None:
+    """JSON Feed dates are RFC 3339 with the datetime's own offset."""
+    item = json_feed(render_json(make_feed(make_entry())))["items"][0]
+    assert item["date_published"] == "2001-02-03T09:30:00+02:00"
+    assert item["date_modified"] == "2001-02-04T10:15:00+02:00"
+
+
+def test_utc_dates() -> None:
+    """UTC datetimes are written with a +00:00 / +0000 offset."""
+    moment = datetime(2001, 2, 3, 9, 30, tzinfo=UTC)
+    feed = make_feed(make_entry(published=moment, updated=moment))
+    assert atom_entry(render_atom(feed)).findtext(f"{ATOM}updated") == "2001-02-03T09:30:00+00:00"
+    assert rss_item(render_rss(feed)).findtext("pubDate") == "Sat, 03 Feb 2001 09:30:00 +0000"
+
+
+# Escaping.
+
+
+@pytest.mark.parametrize("name", ["rss", "atom"])
+def test_tricky_title_round_trips(name: str) -> None:
+    """Titles with &, <, >, quotes and a literal "&amp;" come back exactly."""
+    feed = make_feed(make_entry(title=TRICKY_TITLE), title=TRICKY_TITLE)
+    parsed = parse(FORMATS[name].render(feed))
+    assert parsed.feed.title == TRICKY_TITLE
+    assert parsed.entries[0].title == TRICKY_TITLE
+
+
+@pytest.mark.parametrize("name", ["rss", "atom"])
+def test_tricky_tags_and_names_round_trip(name: str) -> None:
+    """Categories and author names with & and < come back exactly."""
+    entry = make_entry(tags=("R&D", "a<b"), author=Author(name="Tom & <Jerry>"))
+    parsed = parse(FORMATS[name].render(make_feed(entry)))
+    assert [tag.term for tag in parsed.entries[0].tags] == ["R&D", "a<b"]
+    assert parsed.entries[0].author == "Tom & <Jerry>"
+
+
+def test_atom_title_is_text() -> None:
+    """Atom entry titles say type="text" and hold the exact text, escaped once."""
+    data = render_atom(make_feed(make_entry(title=TRICKY_TITLE)))
+    title = atom_entry(data).find(f"{ATOM}title")
+    assert title is not None
+    assert title.get("type") == "text"
+    assert title.text == TRICKY_TITLE
+    assert b"A &amp;amp; B" in data
+    assert b"&amp;amp;amp;" not in data
+
+
+def test_rss_plain_text_uses_hex_references() -> None:
+    """RSS plain-text elements write & and < as &#x26; and &#x3C;."""
+    entry = make_entry(
+        title="Fish & <Chips>", tags=("R&D", "a<b"), author=Author(name="Tom & <Jerry>")
+    )
+    text = render_rss(make_feed(entry, title="A & B <C>")).decode("utf-8")
+    assert "<title>A &#x26; B &#x3C;C&#x3E;</title>" in text
+    assert "<title>Fish &#x26; &#x3C;Chips&#x3E;</title>" in text
+    assert "<category>R&#x26;D</category>" in text
+    assert "<category>a&#x3C;b</category>" in text
+    assert "<dc:creator>Tom &#x26; &#x3C;Jerry&#x3E;</dc:creator>" in text
+
+
+def test_rss_literal_entity_escaped_once() -> None:
+    """A literal "A &amp; B" title is written as A &#x26;amp; B, escaped exactly once."""
+    text = render_rss(make_feed(make_entry(title="A &amp; B"))).decode("utf-8")
+    assert "<title>A &#x26;amp; B</title>" in text
+
+
+def test_rss_html_elements_stay_escaped() -> None:
+    """RSS <description> and <content:encoded> hold HTML escaped as usual."""
+    entry = make_entry(summary_html="<p>R&amp;D</p>", content_html="<p>a &lt; b</p>")
+    data = render_rss(make_feed(entry))
+    text = data.decode("utf-8")
+    assert "<description>&lt;p&gt;R&amp;amp;D&lt;/p&gt;</description>" in text
+    assert "<content:encoded>&lt;p&gt;a &amp;lt; b&lt;/p&gt;</content:encoded>" in text
+    item = rss_item(data)
+    assert item.findtext("description") == "<p>R&amp;D</p>"
+    assert item.findtext(f"{CONTENT}encoded") == "<p>a &lt; b</p>"
+
+
+def test_json_title_exact() -> None:
+    """JSON Feed titles are the exact text."""
+    document = json_feed(render_json(make_feed(make_entry(title=TRICKY_TITLE))))
+    assert document["items"][0]["title"] == TRICKY_TITLE
+
+
+# Empty feeds.
+
+
+def test_empty_atom() -> None:
+    """A feed without entries is valid Atom, dated 1970, with the title as author."""
+    data = render_atom(make_feed(author=None))
+    parsed = parse(data)
+    assert parsed.entries == []
+    assert parsed.feed.updated == "1970-01-01T00:00:00+00:00"
+    assert parsed.feed.author == "Example Blog"
+
+
+def test_empty_rss() -> None:
+    """A feed without entries is valid RSS with a 1970 lastBuildDate."""
+    data = render_rss(make_feed())
+    parsed = parse(data)
+    assert parsed.entries == []
+    assert parsed.feed.updated == "Thu, 01 Jan 1970 00:00:00 +0000"
+    assert parsed.feed.title == "Example Blog"
+    assert xml_root(data).find("channel/item") is None
+
+
+def test_empty_json() -> None:
+    """A feed without entries is JSON Feed with an empty items list."""
+    document = json_feed(render_json(make_feed()))
+    assert document["version"] == "https://jsonfeed.org/version/1.1"
+    assert document["items"] == []
+
+
+# Ids and links.
+
+
+def test_rss_guid_is_permalink_when_id_is_url() -> None:
+    """The RSS guid says isPermaLink="true" when the id is the entry's URL."""
+    guid = rss_item(render_rss(make_feed(make_entry()))).find("guid")
+    assert guid is not None
+    assert guid.text == "https://blog.example/posts/hello/"
+    assert guid.get("isPermaLink") == "true"
+
+
+def test_rss_guid_not_permalink_for_tag_uri() -> None:
+    """The RSS guid says isPermaLink="false" when the id is not the URL."""
+    entry = make_entry(id="tag:blog.example,2001-02-03:hello")
+    data = render_rss(make_feed(entry))
+    guid = rss_item(data).find("guid")
+    assert guid is not None
+    assert guid.text == "tag:blog.example,2001-02-03:hello"
+    assert guid.get("isPermaLink") == "false"
+    parsed = parse(data).entries[0]
+    assert parsed.id == "tag:blog.example,2001-02-03:hello"
+    assert parsed.link == "https://blog.example/posts/hello/"
+
+
+def test_atom_ids_and_links() -> None:
+    """Atom feed and entry ids and links read back through feedparser."""
+    entry = make_entry(id="tag:blog.example,2001-02-03:hello")
+    parsed = parse(render_atom(make_feed(entry)))
+    assert parsed.feed.id == "https://blog.example/"
+    assert parsed.feed.link == "https://blog.example/"
+    assert parsed.entries[0].id == "tag:blog.example,2001-02-03:hello"
+    assert parsed.entries[0].link == "https://blog.example/posts/hello/"
+
+
+# Summary and content.
+
+
+def test_empty_summary_omitted() -> None:
+    """An empty summary writes no Atom summary, RSS description or JSON summary."""
+    feed = make_feed(make_entry(summary_html="", summary_text=""))
+    assert atom_entry(render_atom(feed)).find(f"{ATOM}summary") is None
+    rss = rss_item(render_rss(feed))
+    assert rss.find("description") is None
+    assert rss.findtext(f"{CONTENT}encoded") == "<p>The <em>body</em>.</p>"
+    assert "summary" not in json_feed(render_json(feed))["items"][0]
+
+
+def test_missing_content_omitted() -> None:
+    """Without content there is no Atom content and no RSS content:encoded."""
+    feed = make_feed(make_entry(content_html=None))
+    atom = atom_entry(render_atom(feed))
+    assert atom.find(f"{ATOM}content") is None
+    assert atom.findtext(f"{ATOM}summary") == "<p>The <em>summary</em>.</p>"
+    rss = rss_item(render_rss(feed))
+    assert rss.find(f"{CONTENT}encoded") is None
+    assert rss.findtext("description") == "<p>The <em>summary</em>.</p>"
+
+
+@pytest.mark.parametrize("content", [None, ""])
+def test_empty_content_never_an_empty_element(content: str | None) -> None:
+    """Empty or missing content writes no empty content element."""
+    feed = make_feed(make_entry(content_html=content))
+    assert b"<content" not in render_atom(feed)
+    assert b"content:encoded" not in render_rss(feed)
+
+
+def test_json_content_falls_back_to_summary() -> None:
+    """A JSON Feed item without content carries its summary HTML as content_html."""
+    item = json_feed(render_json(make_feed(make_entry(content_html=None))))["items"][0]
+    assert item["content_html"] == "<p>The <em>summary</em>.</p>"
+    assert item["summary"] == "The summary."
+
+
+def test_json_content_text_when_nothing_else() -> None:
+    """A JSON Feed item with neither content nor summary still has content_text."""
+    entry = make_entry(content_html=None, summary_html="", summary_text="")
+    item = json_feed(render_json(make_feed(entry)))["items"][0]
+    assert item["content_text"] == ""
+    assert "content_html" not in item
+    assert "summary" not in item
+
+
+def test_xml_summary_and_content_round_trip() -> None:
+    """RSS description and content:encoded read back as summary and content."""
+    parsed = parse(render_rss(make_feed(make_entry()))).entries[0]
+    assert parsed.summary == "<p>The <em>summary</em>.</p>"
+    assert parsed.content[0].value == "<p>The <em>body</em>.</p>"
+
+
+# Categories, authors, generator, language.
+
+
+@pytest.mark.parametrize("name", ["rss", "atom"])
+def test_categories(name: str) -> None:
+    """Each tag is one category, in order."""
+    parsed = parse(FORMATS[name].render(make_feed(make_entry())))
+    assert [tag.term for tag in parsed.entries[0].tags] == ["python", "feeds"]
+
+
+def test_no_tags_no_categories() -> None:
+    """An entry without tags has no categories and no JSON tags."""
+    feed = make_feed(make_entry(tags=()))
+    assert atom_entry(render_atom(feed)).find(f"{ATOM}category") is None
+    assert rss_item(render_rss(feed)).find("category") is None
+    assert "tags" not in json_feed(render_json(feed))["items"][0]
+
+
+def test_atom_authors() -> None:
+    """Atom feed and entry authors keep name, email and uri."""
+    parsed = parse(render_atom(make_feed(make_entry())))
+    assert dict(parsed.feed.author_detail) == {
+        "name": "Blog Owner",
+        "email": "owner@example.org",
+        "href": "https://blog.example/",
+    }
+    assert dict(parsed.entries[0].author_detail) == {
+        "name": "Ann Author",
+        "email": "ann@example.org",
+        "href": "https://blog.example/ann/",
+    }
+
+
+def test_atom_feed_author_falls_back_to_title() -> None:
+    """Without a feed author, an entry without one makes the title the feed author."""
+    feed = make_feed(make_entry(), make_entry(id="tag:x,2001:b", author=None), author=None)
+    root = xml_root(render_atom(feed))
+    assert [a.findtext(f"{ATOM}name") for a in root.findall(f"{ATOM}author")] == ["Example Blog"]
+
+
+def test_atom_no_feed_author_when_every_entry_has_one() -> None:
+    """Without a feed author, entries that all have authors need no feed author."""
+    root = xml_root(render_atom(make_feed(make_entry(), author=None)))
+    assert root.find(f"{ATOM}author") is None
+
+
+def test_atom_generator() -> None:
+    """The Atom generator is "postfeed" with the project URI and no version."""
+    generator = xml_root(render_atom(make_feed(make_entry()))).find(f"{ATOM}generator")
+    assert generator is not None
+    assert generator.text == "postfeed"
+    assert generator.attrib == {"uri": "https://pypi.org/project/postfeed/"}
+
+
+def test_rss_channel() -> None:
+    """The RSS channel has title, description, generator and language."""
+    parsed = parse(render_rss(make_feed(make_entry())))
+    assert parsed.feed.title == "Example Blog"
+    assert parsed.feed.description == "Notes from an example."
+    assert parsed.feed.generator == "postfeed"
+    assert parsed.feed.language == "en"
+
+
+def test_atom_subtitle() -> None:
+    """The Atom subtitle is the feed description."""
+    parsed = parse(render_atom(make_feed(make_entry())))
+    assert parsed.feed.subtitle == "Notes from an example."
+
+
+def test_language_written() -> None:
+    """The language is RSS <language>, Atom xml:lang and JSON language."""
+    feed = make_feed(make_entry(), language="de-AT")
+    assert xml_root(render_rss(feed)).findtext("channel/language") == "de-AT"
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    assert xml_root(render_atom(feed)).get(lang) == "de-AT"
+    assert json_feed(render_json(feed))["language"] == "de-AT"
+
+
+def test_language_omitted() -> None:
+    """Without a language there is no RSS <language>, xml:lang or JSON language."""
+    feed = make_feed(make_entry(), language=None)
+    assert xml_root(render_rss(feed)).find("channel/language") is None
+    assert b"xml:lang" not in render_atom(feed)
+    assert "language" not in json_feed(render_json(feed))
+
+
+# Unicode.
+
+
+@pytest.mark.parametrize("name", ["rss", "atom"])
+def test_unicode_round_trips(name: str) -> None:
+    """Emoji and CJK text come back exactly and are written as UTF-8, not references."""
+    title = "Ünïcödé 🎉 漢字かな"
+    entry = make_entry(title=title, tags=("日本語",), summary_html="<p>😀 中文</p>")
+    data = FORMATS[name].render(make_feed(entry))
+    assert title.encode("utf-8") in data
+    parsed = parse(data).entries[0]
+    assert parsed.title == title
+    assert parsed.tags[0].term == "日本語"
+    assert parsed.summary == "<p>😀 中文</p>"
+
+
+def test_json_is_utf8_without_escapes() -> None:
+    """JSON Feed is UTF-8 with non-ASCII written as is, not as \\u escapes."""
+    title = "Ünïcödé 🎉 漢字かな"
+    data = render_json(make_feed(make_entry(title=title)))
+    assert title.encode("utf-8") in data
+    assert not re.search(rb"\\u[0-9a-fA-F]{4}", data)
+    assert json_feed(data)["items"][0]["title"] == title
+
+
+# JSON Feed.
+
+
+def test_json_feed_fields() -> None:
+    """The JSON Feed top level has the 1.1 version, title, URLs, description and authors."""
+    data = render_json(make_feed(make_entry()))
+    assert data.endswith(b"}\n")
+    document = json_feed(data)
+    assert list(document) == [
+        "version",
+        "title",
+        "home_page_url",
+        "feed_url",
+        "description",
+        "language",
+        "authors",
+        "items",
+    ]
+    assert document["version"] == "https://jsonfeed.org/version/1.1"
+    assert document["title"] == "Example Blog"
+    assert document["home_page_url"] == "https://blog.example/"
+    assert document["feed_url"] == "https://blog.example/feeds/feed.json"
+    assert document["description"] == "Notes from an example."
+    assert document["authors"] == [{"name": "Blog Owner", "url": "https://blog.example/"}]
+
+
+def test_json_item_fields() -> None:
+    """A JSON Feed item has every field, in a stable order."""
+    item = json_feed(render_json(make_feed(make_entry())))["items"][0]
+    assert item == {
+        "id": "https://blog.example/posts/hello/",
+        "url": "https://blog.example/posts/hello/",
+        "title": "Hello",
+        "content_html": "<p>The <em>body</em>.</p>",
+        "summary": "The summary.",
+        "date_published": "2001-02-03T09:30:00+02:00",
+        "date_modified": "2001-02-04T10:15:00+02:00",
+        "tags": ["python", "feeds"],
+        "authors": [{"name": "Ann Author", "url": "https://blog.example/ann/"}],
+    }
+    assert list(item) == [
+        "id",
+        "url",
+        "title",
+        "content_html",
+        "summary",
+        "date_published",
+        "date_modified",
+        "tags",
+        "authors",
+    ]
+
+
+def test_json_authors_omitted() -> None:
+    """Without authors there are no feed or item authors, and an author without a URI has only a name."""
+    feed = make_feed(make_entry(author=None), author=None)
+    document = json_feed(render_json(feed))
+    assert "authors" not in document
+    assert "authors" not in document["items"][0]
+    named = make_feed(make_entry(author=Author(name="Ann", email="ann@example.org")))
+    item = json_feed(render_json(named))["items"][0]
+    assert item["authors"] == [{"name": "Ann"}]
+
+
+def test_json_pretty_printed() -> None:
+    """JSON Feed is indented by two spaces."""
+    assert b'\n  "version": ' in render_json(make_feed())
