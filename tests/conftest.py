@@ -53,7 +53,9 @@ def write_config(site_dir: Path) -> Callable[[str], Path]:
 def write_post(site_dir: Path) -> Callable[..., Path]:
     """Write posts/<slug>.md from front matter text and a Markdown body."""
 
-    def write(slug: str, front: str = "", body: str = "Hello.\n", *, raw: str | None = None) -> Path:
+    def write(
+        slug: str, front: str = "", body: str = "Hello.\n", *, raw: str | None = None
+    ) -> Path:
         path = site_dir / "posts" / f"{slug}.md"
         if raw is not None:
             path.write_text(raw, encoding="utf-8")

@@ -20,7 +20,9 @@ def _site(site_dir: Path) -> Site:
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def test_writes_every_feed(site_dir: Path, write_post: Callable[..., Path]) -> None:
@@ -29,10 +31,15 @@ def test_writes_every_feed(site_dir: Path, write_post: Callable[..., Path]) -> N
     result = build(_site(site_dir), now=NOW)
     out = site_dir / "feeds"
     assert sorted(str(p.relative_to(out)) for p in result.written) == [
-        "atom.xml", "feed.json", "rss.xml",
-        "tags/distributed-systems/atom.xml", "tags/distributed-systems/feed.json",
+        "atom.xml",
+        "feed.json",
+        "rss.xml",
+        "tags/distributed-systems/atom.xml",
+        "tags/distributed-systems/feed.json",
         "tags/distributed-systems/rss.xml",
-        "tags/go/atom.xml", "tags/go/feed.json", "tags/go/rss.xml",
+        "tags/go/atom.xml",
+        "tags/go/feed.json",
+        "tags/go/rss.xml",
     ]
     tag_feed = feedparser.parse((out / "tags/go/atom.xml").read_bytes())
     assert not tag_feed.bozo
@@ -60,7 +67,9 @@ def test_files_are_public(site_dir: Path, write_post: Callable[..., Path]) -> No
         assert stat.S_IMODE(path.stat().st_mode) == 0o644
 
 
-def test_order_limit_and_ties(site_dir: Path, write_config: Callable[..., Path], write_post: Callable[..., Path]) -> None:
+def test_order_limit_and_ties(
+    site_dir: Path, write_config: Callable[..., Path], write_post: Callable[..., Path]
+) -> None:
     """Newest first; equal dates in slug order; at most limit entries."""
     write_config("limit: 3\n")
     write_post("old", "date: 2020-01-01\n")
@@ -72,7 +81,9 @@ def test_order_limit_and_ties(site_dir: Path, write_config: Callable[..., Path],
     assert [e.link.rsplit("/", 2)[1] for e in parsed.entries] == ["new", "a", "b"]
 
 
-def test_limit_zero_means_all(site_dir: Path, write_config: Callable[..., Path], write_post: Callable[..., Path]) -> None:
+def test_limit_zero_means_all(
+    site_dir: Path, write_config: Callable[..., Path], write_post: Callable[..., Path]
+) -> None:
     """limit: 0 publishes every post."""
     write_config("limit: 0\n")
     for day in range(1, 26):
@@ -89,12 +100,17 @@ def test_drafts_and_future(site_dir: Path, write_post: Callable[..., Path]) -> N
     site = _site(site_dir)
     result = build(site, now=NOW, check=True)
     assert [p.slug for p in result.published] == ["live"]
-    assert [(left.post.slug, left.reason) for left in result.left_out] == [("later", "future"), ("wip", "draft")]
+    assert [(left.post.slug, left.reason) for left in result.left_out] == [
+        ("later", "future"),
+        ("wip", "draft"),
+    ]
     everything = build(site, now=NOW, drafts=True, future=True, check=True)
     assert [p.slug for p in everything.published] == ["later", "wip", "live"]
 
 
-def test_only_needed_posts_are_rendered(site_dir: Path, write_config: Callable[..., Path], write_post: Callable[..., Path]) -> None:
+def test_only_needed_posts_are_rendered(
+    site_dir: Path, write_config: Callable[..., Path], write_post: Callable[..., Path]
+) -> None:
     """Posts outside every feed's limit are never rendered."""
     write_config("limit: 2\ntag_feeds: false\n")
     for day in range(1, 11):
@@ -109,8 +125,17 @@ def test_check(site_dir: Path, write_post: Callable[..., Path]) -> None:
     site = _site(site_dir)
     out = site_dir / "feeds"
     assert build(site, now=NOW, check=True).stale == tuple(
-        sorted((out / rel, "missing") for rel in (
-            "rss.xml", "atom.xml", "feed.json", "tags/go/rss.xml", "tags/go/atom.xml", "tags/go/feed.json"))
+        sorted(
+            (out / rel, "missing")
+            for rel in (
+                "rss.xml",
+                "atom.xml",
+                "feed.json",
+                "tags/go/rss.xml",
+                "tags/go/atom.xml",
+                "tags/go/feed.json",
+            )
+        )
     )
     build(site, now=NOW)
     assert build(site, now=NOW, check=True).stale == ()
@@ -120,9 +145,15 @@ def test_check(site_dir: Path, write_post: Callable[..., Path]) -> None:
     assert _snapshot(out) == before
     states = {str(p.relative_to(out)): s for p, s in result.stale}
     assert states == {
-        "rss.xml": "stale", "atom.xml": "stale", "feed.json": "stale",
-        "tags/python/rss.xml": "missing", "tags/python/atom.xml": "missing", "tags/python/feed.json": "missing",
-        "tags/go/rss.xml": "extra", "tags/go/atom.xml": "extra", "tags/go/feed.json": "extra",
+        "rss.xml": "stale",
+        "atom.xml": "stale",
+        "feed.json": "stale",
+        "tags/python/rss.xml": "missing",
+        "tags/python/atom.xml": "missing",
+        "tags/python/feed.json": "missing",
+        "tags/go/rss.xml": "extra",
+        "tags/go/atom.xml": "extra",
+        "tags/go/feed.json": "extra",
     }
 
 
@@ -149,7 +180,9 @@ def test_invalid_post_writes_nothing(site_dir: Path, write_post: Callable[..., P
     assert _snapshot(site_dir / "feeds") == before
 
 
-def test_failure_while_staging_changes_nothing(site_dir: Path, write_post: Callable[..., Path]) -> None:
+def test_failure_while_staging_changes_nothing(
+    site_dir: Path, write_post: Callable[..., Path]
+) -> None:
     """A file that cannot be staged (its folder is a file) leaves every old feed and no temp file."""
     write_post("a", "tags: [go]\n")
     build(_site(site_dir), now=NOW)
@@ -168,7 +201,12 @@ def test_posts_given_in_code(tmp_path: Path) -> None:
     from postfeed import Post
 
     site = Site(title="Code", url="https://code.example", output_dir=tmp_path / "out")
-    post = Post(slug="x", title="X", published=datetime(2024, 1, 1, tzinfo=UTC), html="<p>Hi <a href='/y'>y</a></p>")
+    post = Post(
+        slug="x",
+        title="X",
+        published=datetime(2024, 1, 1, tzinfo=UTC),
+        html="<p>Hi <a href='/y'>y</a></p>",
+    )
     build(site, [post], now=NOW)
     entry = feedparser.parse((tmp_path / "out/atom.xml").read_bytes()).entries[0]
     assert entry.content[0].value == '<p>Hi <a href="https://code.example/y">y</a></p>'

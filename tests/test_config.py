@@ -43,7 +43,8 @@ def test_every_key(write_config: Callable[..., Path]) -> None:
     assert site.formats == ("rss", "json")
     assert site.tag_feeds is False
     assert site.timezone == "Europe/Berlin"
-    assert site.author is not None and site.author.email == "ada@example.com"
+    assert site.author is not None
+    assert site.author.email == "ada@example.com"
 
 
 def test_overrides(write_config: Callable[..., Path], tmp_path: Path) -> None:
@@ -66,7 +67,9 @@ def test_unknown_key_warns(write_config: Callable[..., Path]) -> None:
     path = write_config("timezon: UTC\n")
     site = load_site(path)
     line = len(path.read_text().splitlines())
-    assert site.warnings == (f"{path}:{line}: unknown key 'timezon' is ignored (did you mean 'timezone'?)",)
+    assert site.warnings == (
+        f"{path}:{line}: unknown key 'timezon' is ignored (did you mean 'timezone'?)",
+    )
 
 
 @pytest.mark.parametrize(
@@ -74,24 +77,48 @@ def test_unknown_key_warns(write_config: Callable[..., Path]) -> None:
     [
         ("title: T\n", ":  url: missing (it is required)"),
         ("title: T\nurl: /blog/\n", ":2: url: expected an absolute http(s) URL, got '/blog/'"),
-        ("title: T\nurl: ftp://x.org/\n", ":2: url: expected an absolute http(s) URL, got 'ftp://x.org/'"),
+        (
+            "title: T\nurl: ftp://x.org/\n",
+            ":2: url: expected an absolute http(s) URL, got 'ftp://x.org/'",
+        ),
         ("title: 2024\nurl: https://x.org/\n", ":1: title: expected text, got 2024 (quote it)"),
-        ("title: T\nurl: https://x.org/\ntimezone: Mars/Olympus\n",
-         ":3: timezone: unknown time zone 'Mars/Olympus' (use an IANA name such as Europe/Berlin)"),
-        ("title: T\nurl: https://x.org/\nformats: [rss, gopher]\n",
-         ":3: formats: unknown format 'gopher' (use rss, atom, json)"),
-        ("title: T\nurl: https://x.org/\nlimit: -1\n", ":3: limit: must be 0 (all) or more, got -1"),
-        ("title: T\nurl: https://x.org/\nlimit: ten\n", ":3: limit: expected a whole number (0 for all), got 'ten'"),
-        ("title: T\nurl: https://x.org/\ntag_feeds: maybe\n", ":3: tag_feeds: expected true or false, got 'maybe'"),
-        ("title: T\nurl: https://x.org/\npermalink: /posts/\n",
-         ":3: permalink: must contain {slug}, so that every post has its own URL"),
-        ("title: T\nurl: https://x.org/\npermalink: /{slug}/{hour}/\n",
-         ":3: permalink: unknown placeholder {hour} (use {slug}, {year}, {month}, {day})"),
-        ("title: T\nurl: https://x.org/\nlanguage: english please\n",
-         ":3: language: expected a language tag such as en or en-GB, got 'english please'"),
+        (
+            "title: T\nurl: https://x.org/\ntimezone: Mars/Olympus\n",
+            ":3: timezone: unknown time zone 'Mars/Olympus' (use an IANA name such as Europe/Berlin)",
+        ),
+        (
+            "title: T\nurl: https://x.org/\nformats: [rss, gopher]\n",
+            ":3: formats: unknown format 'gopher' (use rss, atom, json)",
+        ),
+        (
+            "title: T\nurl: https://x.org/\nlimit: -1\n",
+            ":3: limit: must be 0 (all) or more, got -1",
+        ),
+        (
+            "title: T\nurl: https://x.org/\nlimit: ten\n",
+            ":3: limit: expected a whole number (0 for all), got 'ten'",
+        ),
+        (
+            "title: T\nurl: https://x.org/\ntag_feeds: maybe\n",
+            ":3: tag_feeds: expected true or false, got 'maybe'",
+        ),
+        (
+            "title: T\nurl: https://x.org/\npermalink: /posts/\n",
+            ":3: permalink: must contain {slug}, so that every post has its own URL",
+        ),
+        (
+            "title: T\nurl: https://x.org/\npermalink: /{slug}/{hour}/\n",
+            ":3: permalink: unknown placeholder {hour} (use {slug}, {year}, {month}, {day})",
+        ),
+        (
+            "title: T\nurl: https://x.org/\nlanguage: english please\n",
+            ":3: language: expected a language tag such as en or en-GB, got 'english please'",
+        ),
         ("title: T\nurl: https://x.org/\nauthor: {email: a@b.c}\n", ":3: author: name is required"),
-        ("title: T\nurl: https://x.org/\nauthor: {name: A, email: nope}\n",
-         ":3: author: email: expected an e-mail address, got 'nope'"),
+        (
+            "title: T\nurl: https://x.org/\nauthor: {name: A, email: nope}\n",
+            ":3: author: email: expected an e-mail address, got 'nope'",
+        ),
         ("- title\n", ":1: postfeed.yaml must be a mapping of keys to values, got a list"),
         ("title: [T\n", ":2: invalid YAML: did not find expected ',' or ']'"),
     ],
@@ -120,4 +147,7 @@ def test_missing_config(tmp_path: Path) -> None:
     """A missing file says how to fix it."""
     with pytest.raises(ConfigError) as info:
         load_site(tmp_path / "postfeed.yaml")
-    assert str(info.value) == f"{tmp_path / 'postfeed.yaml'}: no such file (create it, or pass --config)"
+    assert (
+        str(info.value)
+        == f"{tmp_path / 'postfeed.yaml'}: no such file (create it, or pass --config)"
+    )

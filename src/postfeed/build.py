@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 from . import _fs
 from .errors import OutputError
 from .formats import FORMATS
+from .markup import xml_safe
 from .model import Entry, Feed, Post, Site
 from .posts import load_posts
 from .resolve import EntryMaker, tag_slug, tag_url
@@ -186,8 +187,8 @@ def _feed(site: Site, posts: Sequence[Post], maker: EntryMaker, tag: str | None)
         description = f"{site.description} (posts tagged {tag})"
     return Feed(
         id=feed_id,
-        title=title,
-        description=description,
+        title=xml_safe(title),
+        description=xml_safe(description),
         home_url=site.url,
         base_url=base,
         language=site.language,

@@ -1,0 +1,145 @@
+"""The postfeed command, run in-process and as a real subprocess."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+
+from postfeed.cli import main
+
+
+@pytest.fixture
+def in_site(site_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run from inside the site folder, as a blog author does."""
+    monkeypatch.chdir(site_dir)
+    return site_dir
+
+
+def test_build_and_check(
+    in_site: Path, write_post: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """build prints one summary line; check then passes; a changed post makes check fail with 1."""
+    write_post("a", "tags: [go]\n")
+    write_post("b", "date: 2024-05-02\ndraft: true\n")
+    assert main(["build"]) == 0
+    out, err = capsys.readouterr()
+    assert (
+        out == "postfeed: 6 written, 0 unchanged in feeds; 1 post published, 1 left out (1 draft)\n"
+    )
+    assert err == ""
+    assert main(["build", "--check"]) == 0
+    assert (
+        capsys.readouterr().out
+        == "postfeed: feeds in feeds are up to date (1 post published, 1 left out (1 draft))\n"
+    )
+    (in_site / "posts/a.md").write_text(
+        (in_site / "posts/a.md").read_text().replace("Hello", "Changed")
+    )
+    assert main(["build", "--check"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        "feeds/atom.xml: stale",
+        "feeds/feed.json: stale",
+        "feeds/rss.xml: stale",
+        "feeds/tags/go/atom.xml: stale",
+        "feeds/tags/go/feed.json: stale",
+        "feeds/tags/go/rss.xml: stale",
+        "postfeed: 6 feed file(s) out of date; run 'postfeed build'",
+    ]
+    assert main(["build", "-q"]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert main(["build"]) == 0
+    assert capsys.readouterr().out.startswith("postfeed: 0 written, 6 unchanged in feeds;")
+
+
+def test_drafts_flag(
+    in_site: Path, write_post: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--drafts publishes drafts."""
+    write_post("b", "draft: true\n")
+    assert main(["build", "--drafts", "--out", "public"]) == 0
+    assert capsys.readouterr().out.endswith("in public; 1 post published\n")
+
+
+def test_invalid_posts_exit_2(
+    in_site: Path, write_post: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every broken post is printed as path:line: message, nothing is written, exit 2."""
+    write_post("a", "date: someday\n")
+    write_post("b", "title: 7\n")
+    assert main(["build"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "posts/a.md:3: date: expected a date, got 'someday'\n"
+        "posts/b.md:2: title: expected text, got 7 (quote it)\n"
+        "postfeed: 2 problems; nothing was written\n"
+    )
+    assert not (in_site / "feeds").exists()
+
+
+def test_warnings_go_to_stderr(
+    in_site: Path, write_post: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unknown key is a warning on stderr; the build still succeeds."""
+    write_post("a", "tgas: [go]\n")
+    assert main(["build"]) == 0
+    assert (
+        capsys.readouterr().err
+        == "posts/a.md:3: unknown key 'tgas' is ignored (did you mean 'tags'?)\n"
+    )
+
+
+def test_config_options(
+    in_site: Path, write_post: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--config, --url and --out override the defaults; a bad --url is exit 2."""
+    write_post("a")
+    (in_site / "postfeed.yaml").rename(in_site / "site.yaml")
+    assert main(["build"]) == 2
+    assert capsys.readouterr().err == "postfeed.yaml: no such file (create it, or pass --config)\n"
+    assert (
+        main(
+            [
+                "build",
+                "--config",
+                "site.yaml",
+                "--url",
+                "https://preview.example.org/x/",
+                "--out",
+                "o",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert "https://preview.example.org/x/posts/a/" in (in_site / "o/atom.xml").read_text()
+    assert main(["build", "--config", "site.yaml", "--url", "preview"]) == 2
+    assert capsys.readouterr().err == "--url: expected an absolute http(s) URL, got 'preview'\n"
+
+
+def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
+    """--version prints the installed version; no command prints help and exits 2."""
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out == f"postfeed {version('postfeed')}\n"
+    assert main([]) == 2
+    assert "build" in capsys.readouterr().err
+
+
+def test_python_dash_m(in_site: Path, write_post: Callable[..., Path]) -> None:
+    """python -m postfeed runs the same command, with no traceback on bad input."""
+    write_post("a", "date: nope\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "postfeed", "build"], capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 2
+    assert run.stderr == "posts/a.md:3: date: expected a date, got 'nope'\n"
+    assert "Traceback" not in run.stderr
