@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import select
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from postfeed import _term, build, load_site
-from postfeed.cli import main
+from postfeed.cli import _parser, main
 
 FUTURE = "date: 2999-01-01T08:00:00+01:00\n"
 
@@ -337,3 +338,34 @@ def test_no_annotations_outside_github_actions(
     write_post("b", "date: soon\n")
     assert main(["build"]) == 2
     assert capsys.readouterr().out == ""
+
+
+def test_check_verbose_lists_left_out_posts(
+    in_site: Path, write_post: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--check -v lists the posts left out; feed files only when they are out of date."""
+    write_post("a")
+    write_post("b", "draft: true\n")
+    assert main(["build", "-q"]) == 0
+    assert main(["build", "--check", "-v"]) == 0
+    assert capsys.readouterr().out == (
+        "  left out   posts/b.md (draft)\n"
+        "postfeed: feeds in feeds are up to date (1 post published, 1 left out (1 draft))\n"
+    )
+
+
+def test_cli_reference_names_every_command_and_option() -> None:
+    """docs/cli.md documents every command and every option the parser accepts."""
+    doc = (Path(__file__).parent.parent / "docs/cli.md").read_text(encoding="utf-8")
+    parser = _parser()
+    [commands] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert set(commands.choices) >= {"build", "new"}
+    for name, sub in commands.choices.items():
+        assert f"### postfeed {name}\n" in doc
+        for action in sub._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue  # -h, --help: documented once, as `postfeed COMMAND --help`
+            for option in action.option_strings:
+                assert f"`{option}" in doc or f"{option} " in doc, (name, option)
+    for code in ("| 0 |", "| 1 |", "| 2 |"):
+        assert code in doc
