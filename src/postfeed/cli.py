@@ -71,13 +71,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     new.add_argument("title", help="the post's title")
-    new.add_argument(
-        "--config",
-        type=Path,
-        default=Path("postfeed.yaml"),
-        metavar="FILE",
-        help="site configuration (default: ./postfeed.yaml)",
-    )
+    _add_config_option(new)
     new.add_argument("--slug", help="file name and URL slug (default: made from the title)")
     new.add_argument(
         "--tags", metavar="TAGS", default="", help="comma-separated tags, e.g. --tags 'go, testing'"
@@ -102,7 +96,7 @@ def _add_output_options(parser: argparse.ArgumentParser, *, verbose: bool = True
         )
 
 
-def _add_site_options(parser: argparse.ArgumentParser) -> None:
+def _add_config_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config",
         type=Path,
@@ -110,6 +104,10 @@ def _add_site_options(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="site configuration (default: ./postfeed.yaml)",
     )
+
+
+def _add_site_options(parser: argparse.ArgumentParser) -> None:
+    _add_config_option(parser)
     parser.add_argument(
         "--out", type=Path, metavar="DIR", help="output folder (default: from the config)"
     )
