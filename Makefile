@@ -1,13 +1,18 @@
 # The two commands that set up everything on a fresh machine:
 #   make feeds   create .venv, install postfeed, build this blog's feeds into feeds/
-#   make test    install the test extras, run ruff, mypy --strict and pytest
+#   make test    install the test extras, run ruff, mypy --strict and pytest (Python 3.11),
+#                then pytest again under the newest supported Python (3.13) in .venv313
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
+# The newest Python postfeed supports, from pyenv or PATH.
+PYTHON313 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) \
+	$(shell command -v python3.13))
+VENV313 := .venv313
 
-.PHONY: feeds test lint typecheck pytest clean
+.PHONY: feeds test lint typecheck pytest pytest313 dist clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +38,21 @@ typecheck: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+$(VENV313)/.installed-dev: pyproject.toml
+	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found: set PYTHON313=/path/to/python3.13"; exit 1; }
+	$(PYTHON313) -m venv $(VENV313)
+	$(VENV313)/bin/python -m pip --disable-pip-version-check --quiet install -e '.[dev]'
+	touch $@
+
+# The slow package tests build and install wheels; one Python is enough for them.
+pytest313: $(VENV313)/.installed-dev
+	$(VENV313)/bin/pytest -m "not slow"
+
+test: lint typecheck pytest pytest313
+
+# The sdist and the wheel, in dist/.
+dist: $(VENV)/.installed-dev
+	$(BIN)/python -m build
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .postfeed-cache dist
+	rm -rf $(VENV) $(VENV313) .pytest_cache .mypy_cache .ruff_cache .hypothesis .postfeed-cache dist

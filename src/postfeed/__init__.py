@@ -10,8 +10,9 @@ from .errors import (
     PostfeedError,
     SourceError,
 )
-from .model import Author, Post, Site
+from .model import Author, Post, Progress, Site
 from .posts import load_post, load_posts
+from .scaffold import new_post
 
 __all__ = [
     "Author",
@@ -23,12 +24,14 @@ __all__ = [
     "PostError",
     "PostErrors",
     "PostfeedError",
+    "Progress",
     "Site",
     "SourceError",
     "build",
     "load_post",
     "load_posts",
     "load_site",
+    "new_post",
     "render",
     "select",
 ]

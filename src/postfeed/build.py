@@ -11,7 +11,7 @@ from . import _fs
 from .errors import OutputError
 from .formats import FORMATS
 from .markup import xml_safe
-from .model import Entry, Feed, Post, Site
+from .model import Entry, Feed, Post, Progress, Site
 from .posts import load_posts
 from .resolve import EntryMaker, tag_slug, tag_url
 
@@ -83,7 +83,19 @@ def feeds(
     feed's ``limit`` are rendered.
     """
     maker = maker if maker is not None else EntryMaker(site)
-    result = {PurePosixPath("."): _feed(site, posts, maker, None)}
+    return {
+        folder: _feed(site, chosen, maker, tag)
+        for folder, (tag, chosen) in _feed_posts(site, posts).items()
+    }
+
+
+def _feed_posts(
+    site: Site, posts: Sequence[Post]
+) -> dict[PurePosixPath, tuple[str | None, Sequence[Post]]]:
+    """Each feed's folder, its tag (None for the main feed) and its posts within ``limit``."""
+    result: dict[PurePosixPath, tuple[str | None, Sequence[Post]]] = {
+        PurePosixPath("."): (None, _limited(site, posts))
+    }
     if site.tag_feeds:
         names: dict[str, str] = {}
         for post in posts:
@@ -91,8 +103,12 @@ def feeds(
                 names.setdefault(tag_slug(tag), tag)
         for slug, name in sorted(names.items()):
             tagged = [post for post in posts if name in post.tags]
-            result[PurePosixPath("tags", slug)] = _feed(site, tagged, maker, name)
+            result[PurePosixPath("tags", slug)] = (name, _limited(site, tagged))
     return result
+
+
+def _limited(site: Site, posts: Sequence[Post]) -> Sequence[Post]:
+    return posts[: site.limit] if site.limit else posts
 
 
 def render(
@@ -131,22 +147,33 @@ def build(
     future: bool = False,
     check: bool = False,
     now: datetime | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the site's feeds into its output folder, or with ``check`` compare them.
 
     Loads the posts when ``posts`` is None. Everything is rendered in memory
     first; then only files whose bytes changed are replaced, atomically and all
     or nothing, and feed files no longer produced (a tag no longer used) are
-    removed. With ``check`` nothing is written.
+    removed. With ``check`` nothing is written. ``progress``, when given, is
+    called as ``progress(stage, done, total)`` while posts are read (``"read"``)
+    and while their entries are rendered (``"render"``).
 
     Raises:
         PostErrors: invalid posts (nothing is written).
         OutputError: a file could not be written (no feed is changed).
     """
     if posts is None:
-        posts = load_posts(site)
+        posts = load_posts(site, progress=progress)
     published, left_out = select(posts, drafts=drafts, future=future, now=now)
     maker = EntryMaker(site)
+    if progress is not None:
+        # Render each entry once up front, so that progress can be counted per post.
+        chosen = {
+            post.slug: post for _, feed in _feed_posts(site, published).values() for post in feed
+        }
+        for done, post in enumerate(chosen.values(), 1):
+            maker.entry(post)
+            progress("render", done, len(chosen))
     files = {
         site.output_dir / rel: data for rel, data in render_files(site, published, maker).items()
     }
@@ -176,8 +203,7 @@ def build(
 
 
 def _feed(site: Site, posts: Sequence[Post], maker: EntryMaker, tag: str | None) -> Feed:
-    chosen = posts[: site.limit] if site.limit else posts
-    entries: tuple[Entry, ...] = tuple(maker.entry(post) for post in chosen)
+    entries: tuple[Entry, ...] = tuple(maker.entry(post) for post in _limited(site, posts))
     if tag is None:
         feed_id, title, base = site.url, site.title, site.feeds_base_url
         description = site.description

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import TextIO
 
 import postfeed
+
+from . import _term
 
 EXIT_OK, EXIT_STALE, EXIT_INVALID = 0, 1, 2
 
@@ -25,8 +28,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
     except postfeed.PostfeedError as err:
-        _print_error(err, sys.stderr)
+        _print_error(err)
         return EXIT_INVALID
+    except BrokenPipeError:
+        # The reader went away (`postfeed build -v | head`): stop printing, quietly.
+        # Files were already written or left alone, all or nothing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return code
 
 
@@ -51,12 +59,44 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write nothing; exit 1 listing every feed file that is missing, stale or extra",
     )
-    build.add_argument("-q", "--quiet", action="store_true", help="print nothing unless it fails")
+    _add_output_options(build)
     build.set_defaults(handler=_build)
+
+    new = commands.add_parser(
+        "new",
+        help="start a new post, dated now, in the posts folder",
+        description=(
+            "Create posts/<slug>.md with the title, the date and time now in the site's"
+            " timezone, and every other front matter key commented out. Never overwrites."
+        ),
+    )
+    new.add_argument("title", help="the post's title")
+    _add_config_option(new)
+    new.add_argument("--slug", help="file name and URL slug (default: made from the title)")
+    new.add_argument(
+        "--tags", metavar="TAGS", default="", help="comma-separated tags, e.g. --tags 'go, testing'"
+    )
+    new.add_argument("--draft", action="store_true", help="mark the post draft: true")
+    _add_output_options(new, verbose=False)
+    new.set_defaults(handler=_new)
     return parser
 
 
-def _add_site_options(parser: argparse.ArgumentParser) -> None:
+def _add_output_options(parser: argparse.ArgumentParser, *, verbose: bool = True) -> None:
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument(
+        "-q", "--quiet", action="store_true", help="print nothing unless something is wrong"
+    )
+    if verbose:
+        loudness.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            help="also list every file and every post left out, with the reason",
+        )
+
+
+def _add_config_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config",
         type=Path,
@@ -64,6 +104,10 @@ def _add_site_options(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="site configuration (default: ./postfeed.yaml)",
     )
+
+
+def _add_site_options(parser: argparse.ArgumentParser) -> None:
+    _add_config_option(parser)
     parser.add_argument(
         "--out", type=Path, metavar="DIR", help="output folder (default: from the config)"
     )
@@ -76,13 +120,32 @@ def _load_site(args: argparse.Namespace) -> postfeed.Site:
 
 def _build(args: argparse.Namespace) -> int:
     site = _load_site(args)
-    result = postfeed.build(site, drafts=args.drafts, future=args.future, check=args.check)
+    out, err = _painter(sys.stdout), _painter(sys.stderr)
+    bar = None if args.quiet or not _term.is_terminal(sys.stderr) else _term.ProgressBar(sys.stderr)
+    try:
+        result = postfeed.build(
+            site, drafts=args.drafts, future=args.future, check=args.check, progress=bar
+        )
+    finally:
+        if bar is not None:
+            bar.close()
     if not args.quiet:
         for warning in result.warnings:
-            print(f"{warning}", file=sys.stderr)
+            print(err.located(warning, "yellow"), file=sys.stderr)
+            _annotate("warning", warning)
+    if args.verbose:
+        listing = [
+            *(("written", "green", f"{path}") for path in result.written),
+            *(("unchanged", "dim", f"{path}") for path in result.unchanged),
+            *(("removed", "yellow", f"{path}") for path in result.removed),
+            *(("left out", "yellow", _left_out(left)) for left in result.left_out),
+        ]
+        for state, style, what in listing:
+            print(f"  {out(state.ljust(9), style)}  {what}")
     if result.checked:
         for path, state in result.stale:
-            print(f"{path}: {state}", file=sys.stderr)
+            print(f"{err(str(path), 'bold')}: {err(state, 'red')}", file=sys.stderr)
+            _annotate_path("error", path, f"feed file is {state}: run 'postfeed build' and commit")
         if result.stale:
             print(
                 f"postfeed: {len(result.stale)} feed file(s) out of date; run 'postfeed build'",
@@ -91,7 +154,8 @@ def _build(args: argparse.Namespace) -> int:
             return EXIT_STALE
         if not args.quiet:
             print(
-                f"postfeed: feeds in {result.output_dir} are up to date ({_posts_summary(result)})"
+                f"postfeed: feeds in {result.output_dir} are {out('up to date', 'green')}"
+                f" ({_posts_summary(result)})"
             )
         return EXIT_OK
     if not args.quiet:
@@ -103,6 +167,22 @@ def _build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _new(args: argparse.Namespace) -> int:
+    site = postfeed.load_site(args.config)
+    tags = [tag.strip() for tag in args.tags.split(",") if tag.strip()]
+    path = postfeed.new_post(site, args.title, slug=args.slug, tags=tags, draft=args.draft)
+    if not args.quiet:
+        print(f"postfeed: created {path}")
+    return EXIT_OK
+
+
+def _left_out(left: postfeed.LeftOut) -> str:
+    where = left.post.source if left.post.source is not None else left.post.slug
+    if left.reason == "future":
+        return f"{where} (future: dated {left.post.published.isoformat()})"
+    return f"{where} ({left.reason})"
+
+
 def _posts_summary(result: postfeed.BuildResult) -> str:
     text = f"{len(result.published)} post{'s' if len(result.published) != 1 else ''} published"
     if result.left_out:
@@ -112,9 +192,36 @@ def _posts_summary(result: postfeed.BuildResult) -> str:
     return text
 
 
-def _print_error(err: postfeed.PostfeedError, stream: TextIO) -> None:
+def _print_error(err: postfeed.PostfeedError) -> None:
+    paint = _painter(sys.stderr)
     errors = err.errors if isinstance(err, postfeed.PostErrors) else (err,)
     for error in errors:
-        print(f"{error}", file=stream)
+        print(paint.located(f"{error}", "red"), file=sys.stderr)
+        if isinstance(error, postfeed.SourceError):
+            _annotate_path("error", error.path, error.message, error.line)
+        elif isinstance(error, postfeed.OutputError):
+            _annotate_path("error", error.path, error.message)
+        else:
+            _annotate("error", f"{error}")
     if len(errors) > 1:
-        print(f"postfeed: {len(errors)} problems; nothing was written", file=stream)
+        print(f"postfeed: {len(errors)} problems; nothing was written", file=sys.stderr)
+
+
+def _painter(stream: TextIO) -> _term.Painter:
+    return _term.Painter(_term.wants_colour(stream, os.environ))
+
+
+def _annotate(kind: str, located: str) -> None:
+    """Repeat a ``path:line: message`` line as a GitHub Actions annotation."""
+    path, line, message = _term.parse_located(located)
+    if path is None:
+        _annotate_path(kind, None, message)
+    else:
+        _annotate_path(kind, path, message, line)
+
+
+def _annotate_path(kind: str, path: Path | None, message: str, line: int | None = None) -> None:
+    # Workflow commands are read from stdout, as @actions/core writes them.
+    if _term.in_github_actions(os.environ):
+        root = os.environ.get("GITHUB_WORKSPACE", "")
+        print(_term.annotation(kind, message, path=path, line=line, root=root), flush=True)

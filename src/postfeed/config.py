@@ -16,7 +16,7 @@ from ._yaml import YAMLProblem, load_mapping
 from .errors import ConfigError, PostErrors, SourceError
 from .frontmatter import SplitProblem, decode
 from .markup import is_absolute_http
-from .model import FORMAT_NAMES, Site
+from .model import FORMAT_NAMES, ID_SCHEMES, Site
 
 CONFIG_NAME = "postfeed.yaml"
 KNOWN_KEYS = (
@@ -33,6 +33,7 @@ KNOWN_KEYS = (
     "limit",
     "formats",
     "tag_feeds",
+    "id_scheme",
 )
 _PLACEHOLDERS = {"slug", "year", "month", "day"}
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
@@ -100,6 +101,7 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
     check("limit", _limit)
     check("formats", _formats)
     check("tag_feeds", _values.boolean)
+    check("id_scheme", _id_scheme)
     if errors:
         raise errors[0] if len(errors) == 1 else PostErrors(errors)
     warnings = tuple(
@@ -119,6 +121,7 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
         limit=values.get("limit", 20),
         formats=values.get("formats", FORMAT_NAMES),
         tag_feeds=values.get("tag_feeds", True),
+        id_scheme=values.get("id_scheme", "tag"),
         config_path=path,
         warnings=warnings,
     )
@@ -203,3 +206,12 @@ def _formats(value: object) -> tuple[str, ...]:
         if item not in result:
             result.append(item)
     return tuple(name for name in FORMAT_NAMES if name in result)
+
+
+def _id_scheme(value: object) -> str:
+    if value not in ID_SCHEMES:
+        raise _values.ValueProblem(
+            f"unknown id scheme {_values.describe(value)} (use {' or '.join(ID_SCHEMES)})"
+        )
+    assert isinstance(value, str)
+    return value

@@ -3,11 +3,17 @@ that formats turn into bytes. No I/O here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 FORMAT_NAMES = ("rss", "atom", "json")
+ID_SCHEMES = ("tag", "permalink")
+
+#: Called as ``progress(stage, done, total)`` while a build runs: ``stage`` is
+#: ``"read"`` while post files are read, then ``"render"`` while entries are made.
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,6 +47,7 @@ class Site:
     limit: int = 20
     formats: tuple[str, ...] = FORMAT_NAMES
     tag_feeds: bool = True
+    id_scheme: str = "tag"
     config_path: Path | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
 

@@ -14,17 +14,18 @@ from ._yaml import YAMLProblem, load_mapping
 from .config import unknown_key_message
 from .errors import ConfigError, PostError, PostErrors, SourceError
 from .frontmatter import SplitProblem, decode, split
-from .model import Post, Site
+from .model import Post, Progress, Site
 from .resolve import post_id, tag_slug
 
 KNOWN_KEYS = ("title", "date", "updated", "summary", "tags", "slug", "author", "draft", "id")
 _SLUG = re.compile(r"^\w[\w.~-]*$")
 
 
-def load_posts(site: Site) -> list[Post]:
+def load_posts(site: Site, *, progress: Progress | None = None) -> list[Post]:
     """Load every ``*.md`` file in the site's posts folder, sorted by file name.
 
-    Files whose names start with ``.`` or ``_`` are skipped.
+    Files whose names start with ``.`` or ``_`` are skipped. ``progress``, when
+    given, is called as ``progress("read", done, total)`` after each file.
 
     Raises:
         PostErrors: every problem in every post, sorted by path and line.
@@ -37,15 +38,20 @@ def load_posts(site: Site) -> list[Post]:
     posts: list[Post] = []
     lines: dict[str, dict[str, int]] = {}
     errors: list[SourceError] = []
-    for path in sorted(folder.glob("*.md")):
-        if path.name.startswith((".", "_")) or not path.is_file():
-            continue
+    paths = [
+        path
+        for path in sorted(folder.glob("*.md"))
+        if not path.name.startswith((".", "_")) and path.is_file()
+    ]
+    for done, path in enumerate(paths, 1):
         try:
             post, lines[str(path)] = _load(path, tz)
         except PostErrors as err:
             errors.extend(err.errors)
         else:
             posts.append(post)
+        if progress is not None:
+            progress("read", done, len(paths))
     errors.extend(_duplicates(site, posts, lines))
     errors.extend(_tag_collisions(posts, lines))
     if errors:
@@ -89,13 +95,13 @@ def _load(path: Path, tz: tzinfo) -> tuple[Post, dict[str, int]]:
     check("updated", lambda v: _values.timestamp(v, tz))
     check("summary", lambda v: _values.text(v, empty_ok=True))
     check("tags", _values.tags)
-    check("slug", _slug)
+    check("slug", check_slug)
     check("author", _values.author)
     check("draft", _values.boolean)
     check("id", _values.uri)
     if "slug" not in data:
         try:
-            values["slug"] = _slug(path.stem)
+            values["slug"] = check_slug(path.stem)
         except _values.ValueProblem as err:
             errors.append(
                 PostError(path, None, f"file name: {err}, or set slug in the front matter")
@@ -129,7 +135,8 @@ def _load(path: Path, tz: tzinfo) -> tuple[Post, dict[str, int]]:
     return post, lines
 
 
-def _slug(value: object) -> str:
+def check_slug(value: object) -> str:
+    """A post slug: letters, digits, ``-``, ``_``, ``.`` and ``~``, not starting with a mark."""
     slug = _values.text(value).strip()
     if not _SLUG.match(slug):
         raise _values.ValueProblem(

@@ -25,11 +25,22 @@ def tag_slug(tag: str) -> str:
     The result never contains ``/``, ``\\``, ``.`` or NUL, so it cannot leave
     the folder it is used in.
     """
-    folded = unicodedata.normalize("NFKD", tag)
+    slug = slugify(tag)
+    return slug + "-tag" if slug in _RESERVED else slug
+
+
+def title_slug(title: str) -> str:
+    """A post title as a file name, by the rules of :func:`tag_slug`."""
+    slug = slugify(title)
+    return slug + "-post" if slug in _RESERVED else slug
+
+
+def slugify(text: str) -> str:
+    """Lowercase, accents folded, every run of other characters turned into one ``-``."""
+    folded = unicodedata.normalize("NFKD", text)
     folded = "".join(c for c in folded if not unicodedata.combining(c))
     slug = _NOT_SLUG.sub("-", folded.lower()).strip("-")
-    slug = unicodedata.normalize("NFC", slug)
-    return slug + "-tag" if slug in _RESERVED else slug
+    return unicodedata.normalize("NFC", slug)
 
 
 def post_url(site: Site, post: Post) -> str:
@@ -45,10 +56,13 @@ def post_url(site: Site, post: Post) -> str:
 
 
 def post_id(site: Site, post: Post) -> str:
-    """The post's permanent id: front matter ``id``, else a tag URI (RFC 4151) from
-    the site's host, the publish date and the slug."""
+    """The post's permanent id: front matter ``id``; else, by the site's ``id_scheme``,
+    a tag URI (RFC 4151) from the site's host, the publish date and the slug, or the
+    post's permalink."""
     if post.id is not None:
         return post.id
+    if site.id_scheme == "permalink":
+        return post_url(site, post)
     host = urlsplit(site.url).hostname or "localhost"
     return f"tag:{host},{post.published.date().isoformat()}:{quote(post.slug, safe='-._~')}"
 
