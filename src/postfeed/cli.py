@@ -51,8 +51,51 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write nothing; exit 1 listing every feed file that is missing, stale or extra",
     )
+    build.add_argument(
+        "--allow-id-change",
+        action="store_true",
+        help="accept that a published entry's id changes or disappears",
+    )
     build.add_argument("-q", "--quiet", action="store_true", help="print nothing unless it fails")
     build.set_defaults(handler=_build)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the output folder on 127.0.0.1 for preview and local subscription",
+        description="Serve the output folder over HTTP on 127.0.0.1 until Ctrl-C.",
+    )
+    _add_site_options(serve)
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        metavar="N",
+        help="TCP port (default: %(default)s; 0 picks a free one)",
+    )
+    serve.add_argument(
+        "--watch",
+        action="store_true",
+        help="build now, then rebuild whenever a post or the configuration changes",
+    )
+    serve.add_argument("-q", "--quiet", action="store_true", help="do not log each request")
+    serve.set_defaults(handler=_serve)
+
+    links = commands.add_parser(
+        "links",
+        help='print the <link rel="alternate"> tags for a site\'s <head>',
+        description="Print the feed discovery tags, one a line, for the site's HTML <head>.",
+    )
+    _add_site_options(links)
+    links.set_defaults(handler=_links)
+
+    ping = commands.add_parser(
+        "ping",
+        help="notify the configured WebSub hub that the feeds changed",
+        description="POST hub.mode=publish and hub.url to the hub for every feed URL.",
+    )
+    _add_site_options(ping)
+    ping.add_argument("-q", "--quiet", action="store_true", help="print nothing unless it fails")
+    ping.set_defaults(handler=_ping)
     return parser
 
 
@@ -76,7 +119,13 @@ def _load_site(args: argparse.Namespace) -> postfeed.Site:
 
 def _build(args: argparse.Namespace) -> int:
     site = _load_site(args)
-    result = postfeed.build(site, drafts=args.drafts, future=args.future, check=args.check)
+    result = postfeed.build(
+        site,
+        drafts=args.drafts,
+        future=args.future,
+        check=args.check,
+        allow_id_change=args.allow_id_change,
+    )
     if not args.quiet:
         for warning in result.warnings:
             print(f"{warning}", file=sys.stderr)
@@ -100,6 +149,44 @@ def _build(args: argparse.Namespace) -> int:
             + (f", {len(result.removed)} removed" if result.removed else "")
             + f" in {result.output_dir}; {_posts_summary(result)}"
         )
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    site = _load_site(args)
+
+    def ready(url: str) -> None:
+        print(f"postfeed: serving {site.output_dir} at {url} (Ctrl-C to stop)", flush=True)
+
+    try:
+        postfeed.serve(
+            site,
+            port=args.port,
+            watch=args.watch,
+            reload=lambda: _load_site(args),
+            quiet=args.quiet,
+            on_ready=ready,
+        )
+    except KeyboardInterrupt:
+        print("postfeed: stopped", flush=True)
+    return EXIT_OK
+
+
+def _links(args: argparse.Namespace) -> int:
+    print(postfeed.link_tags(_load_site(args)), end="")
+    return EXIT_OK
+
+
+def _ping(args: argparse.Namespace) -> int:
+    site = _load_site(args)
+    if site.hub is None:
+        where = site.config_path if site.config_path is not None else args.config
+        raise postfeed.ConfigError(where, None, "hub: not set; add 'hub: URL' to ping a hub")
+    published, _ = postfeed.select(postfeed.load_posts(site))
+    urls = postfeed.feed_urls(site, published)
+    postfeed.ping(site.hub, urls)
+    if not args.quiet:
+        print(f"postfeed: notified {site.hub} of {len(urls)} feed URLs")
     return EXIT_OK
 
 

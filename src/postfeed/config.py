@@ -33,6 +33,8 @@ KNOWN_KEYS = (
     "limit",
     "formats",
     "tag_feeds",
+    "hub",
+    "static",
 )
 _PLACEHOLDERS = {"slug", "year", "month", "day"}
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
@@ -100,6 +102,8 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
     check("limit", _limit)
     check("formats", _formats)
     check("tag_feeds", _values.boolean)
+    check("hub", _http_url)
+    check("static", lambda v: _existing_folder(root, v))
     if errors:
         raise errors[0] if len(errors) == 1 else PostErrors(errors)
     warnings = tuple(
@@ -119,6 +123,8 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
         limit=values.get("limit", 20),
         formats=values.get("formats", FORMAT_NAMES),
         tag_feeds=values.get("tag_feeds", True),
+        hub=values.get("hub"),
+        static_dir=values.get("static"),
         config_path=path,
         warnings=warnings,
     )
@@ -140,6 +146,14 @@ def _http_url(value: object) -> str:
     if not is_absolute_http(url):
         raise _values.ValueProblem(f"expected an absolute http(s) URL, got {url!r}")
     return url
+
+
+def _existing_folder(root: Path, value: object) -> Path:
+    name = _values.text(value).strip()
+    folder = root / name
+    if not folder.is_dir():
+        raise _values.ValueProblem(f"no such folder {name!r} (relative to this file)")
+    return folder
 
 
 def _language(value: object) -> str:
