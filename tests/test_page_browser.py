@@ -202,6 +202,8 @@ def test_page_in_chromium(
     # Readable on a phone: nothing wider than the 360px screen, body text not tiny.
     assert browser.evaluate("document.documentElement.scrollWidth") <= 360
     assert browser.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 16
+    # One tap selects a whole feed address for copying.
+    assert browser.evaluate("getComputedStyle(document.querySelector('code')).userSelect") == "all"
 
     links = browser.evaluate(
         "[...document.querySelectorAll('a[type], link[rel=alternate]')]"

@@ -106,6 +106,27 @@ def test_conditional_get(
     assert _get(server, "/atom.xml", {"If-Modified-Since": last_modified})[0] == 200
 
 
+def test_keep_alive(built: Path, start_server: Callable[..., Server]) -> None:
+    """Several requests share one HTTP/1.1 connection, as feed readers expect."""
+    server = start_server(built, "-q")
+    parts = urlsplit(server.url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        connection.request("GET", "/rss.xml")
+        first = connection.getresponse()
+        first.read()
+        assert first.version == 11
+        sock = connection.sock
+        assert sock is not None
+        connection.request("GET", "/atom.xml")
+        second = connection.getresponse()
+        assert second.status == 200
+        assert second.read().startswith(b"<?xml")
+        assert connection.sock is sock
+    finally:
+        connection.close()
+
+
 def test_only_files_inside_the_output_folder(
     built: Path, start_server: Callable[..., Server]
 ) -> None:
@@ -160,6 +181,23 @@ def test_watch_rebuilds_and_keeps_old_files_on_failure(
     )
     _wait_for_new_etag(server, etag)
     assert b"<title>Renamed Blog</title>" in _get(server, "/atom.xml")[2]
+
+
+def test_watch_follows_the_static_folder(
+    built: Path,
+    start_server: Callable[..., Server],
+    write_post: Callable[..., Path],
+    write_config: Callable[..., Path],
+) -> None:
+    """--watch rebuilds when an image in the static folder changes its size."""
+    (built / "public").mkdir()
+    (built / "public/cover.png").write_bytes(bytes(100))
+    write_config("static: public\n")
+    write_post("a", "tags: [go]\nimage: cover.png\n", "First body.\n")
+    server = start_server(built, "-q", "--watch")
+    _wait_for(lambda: b'length="100"' in _get(server, "/rss.xml")[2])
+    (built / "public/cover.png").write_bytes(bytes(250))
+    _wait_for(lambda: b'length="250"' in _get(server, "/rss.xml")[2])
 
 
 def test_ctrl_c_stops_cleanly(built: Path, start_server: Callable[..., Server]) -> None:
