@@ -195,8 +195,10 @@ def run(requests: int, clients: int) -> dict[str, object]:
 
             builder = threading.Thread(target=rebuild, daemon=True)
             builder.start()
-            # Let the first rebuild start replacing files before the load begins.
-            time.sleep(0.2)
+            # Start the load once a rebuild has replaced the files, with the next one under way.
+            waited = time.monotonic() + 120
+            while not rebuilds and time.monotonic() < waited:
+                time.sleep(0.02)
             tallies = [Tally() for _ in range(clients)]
             shares = [requests // clients + (i < requests % clients) for i in range(clients)]
             threads = [
@@ -213,7 +215,7 @@ def run(requests: int, clients: int) -> dict[str, object]:
             elapsed = time.monotonic() - start
             done.set()
             builder.join(180)
-            rebuilds_during = sum(1 for moment in rebuilds if moment <= start + elapsed)
+            rebuilds_during = sum(1 for moment in rebuilds if start <= moment <= start + elapsed)
         finally:
             server.send_signal(signal.SIGINT)
             try:

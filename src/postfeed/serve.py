@@ -126,11 +126,11 @@ def serve(
         while True:
             time.sleep(interval)
             if watch:
+                # Taken before the build, so that an edit made during it is seen next time.
                 now = _snapshot(site)
                 if now != seen:
                     seen = now
                     site = _rebuild(site, reload, say)
-                    seen = _snapshot(site)
     finally:
         server.shutdown()
         server.server_close()
