@@ -141,3 +141,22 @@ def test_damaged_old_feed_is_replaced(blog: Path) -> None:
     (blog / "posts/b.md").rename(blog / "posts/b-renamed.md")
     assert main(["build", "-q"]) == 0
     assert (blog / "feeds/atom.xml").read_bytes().startswith(b"<?xml")
+
+
+def test_only_entries_inside_the_window_count(
+    blog: Path, write_config: Callable[..., Path], write_post: Callable[..., Path]
+) -> None:
+    """With a full feed, an entry gone that is older than every remaining one is let go;
+    one newer than the oldest remaining is not."""
+    write_config("limit: 2\n")
+    assert main(["build", "-q"]) == 0  # the feeds now hold c and b
+    write_post("d", "date: 2024-05-04T10:00:00+02:00\ntags: [go]\n")
+    (blog / "posts/b.md").unlink()
+    assert main(["build", "-q"]) == 0  # d and c remain; b was the oldest
+    write_post("e", "date: 2024-05-05T10:00:00+02:00\ntags: [go]\n")
+    (blog / "posts/d.md").unlink()
+    with pytest.raises(IdChangeError) as caught:
+        build(load_site(blog / "postfeed.yaml"))
+    assert [(c.old_id, c.new_id) for c in caught.value.changes] == [
+        ("tag:blog.example.com,2024-05-04:d", None)
+    ]
