@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+import select
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -75,3 +81,58 @@ def write_post(site_dir: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@dataclass
+class Server:
+    """A running ``postfeed serve`` subprocess."""
+
+    url: str
+    process: subprocess.Popen[str]
+    stderr_path: Path
+
+    def stderr(self) -> str:
+        """Everything the server wrote to stderr so far."""
+        return self.stderr_path.read_text(encoding="utf-8")
+
+    def stop(self) -> tuple[int, str]:
+        """Send Ctrl-C (SIGINT); return the exit code and the rest of stdout."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            out, _ = self.process.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            out, _ = self.process.communicate(timeout=15)
+        return self.process.returncode, out
+
+
+@pytest.fixture
+def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """Start the real ``postfeed serve --port 0`` in a folder; stopped after the test."""
+    servers: list[Server] = []
+
+    def start(cwd: Path, *args: str) -> Server:
+        stderr_path = tmp_path / f"serve-{len(servers)}.err"
+        with stderr_path.open("w") as stderr:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "postfeed", "serve", "--port", "0", *args],
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                text=True,
+            )
+        server = Server("", process, stderr_path)
+        servers.append(server)
+        assert process.stdout is not None
+        ready, _, _ = select.select([process.stdout], [], [], 30)
+        line = process.stdout.readline() if ready else ""
+        match = re.search(r" at (http://127\.0\.0\.1:\d+/) ", line)
+        assert match, (line, process.poll(), server.stderr())
+        server.url = match.group(1)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

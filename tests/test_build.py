@@ -33,6 +33,7 @@ def test_writes_every_feed(site_dir: Path, write_post: Callable[..., Path]) -> N
     assert sorted(str(p.relative_to(out)) for p in result.written) == [
         "atom.xml",
         "feed.json",
+        "index.html",
         "rss.xml",
         "tags/distributed-systems/atom.xml",
         "tags/distributed-systems/feed.json",
@@ -131,6 +132,7 @@ def test_check(site_dir: Path, write_post: Callable[..., Path]) -> None:
                 "rss.xml",
                 "atom.xml",
                 "feed.json",
+                "index.html",
                 "tags/go/rss.xml",
                 "tags/go/atom.xml",
                 "tags/go/feed.json",
@@ -148,6 +150,7 @@ def test_check(site_dir: Path, write_post: Callable[..., Path]) -> None:
         "rss.xml": "stale",
         "atom.xml": "stale",
         "feed.json": "stale",
+        "index.html": "stale",
         "tags/python/rss.xml": "missing",
         "tags/python/atom.xml": "missing",
         "tags/python/feed.json": "missing",

@@ -29,7 +29,7 @@ def test_build_and_check(
     assert main(["build"]) == 0
     out, err = capsys.readouterr()
     assert (
-        out == "postfeed: 6 written, 0 unchanged in feeds; 1 post published, 1 left out (1 draft)\n"
+        out == "postfeed: 7 written, 0 unchanged in feeds; 1 post published, 1 left out (1 draft)\n"
     )
     assert err == ""
     assert main(["build", "--check"]) == 0
@@ -46,16 +46,17 @@ def test_build_and_check(
     assert err.splitlines() == [
         "feeds/atom.xml: stale",
         "feeds/feed.json: stale",
+        "feeds/index.html: stale",
         "feeds/rss.xml: stale",
         "feeds/tags/go/atom.xml: stale",
         "feeds/tags/go/feed.json: stale",
         "feeds/tags/go/rss.xml: stale",
-        "postfeed: 6 feed file(s) out of date; run 'postfeed build'",
+        "postfeed: 7 feed file(s) out of date; run 'postfeed build'",
     ]
     assert main(["build", "-q"]) == 0
     assert capsys.readouterr() == ("", "")
     assert main(["build"]) == 0
-    assert capsys.readouterr().out.startswith("postfeed: 0 written, 6 unchanged in feeds;")
+    assert capsys.readouterr().out.startswith("postfeed: 0 written, 7 unchanged in feeds;")
 
 
 def test_drafts_flag(

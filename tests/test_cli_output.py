@@ -66,21 +66,23 @@ def test_verbose_lists_files_and_left_out_posts(
     assert capsys.readouterr().out == (
         "  written    feeds/atom.xml\n"
         "  written    feeds/feed.json\n"
+        "  written    feeds/index.html\n"
         "  written    feeds/rss.xml\n"
         "  written    feeds/tags/go/atom.xml\n"
         "  written    feeds/tags/go/feed.json\n"
         "  written    feeds/tags/go/rss.xml\n"
         "  left out   posts/c.md (future: dated 2999-01-01T08:00:00+01:00)\n"
         "  left out   posts/b.md (draft)\n"
-        "postfeed: 6 written, 0 unchanged in feeds; 1 post published,"
+        "postfeed: 7 written, 0 unchanged in feeds; 1 post published,"
         " 2 left out (1 draft, 1 future)\n"
     )
     write_post("a", "tags: [python]\n")
     assert main(["build", "--verbose"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[:3] == [
+    assert out[:4] == [
         "  written    feeds/atom.xml",
         "  written    feeds/feed.json",
+        "  written    feeds/index.html",
         "  written    feeds/rss.xml",
     ]
     assert "  removed    feeds/tags/go/rss.xml" in out
@@ -317,7 +319,7 @@ def test_github_actions_annotates_stale_feeds(
     assert main(["build", "--check"]) == 1
     assert capsys.readouterr().out == "".join(
         f"::error file=feeds/{name}::feed file is stale: run 'postfeed build' and commit\n"
-        for name in ("atom.xml", "feed.json", "rss.xml")
+        for name in ("atom.xml", "feed.json", "index.html", "rss.xml")
     )
     assert main(["build", "--config", str(in_site / "missing.yaml")]) == 2
     assert capsys.readouterr().out == (

@@ -9,7 +9,10 @@ import pytest
 import postfeed
 from postfeed.errors import (
     ConfigError,
+    IdChange,
+    IdChangeError,
     OutputError,
+    PingError,
     PostError,
     PostErrors,
     PostfeedError,
@@ -30,6 +33,25 @@ EXAMPLES: dict[type[PostfeedError], tuple[PostfeedError, str]] = {
     OutputError: (
         OutputError(Path("feeds/rss.xml"), "cannot write: Permission denied"),
         "feeds/rss.xml: cannot write: Permission denied",
+    ),
+    IdChangeError: (
+        IdChangeError(
+            [
+                IdChange("posts/b.md", "B", "tag:x.org,2024-01-02:old-b", "tag:x.org,2024-01-02:b"),
+                IdChange("feeds/atom.xml", "Gone", "tag:x.org,2024-01-01:gone", None),
+            ]
+        ),
+        "feeds/atom.xml: entry 'tag:x.org,2024-01-01:gone' ('Gone') would disappear although"
+        " newer entries remain; if its post was renamed, give it 'id: tag:x.org,2024-01-01:gone'"
+        " in its front matter; if it was removed on purpose, build with --allow-id-change\n"
+        "posts/b.md: the id of 'B' would change from 'tag:x.org,2024-01-02:old-b' to"
+        " 'tag:x.org,2024-01-02:b', and readers would show the post again as new; keep the old"
+        " one with 'id: tag:x.org,2024-01-02:old-b' in its front matter, or build with"
+        " --allow-id-change",
+    ),
+    PingError: (
+        PingError("https://hub.example/", "cannot reach the hub: Connection refused"),
+        "https://hub.example/: cannot reach the hub: Connection refused",
     ),
 }
 

@@ -61,6 +61,7 @@ def test_every_other_key_is_present_but_commented(site_dir: Path) -> None:
         '# author: "Ada Example"\n'
         "# draft: true\n"
         '# id: "tag:blog.example.com,2026-11-28:hello"\n'
+        '# image: "images/cover.png"\n'
         "---\n"
     )
     commented = set(re.findall(r"^# (\w+):", text, re.MULTILINE))

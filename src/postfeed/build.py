@@ -10,8 +10,10 @@ from pathlib import Path, PurePosixPath
 from . import _fs
 from .errors import OutputError
 from .formats import FORMATS
+from .idguard import check_ids
 from .markup import xml_safe
 from .model import Entry, Feed, Post, Progress, Site
+from .page import PAGE_FILENAME, render_page
 from .posts import load_posts
 from .resolve import EntryMaker, tag_slug, tag_url
 
@@ -111,6 +113,16 @@ def _limited(site: Site, posts: Sequence[Post]) -> Sequence[Post]:
     return posts[: site.limit] if site.limit else posts
 
 
+def feed_urls(site: Site, posts: Sequence[Post]) -> list[str]:
+    """The absolute URL of every feed file a build of ``posts`` (the published posts)
+    writes: the main feeds, then each tag's, in the site's format order."""
+    folders = [
+        site.feeds_base_url if folder == PurePosixPath(".") else tag_url(site, folder.name)
+        for folder in _feed_posts(site, posts)
+    ]
+    return [base + FORMATS[name].filename for base in folders for name in site.formats]
+
+
 def render(
     site: Site, posts: Sequence[Post], format: str = "atom", *, tag: str | None = None
 ) -> bytes:
@@ -131,11 +143,17 @@ def render(
 def render_files(
     site: Site, posts: Sequence[Post], maker: EntryMaker | None = None
 ) -> dict[PurePosixPath, bytes]:
-    """Every feed file's bytes, by path relative to the output folder."""
+    """Every output file's bytes (the feeds and index.html), by path relative to the
+    output folder."""
+    return _render_all(site, feeds(site, posts, maker))
+
+
+def _render_all(site: Site, site_feeds: dict[PurePosixPath, Feed]) -> dict[PurePosixPath, bytes]:
     files: dict[PurePosixPath, bytes] = {}
-    for folder, feed in feeds(site, posts, maker).items():
+    for folder, feed in site_feeds.items():
         for name in site.formats:
             files[folder / FORMATS[name].filename] = FORMATS[name].render(feed)
+    files[PurePosixPath(PAGE_FILENAME)] = render_page(site, site_feeds)
     return files
 
 
@@ -146,6 +164,7 @@ def build(
     drafts: bool = False,
     future: bool = False,
     check: bool = False,
+    allow_id_change: bool = False,
     now: datetime | None = None,
     progress: Progress | None = None,
 ) -> BuildResult:
@@ -154,12 +173,15 @@ def build(
     Loads the posts when ``posts`` is None. Everything is rendered in memory
     first; then only files whose bytes changed are replaced, atomically and all
     or nothing, and feed files no longer produced (a tag no longer used) are
-    removed. With ``check`` nothing is written. ``progress``, when given, is
-    called as ``progress(stage, done, total)`` while posts are read (``"read"``)
-    and while their entries are rendered (``"render"``).
+    removed. With ``check`` nothing is written. Unless ``allow_id_change``, the
+    id guard compares the new feeds with those already in the output folder.
+    ``progress``, when given, is called as ``progress(stage, done, total)`` while
+    posts are read (``"read"``) and while their entries are rendered (``"render"``).
 
     Raises:
         PostErrors: invalid posts (nothing is written).
+        IdChangeError: an entry readers already have would get a new id (nothing
+            is written).
         OutputError: a file could not be written (no feed is changed).
     """
     if posts is None:
@@ -174,9 +196,10 @@ def build(
         for done, post in enumerate(chosen.values(), 1):
             maker.entry(post)
             progress("render", done, len(chosen))
-    files = {
-        site.output_dir / rel: data for rel, data in render_files(site, published, maker).items()
-    }
+    site_feeds = feeds(site, published, maker)
+    if not allow_id_change:
+        check_ids(site, published, site_feeds)
+    files = {site.output_dir / rel: data for rel, data in _render_all(site, site_feeds).items()}
     changed = {path: data for path, data in files.items() if _fs.read_if_exists(path) != data}
     extra = sorted(set(_owned_files(site.output_dir)) - set(files))
     result = BuildResult(
@@ -221,13 +244,16 @@ def _feed(site: Site, posts: Sequence[Post], maker: EntryMaker, tag: str | None)
         author=site.author,
         updated=max((entry.updated for entry in entries), default=None),
         entries=entries,
+        tag=tag,
+        hub=site.hub,
     )
 
 
 def _owned_files(folder: Path) -> list[Path]:
-    """The feed files postfeed would own in ``folder``: top-level and per-tag."""
+    """The files postfeed would own in ``folder``: feeds top-level and per-tag, and
+    the page."""
     names = {fmt.filename for fmt in FORMATS.values()}
-    found = [folder / name for name in names if (folder / name).is_file()]
+    found = [folder / name for name in names | {PAGE_FILENAME} if (folder / name).is_file()]
     tags = folder / "tags"
     if tags.is_dir():
         found += [path for path in tags.glob("*/*") if path.name in names and path.is_file()]

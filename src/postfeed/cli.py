@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write nothing; exit 1 listing every feed file that is missing, stale or extra",
     )
+    build.add_argument(
+        "--allow-id-change",
+        action="store_true",
+        help="accept that a published entry's id changes or disappears",
+    )
     _add_output_options(build)
     build.set_defaults(handler=_build)
 
@@ -79,6 +84,44 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--draft", action="store_true", help="mark the post draft: true")
     _add_output_options(new, verbose=False)
     new.set_defaults(handler=_new)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the output folder on 127.0.0.1 for preview and local subscription",
+        description="Serve the output folder over HTTP on 127.0.0.1 until Ctrl-C.",
+    )
+    _add_site_options(serve)
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        metavar="N",
+        help="TCP port (default: %(default)s; 0 picks a free one)",
+    )
+    serve.add_argument(
+        "--watch",
+        action="store_true",
+        help="build now, then rebuild whenever a post or the configuration changes",
+    )
+    serve.add_argument("-q", "--quiet", action="store_true", help="do not log each request")
+    serve.set_defaults(handler=_serve)
+
+    links = commands.add_parser(
+        "links",
+        help='print the <link rel="alternate"> tags for a site\'s <head>',
+        description="Print the feed discovery tags, one a line, for the site's HTML <head>.",
+    )
+    _add_site_options(links)
+    links.set_defaults(handler=_links)
+
+    ping = commands.add_parser(
+        "ping",
+        help="notify the configured WebSub hub that the feeds changed",
+        description="POST hub.mode=publish and hub.url to the hub for every feed URL.",
+    )
+    _add_site_options(ping)
+    _add_output_options(ping, verbose=False)
+    ping.set_defaults(handler=_ping)
     return parser
 
 
@@ -124,7 +167,12 @@ def _build(args: argparse.Namespace) -> int:
     bar = None if args.quiet or not _term.is_terminal(sys.stderr) else _term.ProgressBar(sys.stderr)
     try:
         result = postfeed.build(
-            site, drafts=args.drafts, future=args.future, check=args.check, progress=bar
+            site,
+            drafts=args.drafts,
+            future=args.future,
+            check=args.check,
+            allow_id_change=args.allow_id_change,
+            progress=bar,
         )
     finally:
         if bar is not None:
@@ -181,6 +229,44 @@ def _left_out(left: postfeed.LeftOut) -> str:
     if left.reason == "future":
         return f"{where} (future: dated {left.post.published.isoformat()})"
     return f"{where} ({left.reason})"
+
+
+def _serve(args: argparse.Namespace) -> int:
+    site = _load_site(args)
+
+    def ready(url: str) -> None:
+        print(f"postfeed: serving {site.output_dir} at {url} (Ctrl-C to stop)", flush=True)
+
+    try:
+        postfeed.serve(
+            site,
+            port=args.port,
+            watch=args.watch,
+            reload=lambda: _load_site(args),
+            quiet=args.quiet,
+            on_ready=ready,
+        )
+    except KeyboardInterrupt:
+        print("postfeed: stopped", flush=True)
+    return EXIT_OK
+
+
+def _links(args: argparse.Namespace) -> int:
+    print(postfeed.link_tags(_load_site(args)), end="")
+    return EXIT_OK
+
+
+def _ping(args: argparse.Namespace) -> int:
+    site = _load_site(args)
+    if site.hub is None:
+        where = site.config_path if site.config_path is not None else args.config
+        raise postfeed.ConfigError(where, None, "hub: not set; add 'hub: URL' to ping a hub")
+    published, _ = postfeed.select(postfeed.load_posts(site))
+    urls = postfeed.feed_urls(site, published)
+    postfeed.ping(site.hub, urls)
+    if not args.quiet:
+        print(f"postfeed: notified {site.hub} of {len(urls)} feed URLs")
+    return EXIT_OK
 
 
 def _posts_summary(result: postfeed.BuildResult) -> str:

@@ -34,6 +34,8 @@ KNOWN_KEYS = (
     "formats",
     "tag_feeds",
     "id_scheme",
+    "hub",
+    "static",
 )
 _PLACEHOLDERS = {"slug", "year", "month", "day"}
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
@@ -102,6 +104,8 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
     check("formats", _formats)
     check("tag_feeds", _values.boolean)
     check("id_scheme", _id_scheme)
+    check("hub", _http_url)
+    check("static", lambda v: _existing_folder(root, v))
     if errors:
         raise errors[0] if len(errors) == 1 else PostErrors(errors)
     warnings = tuple(
@@ -122,6 +126,8 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
         formats=values.get("formats", FORMAT_NAMES),
         tag_feeds=values.get("tag_feeds", True),
         id_scheme=values.get("id_scheme", "tag"),
+        hub=values.get("hub"),
+        static_dir=values.get("static"),
         config_path=path,
         warnings=warnings,
     )
@@ -143,6 +149,14 @@ def _http_url(value: object) -> str:
     if not is_absolute_http(url):
         raise _values.ValueProblem(f"expected an absolute http(s) URL, got {url!r}")
     return url
+
+
+def _existing_folder(root: Path, value: object) -> Path:
+    name = _values.text(value).strip()
+    folder = root / name
+    if not folder.is_dir():
+        raise _values.ValueProblem(f"no such folder {name!r} (relative to this file)")
+    return folder
 
 
 def _language(value: object) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 
 class PostfeedError(Exception):
@@ -55,6 +56,56 @@ class OutputError(PostfeedError):
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
+
+
+class IdChange(NamedTuple):
+    """One published entry whose id would change. ``where`` is the post's file when
+    a post matches (then ``new_id`` is its new id), else the feed file it was in."""
+
+    where: str
+    title: str
+    old_id: str
+    new_id: str | None
+
+
+class IdChangeError(PostfeedError):
+    """A build would change or drop the id of an entry readers already have."""
+
+    def __init__(self, changes: Iterable[IdChange]) -> None:
+        ordered = tuple(sorted(changes, key=lambda c: (c.where, c.old_id)))
+        super().__init__(ordered)
+        self.changes = ordered
+
+    def __str__(self) -> str:
+        return "\n".join(_id_change_message(change) for change in self.changes)
+
+
+class PingError(PostfeedError):
+    """A WebSub hub refused a notification or could not be reached."""
+
+    def __init__(self, hub: str, message: str) -> None:
+        super().__init__(hub, message)
+        self.hub = hub
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.hub}: {self.message}"
+
+
+def _id_change_message(change: IdChange) -> str:
+    if change.new_id is not None:
+        return (
+            f"{change.where}: the id of {change.title!r} would change from {change.old_id!r}"
+            f" to {change.new_id!r}, and readers would show the post again as new; keep"
+            f" the old one with 'id: {change.old_id}' in its front matter, or build with"
+            " --allow-id-change"
+        )
+    return (
+        f"{change.where}: entry {change.old_id!r} ({change.title!r}) would disappear"
+        " although newer entries remain; if its post was renamed, give it"
+        f" 'id: {change.old_id}' in its front matter; if it was removed on purpose,"
+        " build with --allow-id-change"
+    )
 
 
 def _sort_key(error: SourceError) -> tuple[str, int]:

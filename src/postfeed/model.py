@@ -48,6 +48,8 @@ class Site:
     formats: tuple[str, ...] = FORMAT_NAMES
     tag_feeds: bool = True
     id_scheme: str = "tag"
+    hub: str | None = None
+    static_dir: Path | None = None
     config_path: Path | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
@@ -63,6 +65,16 @@ class Site:
     def feeds_base_url(self) -> str:
         """The absolute URL of the published output folder, ending with ``/``."""
         return self.feeds_url if self.feeds_url is not None else self.url + "feeds/"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Image:
+    """A post's image: its URL (absolute, or a path under the site URL), and the
+    byte length and media type an RSS enclosure needs, when they are known."""
+
+    url: str
+    length: int | None = None
+    media_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,6 +97,7 @@ class Post:
     tags: tuple[str, ...] = ()
     author: Author | None = None
     id: str | None = None
+    image: Image | None = None
     draft: bool = False
     source: Path | None = None
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
@@ -116,6 +129,7 @@ class Entry:
     content_html: str | None
     tags: tuple[str, ...] = ()
     author: Author | None = None
+    image: Image | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -125,6 +139,7 @@ class Feed:
     ``base_url`` is the absolute URL of the folder the feed's files are
     published in; each format appends its own file name for the self link.
     ``updated`` is the newest entry's ``updated`` (``None`` when empty).
+    ``tag`` is the tag a tag feed is for; ``hub`` the WebSub hub it advertises.
     """
 
     id: str
@@ -136,4 +151,15 @@ class Feed:
     author: Author | None
     updated: datetime | None
     entries: tuple[Entry, ...]
+    tag: str | None = None
+    hub: str | None = None
     generator_uri: str = "https://pypi.org/project/postfeed/"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PublishedEntry:
+    """An entry read back from a feed file already in the output folder."""
+
+    id: str
+    title: str
+    published: datetime | None

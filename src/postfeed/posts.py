@@ -4,20 +4,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import _values
+from . import _values, images
 from ._yaml import YAMLProblem, load_mapping
 from .config import unknown_key_message
 from .errors import ConfigError, PostError, PostErrors, SourceError
 from .frontmatter import SplitProblem, decode, split
-from .model import Post, Progress, Site
+from .model import Image, Post, Progress, Site
 from .resolve import post_id, tag_slug
 
-KNOWN_KEYS = ("title", "date", "updated", "summary", "tags", "slug", "author", "draft", "id")
+KNOWN_KEYS = (
+    "title",
+    "date",
+    "updated",
+    "summary",
+    "tags",
+    "slug",
+    "author",
+    "draft",
+    "id",
+    "image",
+)
 _SLUG = re.compile(r"^\w[\w.~-]*$")
 
 
@@ -52,6 +64,7 @@ def load_posts(site: Site, *, progress: Progress | None = None) -> list[Post]:
             posts.append(post)
         if progress is not None:
             progress("read", done, len(paths))
+    posts = [_locate_image(site, post, lines[str(post.source)], errors) for post in posts]
     errors.extend(_duplicates(site, posts, lines))
     errors.extend(_tag_collisions(posts, lines))
     if errors:
@@ -99,6 +112,7 @@ def _load(path: Path, tz: tzinfo) -> tuple[Post, dict[str, int]]:
     check("author", _values.author)
     check("draft", _values.boolean)
     check("id", _values.uri)
+    check("image", images.image_value)
     if "slug" not in data:
         try:
             values["slug"] = check_slug(path.stem)
@@ -127,12 +141,26 @@ def _load(path: Path, tz: tzinfo) -> tuple[Post, dict[str, int]]:
         tags=values.get("tags", ()),
         author=values.get("author"),
         id=values.get("id"),
+        image=Image(url=values["image"]) if "image" in values else None,
         draft=values.get("draft", False),
         source=path,
         extra={key: data[key] for key in data if key not in KNOWN_KEYS},
         warnings=tuple(warnings),
     )
     return post, lines
+
+
+def _locate_image(site: Site, post: Post, lines: dict[str, int], errors: list[SourceError]) -> Post:
+    """The post with its image made absolute and, from the static folder, its length
+    and media type; a problem is added to ``errors``."""
+    if post.image is None:
+        return post
+    try:
+        image = images.locate(site, post.image.url)
+    except _values.ValueProblem as err:
+        errors.append(PostError(_source(post), lines.get("image"), f"image: {err}"))
+        return post
+    return replace(post, image=image)
 
 
 def check_slug(value: object) -> str:

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
 from . import markup
-from .model import Author, Entry, Post, Site
+from .images import image_url
+from .model import Author, Entry, Image, Post, Site
 
 _NOT_SLUG = re.compile(r"[^\w]+|_+")
 # Names Windows refuses as file or folder names, whatever the extension.
@@ -114,6 +115,7 @@ class EntryMaker:
             content_html=content or None,
             tags=tuple(markup.xml_safe(tag) for tag in post.tags),
             author=_safe_author(post.author or self.site.author),
+            image=_absolute_image(self.site, post.image),
         )
         self._done[post.slug] = result
         return result
@@ -123,6 +125,12 @@ class EntryMaker:
             self._renderer = markup.Renderer()
         self.renders += 1
         return self._renderer.render(text)
+
+
+def _absolute_image(site: Site, image: Image | None) -> Image | None:
+    if image is None:
+        return None
+    return Image(url=image_url(site, image.url), length=image.length, media_type=image.media_type)
 
 
 def _safe_author(author: Author | None) -> Author | None:

@@ -87,6 +87,7 @@ def _front_matter(site: Site, post: Post) -> str:
         f"# author: {_yaml(author)}",
         "draft: true" if post.draft else "# draft: true",
         f"# id: {_yaml(post_id(site, post))}",
+        '# image: "images/cover.png"',
         "---",
         "",
     ]

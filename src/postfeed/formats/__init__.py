@@ -14,35 +14,51 @@ from postfeed.formats._feedgen import (
     ATOM_MEDIA_TYPE,
     RSS_FILENAME,
     RSS_MEDIA_TYPE,
+    read_atom,
+    read_rss,
     render_atom,
     render_rss,
 )
-from postfeed.formats.jsonfeed import JSON_FILENAME, JSON_MEDIA_TYPE, render_json
-from postfeed.model import Feed
+from postfeed.formats.jsonfeed import JSON_FILENAME, JSON_MEDIA_TYPE, read_json, render_json
+from postfeed.model import Feed, PublishedEntry
 
 __all__ = ["FORMATS", "Format", "render_atom", "render_json", "render_rss"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Format:
-    """One output format: the file it is published as and how to render it."""
+    """One output format: the file it is published as, how to render it, and how to
+    read the entries back from a published file (``read`` raises ValueError)."""
 
     name: str
     filename: str
     media_type: str
     render: Callable[[Feed], bytes]
+    read: Callable[[bytes], tuple[PublishedEntry, ...]]
 
 
 FORMATS: Mapping[str, Format] = MappingProxyType(
     {
         "rss": Format(
-            name="rss", filename=RSS_FILENAME, media_type=RSS_MEDIA_TYPE, render=render_rss
+            name="rss",
+            filename=RSS_FILENAME,
+            media_type=RSS_MEDIA_TYPE,
+            render=render_rss,
+            read=read_rss,
         ),
         "atom": Format(
-            name="atom", filename=ATOM_FILENAME, media_type=ATOM_MEDIA_TYPE, render=render_atom
+            name="atom",
+            filename=ATOM_FILENAME,
+            media_type=ATOM_MEDIA_TYPE,
+            render=render_atom,
+            read=read_atom,
         ),
         "json": Format(
-            name="json", filename=JSON_FILENAME, media_type=JSON_MEDIA_TYPE, render=render_json
+            name="json",
+            filename=JSON_FILENAME,
+            media_type=JSON_MEDIA_TYPE,
+            render=render_json,
+            read=read_json,
         ),
     }
 )

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from feedgen.feed import FeedGenerator
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 
-from postfeed.model import Author, Entry, Feed
+from postfeed.model import Author, Entry, Feed, PublishedEntry
 
 RSS_FILENAME = "rss.xml"
 RSS_MEDIA_TYPE = "application/rss+xml"
@@ -27,6 +28,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 _ATOM_NS = "http://www.w3.org/2005/Atom"
 _CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+_MEDIA_NS = "http://search.yahoo.com/mrss/"
 
 # We parse only what feedgen just serialized; still, never resolve entities or fetch.
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
@@ -43,6 +45,10 @@ _HEX_REFERENCES = (("&amp;", "&#x26;"), ("&lt;", "&#x3C;"), ("&gt;", "&#x3E;"))
 def render_atom(feed: Feed) -> bytes:
     """Render ``feed`` as an Atom 1.0 document (RFC 4287)."""
     fg = _generator(feed, ATOM_FILENAME, ATOM_MEDIA_TYPE)
+    if feed.hub:
+        # WebSub 4: the hub link; after self and alternate, so it never becomes RSS <link>.
+        fg.link(href=feed.hub, rel="hub")
+    _load_media(fg, feed)
     if feed.description:
         fg.subtitle(feed.description)
     if feed.author is not None:
@@ -60,14 +66,28 @@ def render_atom(feed: Feed) -> bytes:
             fe.summary(entry.summary_html, type="html")
         if entry.content_html:
             fe.content(entry.content_html, type="html")
+        if entry.image is not None:
+            _thumbnail(fe, entry)
 
     root = etree.fromstring(fg.atom_str(), _PARSER)
-    for element in root.iterfind(f"{{{_ATOM_NS}}}entry"):
+    elements = root.iterfind(f"{{{_ATOM_NS}}}entry")
+    for element, entry in zip(elements, feed.entries, strict=True):
         # feedgen 1.0.0 drops rel and type from entry links: its loop rebinds `link`
         # to the new element and then reads the attributes back from that element.
-        for link in element.iterfind(f"{{{_ATOM_NS}}}link"):
+        links = list(element.iterfind(f"{{{_ATOM_NS}}}link"))
+        for link in links:
             link.set("rel", "alternate")
             link.set("type", "text/html")
+        image = entry.image
+        if image is not None and image.length is not None and image.media_type is not None:
+            # RFC 4287 4.2.7.2: rel="enclosure", with the length in bytes.
+            enclosure = etree.Element(f"{{{_ATOM_NS}}}link")
+            enclosure.set("rel", "enclosure")
+            enclosure.set("type", image.media_type)
+            enclosure.set("length", str(image.length))
+            enclosure.set("href", image.url)
+            enclosure.tail = links[-1].tail
+            links[-1].addnext(enclosure)
         element.find(f"{{{_ATOM_NS}}}title").set("type", "text")
     return _serialize(root)
 
@@ -77,6 +97,7 @@ def render_rss(feed: Feed) -> bytes:
     fg = _generator(feed, RSS_FILENAME, RSS_MEDIA_TYPE)
     # Before any add_entry(): feedgen gives each new entry the loaded extensions.
     fg.load_extension("dc", atom=False, rss=True)
+    _load_media(fg, feed)
     # RSS requires a channel description; feedgen refuses an empty one.
     fg.description(feed.description or feed.title)
     for entry in feed.entries:
@@ -93,8 +114,23 @@ def render_rss(feed: Feed) -> bytes:
             fe.summary(entry.summary_html)
         if entry.content_html:
             fe.content(entry.content_html)
+        if entry.image is not None:
+            _thumbnail(fe, entry)
+            if entry.image.length is not None and entry.image.media_type is not None:
+                # RSS 2.0: an enclosure needs all three of url, length and type.
+                fe.enclosure(
+                    url=entry.image.url, length=str(entry.image.length), type=entry.image.media_type
+                )
 
     root = etree.fromstring(fg.rss_str(), _PARSER)
+    if feed.hub:
+        # WebSub 4: RSS carries the hub as an atom:link beside the self link.
+        self_link = root.find(f"channel/{{{_ATOM_NS}}}link")
+        hub = etree.Element(f"{{{_ATOM_NS}}}link")
+        hub.set("href", feed.hub)
+        hub.set("rel", "hub")
+        hub.tail = self_link.tail
+        self_link.addnext(hub)
     for item, entry in zip(root.iterfind("channel/item"), feed.entries, strict=True):
         if entry.content_html and not entry.summary_html:
             # Without a description, feedgen writes the content as <description>.
@@ -118,6 +154,19 @@ def _generator(feed: Feed, filename: str, media_type: str) -> Any:
     # No version attribute: the output must not change with the tool's version.
     fg.generator(GENERATOR_NAME, uri=feed.generator_uri)
     return fg
+
+
+def _load_media(fg: Any, feed: Feed) -> None:
+    """Load Media RSS when an entry has an image (before any add_entry(): feedgen gives
+    each new entry the loaded extensions). Feeds without images keep their bytes."""
+    if any(entry.image is not None for entry in feed.entries):
+        fg.load_extension("media")
+
+
+def _thumbnail(fe: Any, entry: Entry) -> None:
+    assert entry.image is not None
+    # group=None puts media:thumbnail straight in the entry, not in a media:group.
+    fe.media.thumbnail(url=entry.image.url, group=None)
 
 
 def _add_entry(fg: Any, entry: Entry) -> Any:
@@ -162,3 +211,64 @@ def _hex_references(match: re.Match[str]) -> str:
     for escape, reference in _HEX_REFERENCES:
         text = text.replace(escape, reference)
     return start + text + end
+
+
+def read_atom(data: bytes) -> tuple[PublishedEntry, ...]:
+    """The entries of an Atom document: id, title and publish date (else updated).
+
+    Raises:
+        ValueError: the bytes are not an Atom feed.
+    """
+    root = _parse_feed(data, f"{{{_ATOM_NS}}}feed")
+    result = []
+    for element in root.iterfind(f"{{{_ATOM_NS}}}entry"):
+        stamp = element.findtext(f"{{{_ATOM_NS}}}published") or element.findtext(
+            f"{{{_ATOM_NS}}}updated"
+        )
+        result.append(
+            PublishedEntry(
+                id=(element.findtext(f"{{{_ATOM_NS}}}id") or "").strip(),
+                title=element.findtext(f"{{{_ATOM_NS}}}title") or "",
+                published=_read_date(stamp, datetime.fromisoformat),
+            )
+        )
+    return tuple(result)
+
+
+def read_rss(data: bytes) -> tuple[PublishedEntry, ...]:
+    """The items of an RSS document: guid (else link), title and pubDate.
+
+    Raises:
+        ValueError: the bytes are not an RSS feed.
+    """
+    root = _parse_feed(data, "rss")
+    result = []
+    for item in root.iterfind("channel/item"):
+        result.append(
+            PublishedEntry(
+                id=(item.findtext("guid") or item.findtext("link") or "").strip(),
+                title=item.findtext("title") or "",
+                published=_read_date(item.findtext("pubDate"), parsedate_to_datetime),
+            )
+        )
+    return tuple(result)
+
+
+def _parse_feed(data: bytes, root_tag: str) -> Any:
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as err:
+        raise ValueError(f"not well-formed XML: {err}") from err
+    if root.tag != root_tag:
+        raise ValueError(f"expected a <{root_tag}> document, got <{root.tag}>")
+    return root
+
+
+def _read_date(text: str | None, parse: Any) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value: datetime = parse(text.strip())
+    except (ValueError, TypeError):
+        return None
+    return value if value.utcoffset() is not None else value.replace(tzinfo=UTC)

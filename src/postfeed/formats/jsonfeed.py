@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from postfeed.model import Author, Entry, Feed
+from postfeed.model import Author, Entry, Feed, PublishedEntry
 
 JSON_FILENAME = "feed.json"
 JSON_MEDIA_TYPE = "application/feed+json"
@@ -25,6 +25,8 @@ def render_json(feed: Feed) -> bytes:
         document["language"] = feed.language
     if feed.author is not None:
         document["authors"] = [_author(feed.author)]
+    if feed.hub:
+        document["hubs"] = [{"type": "WebSub", "url": feed.hub}]
     document["items"] = [_item(entry) for entry in feed.entries]
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
@@ -42,6 +44,8 @@ def _item(entry: Entry) -> dict[str, object]:
         item["content_text"] = entry.summary_text
     if entry.summary_text:
         item["summary"] = entry.summary_text
+    if entry.image is not None:
+        item["image"] = entry.image.url
     item["date_published"] = _rfc3339(entry.published)
     item["date_modified"] = _rfc3339(entry.updated)
     if entry.tags:
@@ -62,3 +66,41 @@ def _author(author: Author) -> dict[str, str]:
 def _rfc3339(value: datetime) -> str:
     """Format an aware datetime as RFC 3339 with its own offset, without microseconds."""
     return value.replace(microsecond=0).isoformat()
+
+
+def read_json(data: bytes) -> tuple[PublishedEntry, ...]:
+    """The items of a JSON Feed document: id, title and date_published.
+
+    Raises:
+        ValueError: the bytes are not a JSON Feed.
+    """
+    try:
+        document = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(f"not JSON: {err}") from err
+    items = document.get("items") if isinstance(document, dict) else None
+    if not isinstance(items, list):
+        raise ValueError("not a JSON Feed: no items list")
+    result = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str | int):
+            continue
+        title = item.get("title")
+        result.append(
+            PublishedEntry(
+                id=str(item["id"]),
+                title=title if isinstance(title, str) else "",
+                published=_read_date(item.get("date_published")),
+            )
+        )
+    return tuple(result)
+
+
+def _read_date(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        result = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return result if result.utcoffset() is not None else None

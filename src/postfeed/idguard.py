@@ -1,0 +1,94 @@
+"""The id guard: a build must not change the id of an entry readers already have.
+
+Compares the feeds about to be written with the feed files already in the output
+folder; reads those files, writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePosixPath
+
+from . import _fs
+from .errors import IdChange, IdChangeError
+from .formats import FORMATS
+from .markup import xml_safe
+from .model import Feed, Post, PublishedEntry, Site
+from .resolve import post_id
+
+# The published file read back for each folder, first found wins: JSON is the
+# cheapest to read, and every format carries the same entries.
+_READ_ORDER = ("json", "atom", "rss")
+
+
+def check_ids(site: Site, published: Sequence[Post], feeds: Mapping[PurePosixPath, Feed]) -> None:
+    """Refuse a build that drops or renames an entry still inside a feed's window.
+
+    An entry of a published feed file is flagged when no published post has its
+    id any more although it is not older than the oldest entry of the new feed
+    (or the new feed is not full), the usual sign of a renamed slug, a changed
+    ``url`` or a changed ``permalink``.
+
+    Raises:
+        IdChangeError: every flagged entry, with the post that now has a new id
+            when one matches by title or publish date.
+    """
+    new_ids = {xml_safe(post_id(site, post)) for post in published}
+    old: list[tuple[Path, PublishedEntry, Feed]] = []
+    for folder, feed in feeds.items():
+        found = _read_published(site.output_dir / folder)
+        if found is not None:
+            path, entries = found
+            old += [(path, entry, feed) for entry in entries]
+    old_ids = {entry.id for _, entry, _ in old}
+    unmatched = [post for post in published if xml_safe(post_id(site, post)) not in old_ids]
+    changes: dict[str, IdChange] = {}
+    for path, entry, feed in old:
+        if entry.id in new_ids or entry.id in changes or not _inside_window(site, entry, feed):
+            continue
+        post = _match(entry, unmatched)
+        if post is None:
+            changes[entry.id] = IdChange(str(path), entry.title, entry.id, None)
+        else:
+            unmatched.remove(post)
+            where = str(post.source) if post.source is not None else post.slug
+            changes[entry.id] = IdChange(where, entry.title, entry.id, post_id(site, post))
+    if changes:
+        raise IdChangeError(changes.values())
+
+
+def _inside_window(site: Site, entry: PublishedEntry, feed: Feed) -> bool:
+    """False when ``entry`` left the feed by age alone: the new feed is full and
+    the entry is older than all of it."""
+    full = bool(site.limit) and len(feed.entries) >= site.limit
+    if not full or entry.published is None or not feed.entries:
+        return True
+    return entry.published >= min(new.published for new in feed.entries)
+
+
+def _match(entry: PublishedEntry, candidates: Sequence[Post]) -> Post | None:
+    """The post that most likely had ``entry``'s id: same title, else same instant."""
+    for post in candidates:
+        if xml_safe(post.title) == entry.title:
+            return post
+    for post in candidates:
+        if entry.published is not None and post.published.replace(microsecond=0) == (
+            entry.published
+        ):
+            return post
+    return None
+
+
+def _read_published(folder: Path) -> tuple[Path, tuple[PublishedEntry, ...]] | None:
+    """The entries of the first readable feed file in ``folder``, or None."""
+    for name in _READ_ORDER:
+        path = folder / FORMATS[name].filename
+        data = _fs.read_if_exists(path)
+        if data is None:
+            continue
+        try:
+            return path, FORMATS[name].read(data)
+        except ValueError:
+            # A damaged file carries no ids to keep; the build replaces it.
+            continue
+    return None

@@ -1,0 +1,296 @@
+"""A small HTTP server for the output folder, for preview and local subscription,
+with an optional watcher that rebuilds when posts or the configuration change.
+
+Serves only regular files inside the output folder, read-only, on 127.0.0.1 by
+default. Standard library only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from email.utils import formatdate, parsedate_to_datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .build import build
+from .errors import PostErrors, PostfeedError
+from .formats import FORMATS
+from .model import Site
+from .page import PAGE_FILENAME
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+WATCH_INTERVAL = 0.5
+
+_TEXT = "; charset=utf-8"
+MEDIA_TYPES = {fmt.filename: fmt.media_type + _TEXT for fmt in FORMATS.values()} | {
+    PAGE_FILENAME: "text/html" + _TEXT
+}
+_BY_SUFFIX = {
+    ".html": "text/html" + _TEXT,
+    ".xml": "application/xml" + _TEXT,
+    ".json": "application/json" + _TEXT,
+    ".txt": "text/plain" + _TEXT,
+    ".css": "text/css" + _TEXT,
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+}
+
+
+def media_type(path: Path) -> str:
+    """The Content-Type a file is served with: feeds by their format's file name."""
+    return MEDIA_TYPES.get(path.name) or _BY_SUFFIX.get(
+        path.suffix.lower(), "application/octet-stream"
+    )
+
+
+class FeedServer(ThreadingHTTPServer):
+    """Serves the files in ``folder``; one thread per connection."""
+
+    daemon_threads = True
+
+    def __init__(self, folder: Path, address: tuple[str, int], *, quiet: bool = False) -> None:
+        self.folder = folder.resolve()
+        self.quiet = quiet
+        super().__init__(address, _Handler)
+
+    @property
+    def url(self) -> str:
+        """The server's base URL, such as ``http://127.0.0.1:8000/``."""
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}/"
+
+
+def make_server(
+    folder: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, quiet: bool = False
+) -> FeedServer:
+    """A server for ``folder``, bound and ready for ``serve_forever()``; port 0 picks a
+    free one.
+
+    Raises:
+        PostfeedError: the address cannot be bound.
+    """
+    try:
+        return FeedServer(folder, (host, port), quiet=quiet)
+    except OSError as err:
+        raise PostfeedError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
+
+
+def serve(
+    site: Site,
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    watch: bool = False,
+    reload: Callable[[], Site] | None = None,
+    interval: float = WATCH_INTERVAL,
+    quiet: bool = False,
+    log: Callable[[str], None] | None = None,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Serve ``site.output_dir`` until interrupted (KeyboardInterrupt propagates, after
+    the server is closed).
+
+    With ``watch``, build once, then rebuild whenever the configuration, a post or a
+    file in the static folder changes; ``reload`` re-reads the site for each rebuild.
+    A failed rebuild is logged and the files already there stay served.
+
+    Raises:
+        PostfeedError: the address cannot be bound, or (without ``watch``) the
+            output folder does not exist.
+    """
+    say = log if log is not None else _stderr
+    if watch:
+        site = _rebuild(site, None, say)
+    elif not site.output_dir.is_dir():
+        raise PostfeedError(f"{site.output_dir}: no such folder; run 'postfeed build' first")
+    server = make_server(site.output_dir, host=host, port=port, quiet=quiet)
+    thread = threading.Thread(target=server.serve_forever, name="postfeed-serve", daemon=True)
+    thread.start()
+    try:
+        if on_ready is not None:
+            on_ready(server.url)
+        seen = _snapshot(site) if watch else {}
+        while True:
+            time.sleep(interval)
+            if watch:
+                # Taken before the build, so that an edit made during it is seen next time.
+                now = _snapshot(site)
+                if now != seen:
+                    seen = now
+                    site = _rebuild(site, reload, say)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def _rebuild(site: Site, reload: Callable[[], Site] | None, say: Callable[[str], None]) -> Site:
+    """Build once; on failure log every problem and keep the old files."""
+    try:
+        if reload is not None:
+            site = reload()
+        result = build(site)
+    except PostfeedError as err:
+        problems = err.errors if isinstance(err, PostErrors) else (err,)
+        for problem in problems:
+            say(str(problem))
+        say("postfeed: rebuild failed; still serving the previous files")
+        return site
+    for warning in result.warnings:
+        say(warning)
+    say(
+        f"postfeed: rebuilt {result.output_dir}: {len(result.written)} written,"
+        f" {len(result.unchanged)} unchanged"
+    )
+    return site
+
+
+def _snapshot(site: Site) -> dict[Path, tuple[int, int]]:
+    """(mtime, size) of every file a build reads: the configuration, the posts and the
+    static folder."""
+    paths: list[Path] = []
+    if site.config_path is not None:
+        paths.append(site.config_path)
+    if site.posts_dir.is_dir():
+        paths += site.posts_dir.glob("*.md")
+    if site.static_dir is not None and site.static_dir.is_dir():
+        paths += site.static_dir.rglob("*")
+    result: dict[Path, tuple[int, int]] = {}
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        result[path] = (stat.st_mtime_ns, stat.st_size)
+    return result
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: FeedServer
+    # Keep-alive, as feed readers expect; every answer carries its Content-Length.
+    protocol_version = "HTTP/1.1"
+    server_version = "postfeed"
+    sys_version = ""
+    # An idle keep-alive connection is closed after this many seconds.
+    timeout = 30
+
+    def do_GET(self) -> None:
+        self._answer(body=True)
+
+    def do_HEAD(self) -> None:
+        self._answer(body=False)
+
+    def _answer(self, *, body: bool) -> None:
+        path = self._local_path()
+        if path is None:
+            self._plain(HTTPStatus.NOT_FOUND, "not found", body=body)
+            return
+        try:
+            # One open file: the bytes, ETag and dates all describe the same version,
+            # even while a build replaces the file (os.replace swaps whole files).
+            with path.open("rb") as handle:
+                stat = os.fstat(handle.fileno())
+                data = handle.read()
+        except OSError:
+            self._plain(HTTPStatus.NOT_FOUND, "not found", body=body)
+            return
+        etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+        # A rename changes ctime, not mtime: the later of the two is when this path
+        # got these bytes.
+        changed = max(stat.st_mtime, stat.st_ctime)
+        # Last-Modified has whole seconds. Send it only once its second is over, so a
+        # later version can never share it and be taken for unchanged.
+        last_modified = (
+            formatdate(changed, usegmt=True) if int(changed) < int(time.time()) else None
+        )
+        headers = {"ETag": etag, "Cache-Control": "no-cache"}
+        if last_modified is not None:
+            headers["Last-Modified"] = last_modified
+        if self._not_modified(etag, changed, last_modified is not None):
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            return
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", media_type(path))
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if body:
+            self.wfile.write(data)
+
+    def _not_modified(self, etag: str, changed: float, dated: bool) -> bool:
+        """RFC 9110 13.1.2 and 13.2.2: If-None-Match wins over If-Modified-Since."""
+        if_none_match = self.headers.get("If-None-Match")
+        if if_none_match is not None:
+            tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+            return "*" in tags or etag in tags
+        if_modified_since = self.headers.get("If-Modified-Since")
+        if if_modified_since is None or not dated:
+            return False
+        try:
+            since: datetime = parsedate_to_datetime(if_modified_since)
+        except (TypeError, ValueError):
+            return False
+        if since.tzinfo is None:
+            return False
+        return int(changed) <= since.timestamp()
+
+    def _local_path(self) -> Path | None:
+        """The file a request path names inside the folder, or None: no ``..``, no
+        hidden or temporary files, nothing a symlink leads outside to."""
+        raw = urlsplit(self.path).path
+        if not raw.startswith("/"):
+            return None
+        try:
+            text = unquote(raw, errors="strict")
+        except UnicodeDecodeError:
+            return None
+        if "\x00" in text or "\\" in text:
+            return None
+        parts = [part for part in text.split("/") if part]
+        if any(part in (".", "..") or part.startswith(".") for part in parts):
+            return None
+        root = self.server.folder
+        target = root.joinpath(*parts)
+        if text.endswith("/"):
+            target = target / PAGE_FILENAME
+        try:
+            resolved = target.resolve()
+        except (OSError, RuntimeError):
+            return None
+        if not resolved.is_relative_to(root) or not resolved.is_file():
+            return None
+        return resolved
+
+    def _plain(self, status: HTTPStatus, text: str, *, body: bool) -> None:
+        data = (text + "\n").encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if body:
+            self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:
+        if not self.server.quiet:
+            sys.stderr.write(f"{self.address_string()} {format % args}\n")

@@ -1,0 +1,258 @@
+"""postfeed serve: the real command in a subprocess on 127.0.0.1, checked over HTTP."""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import feedparser
+import pytest
+
+from postfeed.cli import main
+
+# conftest.Server: url, process, stderr() and stop(); conftest is not importable here.
+Server = Any
+
+
+def _get(
+    server: Server, path: str, headers: dict[str, str] | None = None, method: str = "GET"
+) -> tuple[int, dict[str, str], bytes]:
+    """One request on its own connection, the path sent exactly as given."""
+    parts = urlsplit(server.url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        connection.request(method, path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def built(site_dir: Path, write_post: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A site with two posts, built, run from its folder."""
+    monkeypatch.chdir(site_dir)
+    write_post("a", "tags: [go]\n", "First body.\n")
+    write_post("b", "date: 2024-05-02\n", "Second body.\n")
+    assert main(["build", "-q"]) == 0
+    return site_dir
+
+
+def test_media_types_and_charset(built: Path, start_server: Callable[..., Server]) -> None:
+    """Each file is served with its format's media type and charset=utf-8."""
+    server = start_server(built, "-q")
+    assert server.url.startswith("http://127.0.0.1:")
+    expected = {
+        "/rss.xml": "application/rss+xml; charset=utf-8",
+        "/atom.xml": "application/atom+xml; charset=utf-8",
+        "/feed.json": "application/feed+json; charset=utf-8",
+        "/index.html": "text/html; charset=utf-8",
+        "/": "text/html; charset=utf-8",
+        "/tags/go/atom.xml": "application/atom+xml; charset=utf-8",
+    }
+    for path, media_type in expected.items():
+        status, headers, body = _get(server, path)
+        assert status == 200, path
+        assert headers["Content-Type"] == media_type
+        local = built / "feeds" / (path.lstrip("/") or "index.html")
+        assert body == local.read_bytes()
+        assert headers["Content-Length"] == str(len(body))
+    parsed = feedparser.parse(_get(server, "/atom.xml")[2])
+    assert not parsed.bozo
+    assert [entry.title for entry in parsed.entries] == ["Post b", "Post a"]
+
+
+def test_conditional_get(
+    built: Path, start_server: Callable[..., Server], write_post: Callable[..., Path]
+) -> None:
+    """ETag and Last-Modified answer a conditional GET with 304; a rebuild changes both."""
+    # Last-Modified is sent only once the second the file changed in is over.
+    time.sleep(1.1)
+    server = start_server(built, "-q")
+    status, headers, body = _get(server, "/atom.xml")
+    assert status == 200
+    etag, last_modified = headers["ETag"], headers["Last-Modified"]
+    assert etag == '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    assert headers["Cache-Control"] == "no-cache"
+
+    status, headers, body = _get(server, "/atom.xml", {"If-None-Match": etag})
+    assert (status, body) == (304, b"")
+    assert headers["ETag"] == etag
+    assert _get(server, "/atom.xml", {"If-None-Match": f'"x", W/{etag}'})[0] == 304
+    assert _get(server, "/atom.xml", {"If-Modified-Since": last_modified})[0] == 304
+    # If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2).
+    stale = {"If-None-Match": '"other"', "If-Modified-Since": last_modified}
+    assert _get(server, "/atom.xml", stale)[0] == 200
+    early = "Mon, 01 Jan 2001 00:00:00 GMT"
+    assert _get(server, "/atom.xml", {"If-Modified-Since": early})[0] == 200
+
+    status, headers, body = _get(server, "/atom.xml", method="HEAD")
+    assert (status, body, headers["ETag"]) == (200, b"", etag)
+
+    write_post("a", "tags: [go]\nupdated: 2024-06-01\n", "First body, edited.\n")
+    assert main(["build", "-q"]) == 0
+    status, headers, body = _get(server, "/atom.xml", {"If-None-Match": etag})
+    assert status == 200
+    assert headers["ETag"] != etag
+    assert b"First body, edited." in body
+    # The new file changed in this very second: no Last-Modified yet, so that an
+    # If-Modified-Since cannot mistake it for the old version.
+    assert "Last-Modified" not in headers or headers["Last-Modified"] != last_modified
+    assert _get(server, "/atom.xml", {"If-Modified-Since": last_modified})[0] == 200
+
+
+def test_keep_alive(built: Path, start_server: Callable[..., Server]) -> None:
+    """Several requests share one HTTP/1.1 connection, as feed readers expect."""
+    server = start_server(built, "-q")
+    parts = urlsplit(server.url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        connection.request("GET", "/rss.xml")
+        first = connection.getresponse()
+        first.read()
+        assert first.version == 11
+        sock = connection.sock
+        assert sock is not None
+        connection.request("GET", "/atom.xml")
+        second = connection.getresponse()
+        assert second.status == 200
+        assert second.read().startswith(b"<?xml")
+        assert connection.sock is sock
+    finally:
+        connection.close()
+
+
+def test_only_files_inside_the_output_folder(
+    built: Path, start_server: Callable[..., Server]
+) -> None:
+    """No path leads outside the output folder, to hidden files or to folder listings."""
+    (built / "feeds" / ".postfeed-x.tmp").write_text("partial")
+    (built / "secret.txt").write_text("secret")
+    (built / "feeds" / "link.txt").symlink_to(built / "secret.txt")
+    server = start_server(built, "-q")
+    for path in (
+        "/../postfeed.yaml",
+        "/%2e%2e/postfeed.yaml",
+        "/tags/../../postfeed.yaml",
+        "/tags/%2E%2E/%2E%2E/secret.txt",
+        "/..%2fpostfeed.yaml",
+        "/%2fetc%2fpasswd",
+        "//etc/passwd",
+        "/.postfeed-x.tmp",
+        "/link.txt",
+        "/tags/",
+        "/tags",
+        "/nothing.xml",
+        "/rss.xml%00.txt",
+        "/%ff.xml",
+        "/..\\postfeed.yaml",
+    ):
+        status, _, body = _get(server, path)
+        assert status == 404, path
+        assert b"secret" not in body
+    assert _get(server, "/rss.xml", method="POST")[0] == 501
+
+
+def test_watch_rebuilds_and_keeps_old_files_on_failure(
+    built: Path, start_server: Callable[..., Server], write_post: Callable[..., Path]
+) -> None:
+    """--watch rebuilds on a post change; a broken post is reported and the old feed stays."""
+    server = start_server(built, "-q", "--watch")
+    _, headers, _ = _get(server, "/atom.xml")
+    first = headers["ETag"]
+
+    write_post("c", "date: 2024-05-03\n", "Third body.\n")
+    etag = _wait_for_new_etag(server, first)
+    assert b"Third body." in _get(server, "/atom.xml")[2]
+
+    write_post("d", "date: someday\n")
+    _wait_for(lambda: "rebuild failed" in server.stderr())
+    assert "posts/d.md:3: date: expected a date, got 'someday'" in server.stderr()
+    assert _get(server, "/atom.xml")[1]["ETag"] == etag
+
+    (built / "posts" / "d.md").unlink()
+    (built / "postfeed.yaml").write_text(
+        (built / "postfeed.yaml").read_text().replace("title: Test Blog", "title: Renamed Blog")
+    )
+    _wait_for_new_etag(server, etag)
+    assert b"<title>Renamed Blog</title>" in _get(server, "/atom.xml")[2]
+
+
+def test_watch_follows_the_static_folder(
+    built: Path,
+    start_server: Callable[..., Server],
+    write_post: Callable[..., Path],
+    write_config: Callable[..., Path],
+) -> None:
+    """--watch rebuilds when an image in the static folder changes its size."""
+    (built / "public").mkdir()
+    (built / "public/cover.png").write_bytes(bytes(100))
+    write_config("static: public\n")
+    write_post("a", "tags: [go]\nimage: cover.png\n", "First body.\n")
+    server = start_server(built, "-q", "--watch")
+    _wait_for(lambda: b'length="100"' in _get(server, "/rss.xml")[2])
+    (built / "public/cover.png").write_bytes(bytes(250))
+    _wait_for(lambda: b'length="250"' in _get(server, "/rss.xml")[2])
+
+
+def test_ctrl_c_stops_cleanly(built: Path, start_server: Callable[..., Server]) -> None:
+    """SIGINT ends the server with exit code 0, a last line, and no traceback."""
+    server = start_server(built, "--watch")
+    assert _get(server, "/rss.xml")[0] == 200
+    code, out = server.stop()
+    assert code == 0
+    assert out == "postfeed: stopped\n"
+    assert "Traceback" not in server.stderr()
+    assert '"GET /rss.xml HTTP/1.1" 200' in server.stderr()
+
+
+def test_no_output_folder(
+    site_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --watch, a missing output folder is an error, exit 2."""
+    monkeypatch.chdir(site_dir)
+    assert main(["serve", "--port", "0"]) == 2
+    assert capsys.readouterr().err == "feeds: no such folder; run 'postfeed build' first\n"
+
+
+def test_port_in_use(
+    built: Path, start_server: Callable[..., Server], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A port already taken is a clear error, exit 2."""
+    server = start_server(built, "-q")
+    port = urlsplit(server.url).port
+    assert main(["serve", "--port", str(port)]) == 2
+    assert capsys.readouterr().err.startswith(f"cannot listen on 127.0.0.1:{port}: ")
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def _wait_for_new_etag(server: Server, old: str) -> str:
+    found: list[str] = []
+
+    def changed() -> bool:
+        found[:] = [_get(server, "/atom.xml")[1]["ETag"]]
+        return found[0] != old
+
+    _wait_for(changed)
+    return found[0]
+
+
+def test_symlinked_output_folder_is_served(
+    built: Path, start_server: Callable[..., Server], tmp_path: Path
+) -> None:
+    """An output folder reached through a symlink is served from where it really is."""
+    (built / "feeds").rename(tmp_path / "real-feeds")
+    (built / "feeds").symlink_to(tmp_path / "real-feeds")
+    server = start_server(built, "-q")
+    assert _get(server, "/feed.json")[0] == 200
