@@ -9,6 +9,7 @@ import pytest
 import postfeed
 from postfeed.errors import (
     ConfigError,
+    LockError,
     OutputError,
     PostError,
     PostErrors,
@@ -30,6 +31,12 @@ EXAMPLES: dict[type[PostfeedError], tuple[PostfeedError, str]] = {
     OutputError: (
         OutputError(Path("feeds/rss.xml"), "cannot write: Permission denied"),
         "feeds/rss.xml: cannot write: Permission denied",
+    ),
+    LockError: (
+        LockError(
+            Path("feeds"), "another postfeed build is running (lock held on feeds/.postfeed.lock)"
+        ),
+        "feeds: another postfeed build is running (lock held on feeds/.postfeed.lock)",
     ),
 }
 

@@ -4,6 +4,7 @@ from .build import BuildResult, LeftOut, build, render, select
 from .config import load_site
 from .errors import (
     ConfigError,
+    LockError,
     OutputError,
     PostError,
     PostErrors,
@@ -18,6 +19,7 @@ __all__ = [
     "BuildResult",
     "ConfigError",
     "LeftOut",
+    "LockError",
     "OutputError",
     "Post",
     "PostError",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from . import _fs
+from . import _fs, _lock
 from .errors import OutputError
 from .formats import FORMATS
 from .markup import xml_safe
@@ -141,6 +141,7 @@ def build(
 
     Raises:
         PostErrors: invalid posts (nothing is written).
+        LockError: another build is writing to the output folder (nothing is written).
         OutputError: a file could not be written (no feed is changed).
     """
     if posts is None:
@@ -150,8 +151,6 @@ def build(
     files = {
         site.output_dir / rel: data for rel, data in render_files(site, published, maker).items()
     }
-    changed = {path: data for path, data in files.items() if _fs.read_if_exists(path) != data}
-    extra = sorted(set(_owned_files(site.output_dir)) - set(files))
     result = BuildResult(
         output_dir=site.output_dir,
         published=tuple(published),
@@ -160,19 +159,29 @@ def build(
         renders=maker.renders,
     )
     if check:
+        changed, extra = _compare(site.output_dir, files)
         stale = [(path, "missing" if not path.exists() else "stale") for path in changed]
         stale += [(path, "extra") for path in extra]
         return replace(result, stale=tuple(sorted(stale)), checked=True)
     if site.output_dir.exists() and not site.output_dir.is_dir():
         raise OutputError(site.output_dir, "the output folder is a file")
-    _fs.remove_stale_temps(site.output_dir)
-    _fs.commit(changed, extra)
+    # Compare and write under the lock, so that two builds never interleave.
+    with _lock.hold(site.output_dir):
+        changed, extra = _compare(site.output_dir, files)
+        _fs.remove_stale_temps(site.output_dir)
+        _fs.commit(changed, extra, root=site.output_dir)
     return replace(
         result,
         written=tuple(sorted(changed)),
         unchanged=tuple(sorted(set(files) - set(changed))),
         removed=tuple(extra),
     )
+
+
+def _compare(folder: Path, files: dict[Path, bytes]) -> tuple[dict[Path, bytes], list[Path]]:
+    """The files whose bytes differ from those on disk, and the owned files no longer made."""
+    changed = {path: data for path, data in files.items() if _fs.read_if_exists(path) != data}
+    return changed, sorted(set(_owned_files(folder)) - set(files))
 
 
 def _feed(site: Site, posts: Sequence[Post], maker: EntryMaker, tag: str | None) -> Feed:

@@ -57,5 +57,9 @@ class OutputError(PostfeedError):
         return f"{self.path}: {self.message}"
 
 
+class LockError(OutputError):
+    """Another build is writing to the same output folder; nothing was written."""
+
+
 def _sort_key(error: SourceError) -> tuple[str, int]:
     return (str(error.path), error.line or 0)
