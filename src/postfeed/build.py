@@ -13,7 +13,7 @@ from .formats import FORMATS
 from .markup import xml_safe
 from .model import Entry, Feed, Post, Site
 from .posts import load_posts
-from .resolve import EntryMaker, tag_slug, tag_url
+from .resolve import EntryMaker, safe_author, tag_slug, tag_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +201,7 @@ def _feed(site: Site, posts: Sequence[Post], maker: EntryMaker, tag: str | None)
         home_url=site.url,
         base_url=base,
         language=site.language,
-        author=site.author,
+        author=safe_author(site.author),
         updated=max((entry.updated for entry in entries), default=None),
         entries=entries,
     )
