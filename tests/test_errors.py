@@ -11,6 +11,7 @@ from postfeed.errors import (
     ConfigError,
     IdChange,
     IdChangeError,
+    LockError,
     OutputError,
     PingError,
     PostError,
@@ -41,8 +42,8 @@ EXAMPLES: dict[type[PostfeedError], tuple[PostfeedError, str]] = {
                 IdChange("feeds/atom.xml", "Gone", "tag:x.org,2024-01-01:gone", None),
             ]
         ),
-        "feeds/atom.xml: entry 'tag:x.org,2024-01-01:gone' ('Gone') would disappear although"
-        " newer entries remain; if its post was renamed, give it 'id: tag:x.org,2024-01-01:gone'"
+        "feeds/atom.xml: entry 'tag:x.org,2024-01-01:gone' ('Gone') would disappear while"
+        " older entries stay in the feed; if its post was renamed, give it 'id: tag:x.org,2024-01-01:gone'"
         " in its front matter; if it was removed on purpose, build with --allow-id-change\n"
         "posts/b.md: the id of 'B' would change from 'tag:x.org,2024-01-02:old-b' to"
         " 'tag:x.org,2024-01-02:b', and readers would show the post again as new; keep the old"
@@ -52,6 +53,12 @@ EXAMPLES: dict[type[PostfeedError], tuple[PostfeedError, str]] = {
     PingError: (
         PingError("https://hub.example/", "cannot reach the hub: Connection refused"),
         "https://hub.example/: cannot reach the hub: Connection refused",
+    ),
+    LockError: (
+        LockError(
+            Path("feeds"), "another postfeed build is running (lock held on feeds/.postfeed.lock)"
+        ),
+        "feeds: another postfeed build is running (lock held on feeds/.postfeed.lock)",
     ),
 }
 

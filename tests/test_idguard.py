@@ -89,16 +89,36 @@ def test_changed_permalink_keeps_ids(blog: Path, write_config: Callable[..., Pat
 
 
 def test_removed_post_is_named_by_its_feed(blog: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A post deleted while newer entries remain is reported with its old id and title."""
+    """A post deleted while older entries stay in the feed is reported with its old id and title."""
     (blog / "posts/b.md").unlink()
     assert main(["build"]) == 2
     assert capsys.readouterr().err == (
         "feeds/feed.json: entry 'tag:blog.example.com,2024-05-02:b' ('Post b') would"
-        " disappear although newer entries remain; if its post was renamed, give it"
+        " disappear while older entries stay in the feed; if its post was renamed, give it"
         " 'id: tag:blog.example.com,2024-05-02:b' in its front matter; if it was removed on"
         " purpose, build with --allow-id-change\n"
     )
     assert main(["build", "-q", "--allow-id-change"]) == 0
+
+
+def test_removing_the_oldest_post_is_fine(blog: Path) -> None:
+    """An entry older than every entry left in the feed may go: no reader sees a duplicate."""
+    (blog / "posts/a.md").unlink()
+    assert main(["build", "-q"]) == 0
+
+
+def test_removing_the_only_post_is_fine(blog: Path) -> None:
+    """A feed left with no entries has nothing a removed entry could be confused with."""
+    for slug in ("a", "b", "c"):
+        (blog / f"posts/{slug}.md").unlink()
+    assert main(["build", "-q"]) == 0
+
+
+def test_renaming_the_oldest_post_fails(blog: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The oldest post under a new slug is still caught: its new entry is as old as the old one."""
+    (blog / "posts/a.md").rename(blog / "posts/a2.md")
+    assert main(["build"]) == 2
+    assert "the id of 'Post a' would change" in capsys.readouterr().err
 
 
 def test_leaving_the_window_is_fine(

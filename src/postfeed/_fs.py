@@ -1,61 +1,134 @@
-"""Writing feed files: all or nothing, each file replaced atomically."""
+"""Writing feed files: every path checked to lie inside the output folder, then all
+files written or none, each replaced atomically. The only module that writes feeds."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import tempfile
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import OutputError
 
 TEMP_PREFIX = ".postfeed-"
 TEMP_SUFFIX = ".tmp"
+# Device names Windows refuses as file or folder names, whatever the extension. Feeds
+# are often synced or served from Windows, so they are refused everywhere.
+RESERVED_NAMES = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{name}{i}" for name in ("com", "lpt") for i in range(10)}
+)
 
 
 def read_if_exists(path: Path) -> bytes | None:
-    """A file's bytes, or None when it does not exist."""
+    """A file's bytes, or None when it does not exist.
+
+    Raises:
+        OutputError: the path is a folder or cannot be read.
+    """
     try:
         return path.read_bytes()
     except (FileNotFoundError, NotADirectoryError):
         return None
     except IsADirectoryError as err:
         raise OutputError(path, "is a folder, expected a feed file") from err
+    except OSError as err:
+        raise OutputError(path, f"cannot read: {err.strerror}") from err
 
 
-def commit(files: Mapping[Path, bytes], remove: Iterable[Path] = ()) -> None:
-    """Write every file in ``files`` and delete every file in ``remove``, all or nothing.
-
-    Every new file is first written in full to a temporary file beside its target
-    and flushed to disk; only when all are staged is each moved into place with
-    ``os.replace``, so a reader sees the old file or the new one, never part of one.
-    If staging fails, every temporary file is removed and no target is touched.
+def refuse_nul(*paths: Path) -> None:
+    """Refuse a path holding a NUL byte, which no file system accepts.
 
     Raises:
-        OutputError: a file could not be staged or replaced.
+        OutputError: naming the path, with the NUL written as ``\\0``.
     """
+    for value in paths:
+        if "\0" in str(value):
+            raise OutputError(str(value).replace("\0", "\\0"), "contains a NUL byte")
+
+
+def check_inside(root: Path, path: Path, *, new: bool = True) -> None:
+    """Refuse ``path`` unless it names a file strictly inside the folder ``root``.
+
+    The path must lie under ``root`` once ``..`` is taken into account, the
+    folder it is in must still be inside ``root`` once symbolic links are
+    followed (the output folder itself may be a link; it is resolved first), and
+    when the file is ``new`` (to be written, not deleted) each of its names below
+    ``root`` must be usable on every system. A file that is a symbolic link is
+    fine: it is replaced or deleted, never written through.
+
+    Raises:
+        OutputError: naming ``path`` and why it is refused.
+    """
+    refuse_nul(root, path)
+    # normpath takes '..' away by spelling alone; realpath below follows the links.
+    base, full = (Path(os.path.normpath(value.absolute())) for value in (root, path))
+    if base not in full.parents:
+        raise OutputError(path, f"is outside the output folder {root}")
+    for name in full.relative_to(base).parts if new else ():
+        if name.split(".", 1)[0].lower() in RESERVED_NAMES or name.endswith((".", " ")):
+            raise OutputError(path, f"{name!r} is not a usable file name on every system")
+    real_base, real_folder = Path(os.path.realpath(base)), Path(os.path.realpath(full.parent))
+    if real_folder != real_base and real_base not in real_folder.parents:
+        raise OutputError(
+            path, f"is outside the output folder {root} (a symbolic link leads to {real_folder})"
+        )
+
+
+def commit(files: Mapping[Path, bytes], remove: Iterable[Path] = (), *, root: Path) -> None:
+    """Write every file in ``files`` and delete every file in ``remove``, all or nothing.
+
+    1. Every path is checked to lie inside ``root`` (:func:`check_inside`).
+    2. Every new file is written in full to a temporary file beside its target
+       and flushed to disk. If that fails, the temporary files and any folder
+       made for them are removed: no target was touched.
+    3. Each file to delete is moved aside (renamed to a temporary name); then
+       each target is swapped in with ``os.replace`` (a reader sees the old file
+       or the new one, never part of one), after keeping the old file as a hard
+       link. If any step fails, every file already moved or swapped is put back.
+    4. Only then are the kept old files deleted.
+
+    A process killed during step 3 leaves each file whole, old or new, and
+    temporary files that :func:`remove_stale_temps` deletes.
+
+    Raises:
+        OutputError: a path is outside ``root``, or a file could not be written,
+            replaced or deleted (old files are restored).
+    """
+    removals = list(remove)
+    for target in files:
+        check_inside(root, target)
+    for path in removals:
+        check_inside(root, path, new=False)
+    created: list[Path] = []
     staged: list[tuple[Path, Path]] = []
     try:
         for target, data in files.items():
-            staged.append((_stage(target, data), target))
+            staged.append((_stage(target, data, created), target))
     except BaseException:
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
+        _unlink_all(temp for temp, _ in staged)
+        _remove_folders(created)
         raise
-    for index, (temp, target) in enumerate(staged):
-        try:
-            temp.replace(target)
-        except OSError as err:
-            for later, _ in staged[index:]:
-                later.unlink(missing_ok=True)
-            raise OutputError(target, f"cannot replace: {err.strerror}") from err
-    for path in remove:
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-        with contextlib.suppress(OSError):
-            path.parent.rmdir()  # only succeeds when the tag's folder is now empty
-    for folder in {target.parent for target in files}:
+    swaps: list[_Swap] = []
+    try:
+        for path in removals:
+            swap = _move_aside(path)
+            if swap is not None:
+                swaps.append(swap)
+        for temp, target in staged:
+            swaps.append(_swap_in(temp, target))
+    except BaseException:
+        for swap in reversed(swaps):
+            swap.roll_back()
+        _unlink_all(temp for temp, _ in staged)
+        _remove_folders(created)
+        raise
+    _unlink_all(swap.kept for swap in swaps if swap.kept is not None)
+    for path in removals:
+        _remove_empty_folders(path.parent, root)
+    for folder in {path.parent for path in [*files, *removals]}:
         _fsync_dir(folder)
 
 
@@ -67,9 +140,27 @@ def remove_stale_temps(folder: Path) -> None:
                 temp.unlink()
 
 
-def _stage(target: Path, data: bytes) -> Path:
+@dataclass(frozen=True, slots=True)
+class _Swap:
+    """One file swapped in or moved aside, and how to undo it."""
+
+    path: Path
+    kept: Path | None  # the old file, under a temporary name
+    existed: bool  # a file stood at path before
+    added: bool  # a new file stands at path now
+
+    def roll_back(self) -> None:
+        """Put the old file back (best effort: the error being raised matters more)."""
+        with contextlib.suppress(OSError):
+            if self.kept is not None:
+                self.kept.replace(self.path)
+            elif self.added and not self.existed:
+                self.path.unlink()
+
+
+def _stage(target: Path, data: bytes, created: list[Path]) -> Path:
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_folders(target.parent, created)
         fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=target.parent)
     except OSError as err:
         raise OutputError(target, f"cannot write: {err.strerror}") from err
@@ -88,6 +179,95 @@ def _stage(target: Path, data: bytes) -> Path:
         temp.unlink(missing_ok=True)
         raise
     return temp
+
+
+def _swap_in(temp: Path, target: Path) -> _Swap:
+    kept: Path | None = None
+    existed = True
+    for _ in range(8):
+        candidate = _temp_name(target.parent)
+        try:
+            _hard_link(target, candidate)
+        except FileNotFoundError:
+            existed = False
+        except FileExistsError:
+            continue
+        except OSError:
+            pass  # no hard links here (or target is a folder): replace without a way back
+        else:
+            kept = candidate
+        break
+    try:
+        temp.replace(target)
+    except OSError as err:
+        if kept is not None:
+            kept.unlink(missing_ok=True)
+        raise OutputError(target, f"cannot replace: {err.strerror}") from err
+    except BaseException:
+        if kept is not None:
+            kept.unlink(missing_ok=True)
+        raise
+    return _Swap(target, kept, existed=existed, added=True)
+
+
+def _move_aside(path: Path) -> _Swap | None:
+    aside = _temp_name(path.parent)
+    try:
+        path.replace(aside)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise OutputError(path, f"cannot remove: {err.strerror}") from err
+    return _Swap(path, aside, existed=True, added=False)
+
+
+def _hard_link(path: Path, link: Path) -> None:
+    if os.link in os.supports_follow_symlinks:
+        # Keep a symbolic link that stands at path, never the file it points to.
+        os.link(path, link, follow_symlinks=False)
+    else:  # pragma: no cover - Linux supports it
+        os.link(path, link)
+
+
+def _temp_name(folder: Path) -> Path:
+    return folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}{TEMP_SUFFIX}"
+
+
+def _make_folders(folder: Path, created: list[Path]) -> None:
+    """mkdir -p, noting each folder made (outermost first) so a failure can undo it."""
+    missing: list[Path] = []
+    for candidate in (folder, *folder.parents):
+        if candidate.is_dir():
+            break
+        missing.append(candidate)
+    for candidate in reversed(missing):
+        candidate.mkdir(exist_ok=True)
+        created.append(candidate)
+
+
+def _remove_empty_folders(folder: Path, root: Path) -> None:
+    """Remove ``folder`` and its parents up to ``root`` while they are empty (a tag's folder,
+    then tags/ once no tag is left)."""
+    root = Path(os.path.normpath(root.absolute()))
+    folder = Path(os.path.normpath(folder.absolute()))
+    while root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def _remove_folders(created: Iterable[Path]) -> None:
+    for folder in reversed(list(created)):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _unlink_all(paths: Iterable[Path]) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 def _fsync_dir(folder: Path) -> None:

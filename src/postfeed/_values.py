@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 import warnings
-from datetime import date, datetime, time, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timezone, tzinfo
 
 from dateutil import parser as dateutil_parser
 
+from .markup import xml_safe
 from .model import Author
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
@@ -36,12 +37,28 @@ def describe(value: object) -> str:
 
 
 def text(value: object, *, empty_ok: bool = False) -> str:
-    """A text value; YAML numbers, booleans and dates are refused with a hint to quote them."""
+    """A text value; YAML numbers, booleans and dates are refused with a hint to quote them.
+
+    Characters feeds cannot carry are dropped later, so text made only of them counts as empty.
+    """
     if not isinstance(value, str):
         hint = " (quote it)" if isinstance(value, int | float | bool) else ""
         raise ValueProblem(f"expected text, got {describe(value)}{hint}")
-    if not empty_ok and not value.strip():
-        raise ValueProblem("must not be empty")
+    if not empty_ok and not xml_safe(value).strip():
+        raise ValueProblem(
+            "must not be empty"
+            if not value.strip()
+            else "must not be empty (it holds only characters feeds cannot carry)"
+        )
+    return value
+
+
+def exact(value: str) -> str:
+    """Refuse text that must reach a feed unchanged (an id, an address) when it holds a
+    character XML forbids; only a YAML escape such as "\\x01" can put one there."""
+    bad = next((char for char in value if not xml_safe(char)), None)
+    if bad is not None:
+        raise ValueProblem(f"contains U+{ord(bad):04X}, which feeds cannot carry (remove it)")
     return value
 
 
@@ -54,7 +71,7 @@ def boolean(value: object) -> bool:
 
 def uri(value: object) -> str:
     """An absolute URI (any scheme)."""
-    result = text(value).strip()
+    result = exact(text(value).strip())
     if not _SCHEME.match(result):
         raise ValueProblem(
             f"expected an absolute URI such as tag:example.com,2024:hello, got {result!r}"
@@ -64,7 +81,7 @@ def uri(value: object) -> str:
 
 def email(value: object) -> str:
     """An e-mail address."""
-    result = text(value).strip()
+    result = exact(text(value).strip())
     if not _EMAIL.match(result):
         raise ValueProblem(f"expected an e-mail address, got {result!r}")
     return result
@@ -127,14 +144,22 @@ def timestamp(value: object, tz: tzinfo) -> datetime:
         result = _parse_text(value.strip())
     else:
         raise ValueProblem(f"expected a date, got {describe(value)}")
+    out_of_range = ValueProblem(
+        f"date out of range: {describe(value)} (years {MIN_YEAR}-{MAX_YEAR})"
+    )
     if not MIN_YEAR <= result.year <= MAX_YEAR:
-        raise ValueProblem(f"date out of range: {describe(value)} (years {MIN_YEAR}-{MAX_YEAR})")
+        raise out_of_range
     if result.tzinfo is None:
         result = result.replace(tzinfo=tz)
     else:
         offset = result.utcoffset()
         assert offset is not None
         result = result.replace(tzinfo=timezone(offset))
+    try:
+        # Feeds are compared and read in UTC: 9999-12-31T23:00-05:00 is in year 10000 there.
+        result.astimezone(UTC)
+    except OverflowError:
+        raise out_of_range from None
     return result.replace(microsecond=0)
 
 

@@ -21,6 +21,13 @@ _DataLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
+# Plain data only: no !!binary bytes, !!set, !!omap or !!pairs either.
+_DataLoader.yaml_constructors = {
+    tag: construct
+    for tag, construct in _BaseLoader.yaml_constructors.items()
+    if tag is None
+    or tag.rsplit(":", 1)[-1] in ("null", "bool", "int", "float", "str", "seq", "map", "timestamp")
+}
 
 
 class YAMLProblem(Exception):
@@ -66,7 +73,7 @@ def load_mapping(text: str, *, first_line: int = 1, what: str = "front matter") 
         for key_node, _ in node.value:
             line = key_node.start_mark.line + first_line
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
-                raise YAMLProblem(line, f"keys must be text, got {key_node.value!r}")
+                raise YAMLProblem(line, f"keys must be text, got {_describe(key_node)}")
             if key_node.value in lines:
                 first = lines[key_node.value]
                 raise YAMLProblem(line, f"duplicate key {key_node.value!r} (first on line {first})")
@@ -74,6 +81,12 @@ def load_mapping(text: str, *, first_line: int = 1, what: str = "front matter") 
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as err:
         raise _problem(err, first_line) from err
+    except yaml.reader.ReaderError as err:
+        # The position is a byte offset into the UTF-8 text.
+        line = text.encode("utf-8")[: err.position].count(b"\n") + first_line
+        raise YAMLProblem(
+            line, f"invalid YAML: unacceptable character #x{err.character:04x}: {err.reason}"
+        ) from err
     except yaml.YAMLError as err:  # pragma: no cover - libyaml reports marks for all we feed it
         raise YAMLProblem(first_line, f"invalid YAML: {err}") from err
     finally:
@@ -98,6 +111,16 @@ def _refuse_aliases(root: yaml.Node, first_line: int) -> None:
                 stack.extend((key, value))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
+
+
+def _describe(node: yaml.Node) -> str:
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if node.tag == "tag:yaml.org,2002:str":
+        return repr(node.value)
+    return f"{node.value} (quote it)"
 
 
 def _problem(err: yaml.MarkedYAMLError, first_line: int) -> YAMLProblem:

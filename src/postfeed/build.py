@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from . import _fs
+from . import _fs, _lock
 from .errors import OutputError
 from .formats import FORMATS
 from .idguard import check_ids
@@ -15,7 +15,7 @@ from .markup import xml_safe
 from .model import Entry, Feed, Post, Progress, Site
 from .page import PAGE_FILENAME, render_page
 from .posts import load_posts
-from .resolve import EntryMaker, tag_slug, tag_url
+from .resolve import EntryMaker, safe_author, tag_slug, tag_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +182,10 @@ def build(
         PostErrors: invalid posts (nothing is written).
         IdChangeError: an entry readers already have would get a new id (nothing
             is written).
+        LockError: another build is writing to the output folder (nothing is written).
         OutputError: a file could not be written (no feed is changed).
     """
+    _fs.refuse_nul(site.output_dir)
     if posts is None:
         posts = load_posts(site, progress=progress)
     published, left_out = select(posts, drafts=drafts, future=future, now=now)
@@ -200,8 +202,6 @@ def build(
     if not allow_id_change:
         check_ids(site, published, site_feeds)
     files = {site.output_dir / rel: data for rel, data in _render_all(site, site_feeds).items()}
-    changed = {path: data for path, data in files.items() if _fs.read_if_exists(path) != data}
-    extra = sorted(set(_owned_files(site.output_dir)) - set(files))
     result = BuildResult(
         output_dir=site.output_dir,
         published=tuple(published),
@@ -210,19 +210,29 @@ def build(
         renders=maker.renders,
     )
     if check:
+        changed, extra = _compare(site.output_dir, files)
         stale = [(path, "missing" if not path.exists() else "stale") for path in changed]
         stale += [(path, "extra") for path in extra]
         return replace(result, stale=tuple(sorted(stale)), checked=True)
     if site.output_dir.exists() and not site.output_dir.is_dir():
         raise OutputError(site.output_dir, "the output folder is a file")
-    _fs.remove_stale_temps(site.output_dir)
-    _fs.commit(changed, extra)
+    # Compare and write under the lock, so that two builds never interleave.
+    with _lock.hold(site.output_dir):
+        changed, extra = _compare(site.output_dir, files)
+        _fs.remove_stale_temps(site.output_dir)
+        _fs.commit(changed, extra, root=site.output_dir)
     return replace(
         result,
         written=tuple(sorted(changed)),
         unchanged=tuple(sorted(set(files) - set(changed))),
         removed=tuple(extra),
     )
+
+
+def _compare(folder: Path, files: dict[Path, bytes]) -> tuple[dict[Path, bytes], list[Path]]:
+    """The files whose bytes differ from those on disk, and the owned files no longer made."""
+    changed = {path: data for path, data in files.items() if _fs.read_if_exists(path) != data}
+    return changed, sorted(set(_owned_files(folder)) - set(files))
 
 
 def _feed(site: Site, posts: Sequence[Post], maker: EntryMaker, tag: str | None) -> Feed:
@@ -241,7 +251,7 @@ def _feed(site: Site, posts: Sequence[Post], maker: EntryMaker, tag: str | None)
         home_url=site.url,
         base_url=base,
         language=site.language,
-        author=site.author,
+        author=safe_author(site.author),
         updated=max((entry.updated for entry in entries), default=None),
         entries=entries,
         tag=tag,

@@ -19,6 +19,7 @@ from .markup import is_absolute_http
 from .model import FORMAT_NAMES, ID_SCHEMES, Site
 
 CONFIG_NAME = "postfeed.yaml"
+MAX_CONFIG = 64 * 1024
 KNOWN_KEYS = (
     "title",
     "url",
@@ -55,11 +56,16 @@ def load_site(
     """
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG + 1)
     except FileNotFoundError as err:
         raise ConfigError(path, None, "no such file (create it, or pass --config)") from err
     except OSError as err:
         raise ConfigError(path, None, f"cannot read: {err.strerror}") from err
+    if len(raw) > MAX_CONFIG:
+        raise ConfigError(
+            path, None, f"too large (more than {MAX_CONFIG} bytes); a configuration is a few lines"
+        )
     try:
         mapping = load_mapping(decode(raw), what=path.name)
     except (YAMLProblem, SplitProblem) as err:
@@ -96,8 +102,8 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
     check("language", _language)
     check("author", _values.author)
     check("timezone", _timezone)
-    check("posts", lambda v: root / _values.text(v))
-    check("output", lambda v: root / _values.text(v))
+    check("posts", lambda v: root / _folder(v))
+    check("output", lambda v: root / _folder(v))
     check("feeds_url", _http_url)
     check("permalink", _permalink)
     check("limit", _limit)
@@ -144,8 +150,15 @@ def _unknown_key_warning(path: Path, key: str, line: int) -> str:
     return f"{path}:{line}: {unknown_key_message(key, KNOWN_KEYS)}"
 
 
+def _folder(value: object) -> str:
+    name = _values.text(value)
+    if "\0" in name:
+        raise _values.ValueProblem("must not contain a NUL byte")
+    return name
+
+
 def _http_url(value: object) -> str:
-    url = _values.text(value).strip()
+    url = _values.exact(_values.text(value).strip())
     if not is_absolute_http(url):
         raise _values.ValueProblem(f"expected an absolute http(s) URL, got {url!r}")
     return url
@@ -178,7 +191,7 @@ def _timezone(value: object) -> str:
 
 
 def _permalink(value: object) -> str:
-    pattern = _values.text(value).strip()
+    pattern = _values.exact(_values.text(value).strip())
     try:
         fields = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
     except ValueError as err:
@@ -207,7 +220,9 @@ def _limit(value: object) -> int:
 
 def _formats(value: object) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not items:
+    if items == []:
+        raise _values.ValueProblem(f"name at least one of {', '.join(FORMAT_NAMES)}")
+    if not isinstance(items, list):
         raise _values.ValueProblem(
             f"expected a list of {', '.join(FORMAT_NAMES)}, got {_values.describe(value)}"
         )

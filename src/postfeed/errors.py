@@ -58,6 +58,10 @@ class OutputError(PostfeedError):
         return f"{self.path}: {self.message}"
 
 
+class LockError(OutputError):
+    """Another build is writing to the same output folder; nothing was written."""
+
+
 class IdChange(NamedTuple):
     """One published entry whose id would change. ``where`` is the post's file when
     a post matches (then ``new_id`` is its new id), else the feed file it was in."""
@@ -102,7 +106,7 @@ def _id_change_message(change: IdChange) -> str:
         )
     return (
         f"{change.where}: entry {change.old_id!r} ({change.title!r}) would disappear"
-        " although newer entries remain; if its post was renamed, give it"
+        " while older entries stay in the feed; if its post was renamed, give it"
         f" 'id: {change.old_id}' in its front matter; if it was removed on purpose,"
         " build with --allow-id-change"
     )

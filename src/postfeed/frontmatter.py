@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 MAX_FRONT_MATTER = 64 * 1024
 _FENCE = re.compile(r"^---[ \t]*$")
-_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*")
 
 
 class SplitProblem(Exception):
@@ -50,6 +50,9 @@ def decode(data: bytes) -> str:
 def split(text: str) -> Parts:
     """Split decoded text at its ``---`` fences.
 
+    Looks no further than ``MAX_FRONT_MATTER`` bytes for the closing fence, so
+    the work done on a file that never closes it is bounded.
+
     Raises:
         SplitProblem: when the file does not start with ``---``, the front matter
             is never closed, or it is larger than ``MAX_FRONT_MATTER`` bytes.
@@ -58,26 +61,26 @@ def split(text: str) -> Parts:
     first = text if first_end < 0 else text[:first_end]
     if not _FENCE.match(first):
         raise SplitProblem(1, "no front matter: a post must start with a '---' line")
-    pos = first_end + 1 if first_end >= 0 else len(text)
+    start = pos = first_end + 1 if first_end >= 0 else len(text)
     line = 2
-    while pos < len(text):
+    # Characters never outnumber UTF-8 bytes: past this many, the limit is exceeded.
+    while pos < len(text) and pos - start <= MAX_FRONT_MATTER:
         end = text.find("\n", pos)
         end = len(text) if end < 0 else end
-        if _CLOSE.match(text[pos:end]):
-            front = text[first_end + 1 : pos]
-            _check_size(front)
+        if _CLOSE.fullmatch(text, pos, end):
+            front = text[start:pos]
+            size = len(front.encode("utf-8"))
+            if size > MAX_FRONT_MATTER:
+                raise SplitProblem(
+                    1, f"front matter is too large ({size} bytes; at most {MAX_FRONT_MATTER})"
+                )
             return Parts(front, 2, text[end + 1 :], line + 1)
-        if pos - first_end > MAX_FRONT_MATTER:
-            break
         pos = end + 1
         line += 1
-    _check_size(text[first_end + 1 :])
-    raise SplitProblem(1, "front matter is never closed: add a '---' line after it")
-
-
-def _check_size(front: str) -> None:
-    size = len(front.encode("utf-8"))
-    if size > MAX_FRONT_MATTER:
+    if pos - start > MAX_FRONT_MATTER:
         raise SplitProblem(
-            1, f"front matter is too large ({size} bytes; at most {MAX_FRONT_MATTER})"
+            1,
+            "front matter is too large or never closed:"
+            f" no closing '---' line in its first {MAX_FRONT_MATTER} bytes",
         )
+    raise SplitProblem(1, "front matter is never closed: add a '---' line after it")

@@ -25,9 +25,9 @@ def check_ids(site: Site, published: Sequence[Post], feeds: Mapping[PurePosixPat
     """Refuse a build that drops or renames an entry still inside a feed's window.
 
     An entry of a published feed file is flagged when no published post has its
-    id any more although it is not older than the oldest entry of the new feed
-    (or the new feed is not full), the usual sign of a renamed slug, a changed
-    ``url`` or a changed ``permalink``.
+    id any more although it is not older than the oldest entry still in the new
+    feed, the usual sign of a renamed slug, a changed ``url`` or a changed
+    ``permalink``.
 
     Raises:
         IdChangeError: every flagged entry, with the post that now has a new id
@@ -44,7 +44,7 @@ def check_ids(site: Site, published: Sequence[Post], feeds: Mapping[PurePosixPat
     unmatched = [post for post in published if xml_safe(post_id(site, post)) not in old_ids]
     changes: dict[str, IdChange] = {}
     for path, entry, feed in old:
-        if entry.id in new_ids or entry.id in changes or not _inside_window(site, entry, feed):
+        if entry.id in new_ids or entry.id in changes or not _inside_window(entry, feed):
             continue
         post = _match(entry, unmatched)
         if post is None:
@@ -57,11 +57,15 @@ def check_ids(site: Site, published: Sequence[Post], feeds: Mapping[PurePosixPat
         raise IdChangeError(changes.values())
 
 
-def _inside_window(site: Site, entry: PublishedEntry, feed: Feed) -> bool:
-    """False when ``entry`` left the feed by age alone: the new feed is full and
-    the entry is older than all of it."""
-    full = bool(site.limit) and len(feed.entries) >= site.limit
-    if not full or entry.published is None or not feed.entries:
+def _inside_window(entry: PublishedEntry, feed: Feed) -> bool:
+    """True when ``entry`` is not older than the oldest entry still in the new feed.
+
+    An entry older than all of them left the feed by age (the window of the newest
+    ``limit``) or was the oldest post and was removed; neither makes a duplicate.
+    """
+    if not feed.entries:
+        return False
+    if entry.published is None:
         return True
     return entry.published >= min(new.published for new in feed.entries)
 

@@ -15,8 +15,10 @@ MARKDOWN_EXTENSIONS = ("extra", "sane_lists")
 
 _MORE = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*$", re.MULTILINE | re.IGNORECASE)
 _FIRST_PARAGRAPH = re.compile(r"^<p[ >].*?</p>", re.MULTILINE | re.DOTALL)
-# XML 1.0 allows tab, LF, CR and these ranges; everything else is dropped.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# XML 1.0 allows tab, LF, CR and these ranges; everything else is dropped, and so are DEL
+# and the C1 controls (U+007F-U+009F), which XML 1.0 discourages and readers such as
+# feedparser turn into Windows-1252 letters (U+0080 becomes a euro sign).
+_NOT_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TAG = re.compile(r"<[A-Za-z][^<>]*>")
 _URL_ATTR = re.compile(
     r"""(?P<lead>\s(?P<name>href|src|srcset|poster|cite|data)\s*=\s*)"""
@@ -89,7 +91,8 @@ def _fix_candidate(candidate: str, base: str) -> str:
 
 
 def xml_safe(text: str) -> str:
-    """Drop every character XML 1.0 forbids (controls, U+FFFE, U+FFFF, lone surrogates)."""
+    """Drop every character XML 1.0 forbids or discourages (C0 and C1 controls but tab and
+    line ends, U+FFFE, U+FFFF, lone surrogates)."""
     return _NOT_XML.sub("", text)
 
 

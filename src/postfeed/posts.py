@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -31,6 +32,8 @@ KNOWN_KEYS = (
     "image",
 )
 _SLUG = re.compile(r"^\w[\w.~-]*$")
+# A tag's slug names its feed folder; file systems allow 255 bytes per name.
+MAX_TAG_SLUG = 200
 
 
 def load_posts(site: Site, *, progress: Progress | None = None) -> list[Post]:
@@ -45,16 +48,23 @@ def load_posts(site: Site, *, progress: Progress | None = None) -> list[Post]:
     folder = site.posts_dir
     if not folder.is_dir():
         where = site.config_path or folder
-        raise ConfigError(where, None, f"posts folder {folder} does not exist")
+        problem = "is not a folder" if folder.exists() else "does not exist"
+        raise ConfigError(where, None, f"posts folder {folder} {problem}")
     tz = ZoneInfo(site.timezone)
     posts: list[Post] = []
     lines: dict[str, dict[str, int]] = {}
     errors: list[SourceError] = []
-    paths = [
-        path
-        for path in sorted(folder.glob("*.md"))
-        if not path.name.startswith((".", "_")) and path.is_file()
-    ]
+    paths: list[Path] = []
+    for path in sorted(folder.glob("*.md")):
+        if path.name.startswith((".", "_")):
+            continue
+        if path.is_symlink():
+            link_error = _link_error(path, folder)
+            if link_error is not None:
+                errors.append(link_error)
+                continue
+        if path.is_file():
+            paths.append(path)
     for done, path in enumerate(paths, 1):
         try:
             post, lines[str(path)] = _load(path, tz)
@@ -163,6 +173,19 @@ def _locate_image(site: Site, post: Post, lines: dict[str, int], errors: list[So
     return replace(post, image=image)
 
 
+def _link_error(path: Path, folder: Path) -> PostError | None:
+    """Refuse a post that is a symbolic link leading out of the posts folder (or nowhere)."""
+    target = Path(os.path.realpath(path))
+    real_folder = Path(os.path.realpath(folder))
+    if real_folder not in target.parents:
+        return PostError(
+            path, None, f"is a symbolic link to {target}, outside the posts folder {folder}"
+        )
+    if not target.exists():
+        return PostError(path, None, f"is a symbolic link to {target}, which does not exist")
+    return None
+
+
 def check_slug(value: object) -> str:
     """A post slug: letters, digits, ``-``, ``_``, ``.`` and ``~``, not starting with a mark."""
     slug = _values.text(value).strip()
@@ -206,6 +229,15 @@ def _tag_collisions(posts: Sequence[Post], lines: dict[str, dict[str, int]]) -> 
             slug = tag_slug(tag)
             if not slug:
                 message = f"tags: {tag!r} has no letter or digit to name its feed by"
+                errors.append(PostError(_source(post), line, message))
+                continue
+            size = len(slug.encode("utf-8"))
+            if size > MAX_TAG_SLUG:
+                short = tag if len(tag) <= 40 else tag[:40] + "..."
+                message = (
+                    f"tags: {short!r} is too long to name its feed folder"
+                    f" ({size} bytes; at most {MAX_TAG_SLUG})"
+                )
                 errors.append(PostError(_source(post), line, message))
                 continue
             first_tag, first_post = seen.setdefault(slug, (tag, post))

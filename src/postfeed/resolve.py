@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlsplit
 
 from . import markup
@@ -104,17 +105,21 @@ class EntryMaker:
         summary = markup.xml_safe(markup.absolutize(summary, url))
         content = markup.xml_safe(markup.absolutize(html, url)).strip()
         updated = post.updated if post.updated is not None else post.published
+        # Readers strip a title's outer whitespace; strip it here so every format agrees.
+        title = markup.xml_safe(post.title).strip()
+        if not title:
+            raise ValueError(f"post {post.slug!r} has no title text: {post.title!r}")
         result = Entry(
             id=markup.xml_safe(post_id(self.site, post)),
             url=url,
-            title=markup.xml_safe(post.title),
-            published=post.published.replace(microsecond=0),
-            updated=max(updated, post.published).replace(microsecond=0),
+            title=title,
+            published=_instant(post.published),
+            updated=_instant(max(updated, post.published)),
             summary_html=summary,
             summary_text=markup.text_of(summary),
             content_html=content or None,
             tags=tuple(markup.xml_safe(tag) for tag in post.tags),
-            author=_safe_author(post.author or self.site.author),
+            author=safe_author(post.author or self.site.author),
             image=_absolute_image(self.site, post.image),
         )
         self._done[post.slug] = result
@@ -133,7 +138,22 @@ def _absolute_image(site: Site, image: Image | None) -> Image | None:
     return Image(url=image_url(site, image.url), length=image.length, media_type=image.media_type)
 
 
-def _safe_author(author: Author | None) -> Author | None:
+def safe_author(author: Author | None) -> Author | None:
+    """The author with every character XML forbids dropped."""
     if author is None:
         return None
-    return Author(name=markup.xml_safe(author.name), email=author.email, uri=author.uri)
+    return Author(
+        name=markup.xml_safe(author.name),
+        email=None if author.email is None else markup.xml_safe(author.email),
+        uri=None if author.uri is None else markup.xml_safe(author.uri),
+    )
+
+
+def _instant(value: datetime) -> datetime:
+    """Whole seconds; an offset that is not whole minutes (local mean time in old
+    zone data, such as +00:19:32) becomes UTC, since RFC 3339 and RFC 822 offsets
+    are hours and minutes."""
+    offset = value.utcoffset()
+    if offset is not None and offset % timedelta(minutes=1):
+        value = value.astimezone(UTC)
+    return value.replace(microsecond=0)
