@@ -9,6 +9,8 @@ from typing import Any
 import yaml
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: The loader in use (libyaml's when PyYAML has it); part of what cached front matter depends on.
+LOADER = f"PyYAML {yaml.__version__} {_BaseLoader.__name__}"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
@@ -61,7 +63,8 @@ def load_mapping(text: str, *, first_line: int = 1, what: str = "front matter") 
                 node.start_mark.line + first_line,
                 f"{what} must be a mapping of keys to values, got {kind}",
             )
-        _refuse_aliases(node, first_line)
+        if "&" in text or "*" in text:  # no anchor or alias can be written without them
+            _refuse_aliases(node, first_line)
         lines: dict[str, int] = {}
         for key_node, _ in node.value:
             line = key_node.start_mark.line + first_line

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from . import _fs
+from . import _cache, _fs, _workers, _yaml, markup
+from ._entries import prepare
+from ._workers import Workers
 from .errors import OutputError
 from .formats import FORMATS
 from .markup import xml_safe
 from .model import Entry, Feed, Post, Site
-from .posts import load_posts
+from .posts import Archive, read_body, scan
 from .resolve import EntryMaker, tag_slug, tag_url
+
+_OUTPUT = "output"  # the cache's kind for what each feed file was made from
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,17 +87,34 @@ def feeds(
     ``posts`` are the published posts, newest first. Only posts within some
     feed's ``limit`` are rendered.
     """
-    maker = maker if maker is not None else EntryMaker(site)
-    result = {PurePosixPath("."): _feed(site, posts, maker, None)}
+    maker = maker if maker is not None else EntryMaker(site, read_body=read_body)
+    return {
+        folder: _feed(site, tagged, maker, tag)
+        for folder, (tag, tagged) in _shown(site, posts).items()
+    }
+
+
+def _shown(
+    site: Site, posts: Sequence[Post]
+) -> dict[PurePosixPath, tuple[str | None, Sequence[Post]]]:
+    """The tag (None for the main feed) and the posts of every feed, by folder."""
+    result: dict[PurePosixPath, tuple[str | None, Sequence[Post]]] = {
+        PurePosixPath("."): (None, posts)
+    }
     if site.tag_feeds:
         names: dict[str, str] = {}
+        tagged: dict[str, list[Post]] = {}
         for post in posts:
-            for tag in post.tags:
+            for tag in dict.fromkeys(post.tags):
                 names.setdefault(tag_slug(tag), tag)
+                tagged.setdefault(tag, []).append(post)
         for slug, name in sorted(names.items()):
-            tagged = [post for post in posts if name in post.tags]
-            result[PurePosixPath("tags", slug)] = _feed(site, tagged, maker, name)
+            result[PurePosixPath("tags", slug)] = (name, tagged[name])
     return result
+
+
+def _limited(site: Site, posts: Sequence[Post]) -> Sequence[Post]:
+    return posts[: site.limit] if site.limit else posts
 
 
 def render(
@@ -109,7 +131,7 @@ def render(
     ordered = order(posts)
     if tag is not None:
         ordered = [post for post in ordered if tag in post.tags]
-    return FORMATS[format].render(_feed(site, ordered, EntryMaker(site), tag))
+    return FORMATS[format].render(_feed(site, ordered, EntryMaker(site, read_body=read_body), tag))
 
 
 def render_files(
@@ -131,27 +153,62 @@ def build(
     future: bool = False,
     check: bool = False,
     now: datetime | None = None,
+    jobs: int | None = None,
 ) -> BuildResult:
     """Build the site's feeds into its output folder, or with ``check`` compare them.
 
-    Loads the posts when ``posts`` is None. Everything is rendered in memory
+    Loads the posts when ``posts`` is None: the front matter of every post, and
+    the body only of posts that appear in a feed. Everything is rendered in memory
     first; then only files whose bytes changed are replaced, atomically and all
     or nothing, and feed files no longer produced (a tag no longer used) are
-    removed. With ``check`` nothing is written.
+    removed. With ``check`` nothing is written, not even to the cache.
+
+    With ``site.cache_dir``, what did not change since the last build is taken
+    from the cache there instead of being read, parsed and rendered again; the
+    output is the same byte for byte. ``jobs`` is the number of processes for
+    large renders: None chooses by the work and the CPUs, 1 never starts any.
 
     Raises:
         PostErrors: invalid posts (nothing is written).
         OutputError: a file could not be written (no feed is changed).
     """
+    workers = Workers(jobs)
+    cache = _open_cache(site, write=not check)
+    try:
+        return _build(site, posts, drafts, future, check, now, cache, workers)
+    finally:
+        workers.close()
+        if cache is not None:
+            cache.close()
+
+
+def _build(
+    site: Site,
+    posts: Sequence[Post] | None,
+    drafts: bool,
+    future: bool,
+    check: bool,
+    now: datetime | None,
+    cache: _cache.Cache | None,
+    workers: Workers,
+) -> BuildResult:
+    archive: Archive | None = None
     if posts is None:
-        posts = load_posts(site)
+        archive = scan(site, cache, workers)
+        posts = archive.posts
     published, left_out = select(posts, drafts=drafts, future=future, now=now)
-    maker = EntryMaker(site)
-    files = {
-        site.output_dir / rel: data for rel, data in render_files(site, published, maker).items()
+    maker = EntryMaker(site, read_body=archive.read_body if archive is not None else read_body)
+    shown = _shown(site, published)
+    needed = [post for _, tagged in shown.values() for post in _limited(site, tagged)]
+    prepare(site, needed, maker, cache=cache, archive=archive, workers=workers)
+    made = {folder: _feed(site, tagged, maker, tag) for folder, (tag, tagged) in shown.items()}
+    paths = {
+        site.output_dir / folder / FORMATS[name].filename: (feed, name)
+        for folder, feed in made.items()
+        for name in site.formats
     }
-    changed = {path: data for path, data in files.items() if _fs.read_if_exists(path) != data}
-    extra = sorted(set(_owned_files(site.output_dir)) - set(files))
+    changed = _changed(paths, cache, workers)
+    extra = sorted(set(_owned_files(site.output_dir)) - set(paths))
     result = BuildResult(
         output_dir=site.output_dir,
         published=tuple(published),
@@ -167,12 +224,80 @@ def build(
         raise OutputError(site.output_dir, "the output folder is a file")
     _fs.remove_stale_temps(site.output_dir)
     _fs.commit(changed, extra)
+    if cache is not None:
+        if archive is not None:
+            archive.save(cache)
+        cache.commit()
     return replace(
         result,
         written=tuple(sorted(changed)),
-        unchanged=tuple(sorted(set(files) - set(changed))),
+        unchanged=tuple(sorted(set(paths) - set(changed))),
         removed=tuple(extra),
     )
+
+
+def _open_cache(site: Site, *, write: bool) -> _cache.Cache | None:
+    if site.cache_dir is None:
+        return None
+    fingerprint = _cache.fingerprint(markup.renderer_settings(), _yaml.LOADER)
+    return _cache.Cache.open(site.cache_dir, fingerprint, write=write)
+
+
+def _changed(
+    paths: Mapping[Path, tuple[Feed, str]], cache: _cache.Cache | None, workers: Workers
+) -> dict[Path, bytes]:
+    """The bytes of every feed file whose content changes. A file is not formatted
+    again when the cache shows it was formatted from the same feed and it still
+    has the bytes that gave."""
+    old = {path: _digest_file(path) for path in paths}
+    stamps = cache.get(_OUTPUT, [str(path) for path in paths]) if cache is not None else {}
+    feed_digests: dict[int, str] = {}
+    todo: list[tuple[Path, str]] = []
+    for path, (feed, name) in paths.items():
+        if cache is not None and id(feed) not in feed_digests:
+            feed_digests[id(feed)] = _cache.digest(repr(feed))
+        source = f"{feed_digests.get(id(feed))} {name}"
+        if cache is not None:
+            cache.keep_only(_OUTPUT, [str(path)])
+            if old[path] is not None and stamps.get(str(path)) == [source, old[path]]:
+                continue
+        todo.append((path, source))
+    seconds = sum(_format_seconds(paths[path][0]) for path, _ in todo)
+    calls = ((paths[path][1], paths[path][0]) for path, _ in todo)
+    if workers.worth(seconds):
+        done = workers.map(_format_one, calls)
+    else:
+        done = (_format_one(*call) for call in calls)
+    changed: dict[Path, bytes] = {}
+    for (path, source), data in zip(todo, done, strict=True):
+        new = _bytes_digest(data)
+        if new != old[path]:
+            changed[path] = data
+        if cache is not None:
+            cache.put(_OUTPUT, str(path), [source, new])
+    return changed
+
+
+def _digest_file(path: Path) -> str | None:
+    data = _fs.read_if_exists(path)
+    return None if data is None else _bytes_digest(data)
+
+
+def _format_one(name: str, feed: Feed) -> bytes:
+    """One feed in one format (in a worker process, or not)."""
+    return FORMATS[name].render(feed)
+
+
+def _format_seconds(feed: Feed) -> float:
+    chars = sum(len(entry.content_html or "") + len(entry.summary_html) for entry in feed.entries)
+    return (
+        len(feed.entries) * _workers.FORMAT_SECONDS_PER_ENTRY
+        + chars * _workers.FORMAT_SECONDS_PER_CHAR
+    )
+
+
+def _bytes_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:40]
 
 
 def _feed(site: Site, posts: Sequence[Post], maker: EntryMaker, tag: str | None) -> Feed:

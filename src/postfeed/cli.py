@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from importlib.metadata import version
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-import postfeed
+import postfeed  # lazy: a module is imported when a command first uses it
 
 EXIT_OK, EXIT_STALE, EXIT_INVALID = 0, 1, 2
 
@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="postfeed",
         description="Publish a folder of Markdown posts as RSS 2.0, Atom 1.0 and JSON Feed 1.1.",
     )
-    parser.add_argument("--version", action="version", version=f"postfeed {version('postfeed')}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     build = commands.add_parser(
@@ -52,8 +52,41 @@ def _parser() -> argparse.ArgumentParser:
         help="write nothing; exit 1 listing every feed file that is missing, stale or extra",
     )
     build.add_argument("-q", "--quiet", action="store_true", help="print nothing unless it fails")
+    build.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the build cache"
+    )
+    build.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help="processes for large builds (default: one per CPU, when the work pays for it)",
+    )
     build.set_defaults(handler=_build)
     return parser
+
+
+class _Version(argparse.Action):
+    """--version, reading the installed version only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from importlib.metadata import version
+
+        sys.stdout.write(f"postfeed {version('postfeed')}\n")
+        parser.exit()
+
+
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return jobs
 
 
 def _add_site_options(parser: argparse.ArgumentParser) -> None:
@@ -76,7 +109,11 @@ def _load_site(args: argparse.Namespace) -> postfeed.Site:
 
 def _build(args: argparse.Namespace) -> int:
     site = _load_site(args)
-    result = postfeed.build(site, drafts=args.drafts, future=args.future, check=args.check)
+    if args.no_cache:
+        site = dataclasses.replace(site, cache_dir=None)
+    result = postfeed.build(
+        site, drafts=args.drafts, future=args.future, check=args.check, jobs=args.jobs
+    )
     if not args.quiet:
         for warning in result.warnings:
             print(f"{warning}", file=sys.stderr)

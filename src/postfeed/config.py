@@ -19,6 +19,7 @@ from .markup import is_absolute_http
 from .model import FORMAT_NAMES, Site
 
 CONFIG_NAME = "postfeed.yaml"
+CACHE_NAME = ".postfeed-cache"
 KNOWN_KEYS = (
     "title",
     "url",
@@ -33,6 +34,7 @@ KNOWN_KEYS = (
     "limit",
     "formats",
     "tag_feeds",
+    "cache",
 )
 _PLACEHOLDERS = {"slug", "year", "month", "day"}
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
@@ -100,6 +102,7 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
     check("limit", _limit)
     check("formats", _formats)
     check("tag_feeds", _values.boolean)
+    check("cache", lambda v: _cache_dir(root, v))
     if errors:
         raise errors[0] if len(errors) == 1 else PostErrors(errors)
     warnings = tuple(
@@ -119,6 +122,7 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
         limit=values.get("limit", 20),
         formats=values.get("formats", FORMAT_NAMES),
         tag_feeds=values.get("tag_feeds", True),
+        cache_dir=values.get("cache", root / CACHE_NAME),
         config_path=path,
         warnings=warnings,
     )
@@ -176,6 +180,19 @@ def _permalink(value: object) -> str:
     if "//" in pattern or ":" in pattern:
         raise _values.ValueProblem(f"must be a path under the site url, got {pattern!r}")
     return pattern
+
+
+def _cache_dir(root: Path, value: object) -> Path | None:
+    if value is True:
+        return root / CACHE_NAME
+    if value is False:
+        return None
+    try:
+        return root / _values.text(value)
+    except _values.ValueProblem as err:
+        raise _values.ValueProblem(
+            f"expected true, false or a folder, got {_values.describe(value)}"
+        ) from err
 
 
 def _limit(value: object) -> int:

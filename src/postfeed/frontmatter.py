@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 MAX_FRONT_MATTER = 64 * 1024
 _FENCE = re.compile(r"^---[ \t]*$")
-_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+_CLOSE_LINE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 
 class SplitProblem(Exception):
@@ -21,12 +21,14 @@ class SplitProblem(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Parts:
-    """A post file's front matter and body, with the lines they start on."""
+    """A post file's front matter and body, with the lines they start on and the
+    offset of the body in the decoded text."""
 
     front_matter: str
     front_matter_line: int
     body: str
     body_line: int
+    body_offset: int
 
 
 def decode(data: bytes) -> str:
@@ -44,7 +46,10 @@ def decode(data: bytes) -> str:
             f"not UTF-8: invalid byte 0x{data[err.start]:02x} at offset {err.start}"
             " (save the file as UTF-8)",
         ) from err
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    # Most files have no CR at all; looking first is much cheaper than replacing.
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def split(text: str) -> Parts:
@@ -58,21 +63,15 @@ def split(text: str) -> Parts:
     first = text if first_end < 0 else text[:first_end]
     if not _FENCE.match(first):
         raise SplitProblem(1, "no front matter: a post must start with a '---' line")
-    pos = first_end + 1 if first_end >= 0 else len(text)
-    line = 2
-    while pos < len(text):
-        end = text.find("\n", pos)
-        end = len(text) if end < 0 else end
-        if _CLOSE.match(text[pos:end]):
-            front = text[first_end + 1 : pos]
-            _check_size(front)
-            return Parts(front, 2, text[end + 1 :], line + 1)
-        if pos - first_end > MAX_FRONT_MATTER:
-            break
-        pos = end + 1
-        line += 1
-    _check_size(text[first_end + 1 :])
-    raise SplitProblem(1, "front matter is never closed: add a '---' line after it")
+    start = first_end + 1 if first_end >= 0 else len(text)
+    close = _CLOSE_LINE.search(text, start)
+    if close is None:
+        _check_size(text[start:])
+        raise SplitProblem(1, "front matter is never closed: add a '---' line after it")
+    front = text[start : close.start()]
+    _check_size(front)
+    body_offset = min(close.end() + 1, len(text))
+    return Parts(front, 2, text[body_offset:], front.count("\n") + 3, body_offset)
 
 
 def _check_size(front: str) -> None:

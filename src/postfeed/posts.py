@@ -1,24 +1,36 @@
-"""posts/*.md to Post objects. Reads files; reports every broken post in one run."""
+"""posts/*.md to Post objects. Reads files; reports every broken post in one run.
+
+``load_posts`` reads whole posts. A build ``scan``s instead: the front matter of
+every file (taken from the cache when the file is unchanged), and a body only
+when its post appears in a feed.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 import re
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import _values
+from . import _values, _workers
+from ._cache import Cache
+from ._records import FileRecord, Identity, digest, identity
+from ._workers import Workers
 from ._yaml import YAMLProblem, load_mapping
 from .config import unknown_key_message
 from .errors import ConfigError, PostError, PostErrors, SourceError
-from .frontmatter import SplitProblem, decode, split
+from .frontmatter import Parts, SplitProblem, decode, split
 from .model import Post, Site
 from .resolve import post_id, tag_slug
 
 KNOWN_KEYS = ("title", "date", "updated", "summary", "tags", "slug", "author", "draft", "id")
 _SLUG = re.compile(r"^\w[\w.~-]*$")
+_INDEX = "index"  # the cache's kind for a posts folder's file records
 
 
 def load_posts(site: Site) -> list[Post]:
@@ -29,28 +41,7 @@ def load_posts(site: Site) -> list[Post]:
     Raises:
         PostErrors: every problem in every post, sorted by path and line.
     """
-    folder = site.posts_dir
-    if not folder.is_dir():
-        where = site.config_path or folder
-        raise ConfigError(where, None, f"posts folder {folder} does not exist")
-    tz = ZoneInfo(site.timezone)
-    posts: list[Post] = []
-    lines: dict[str, dict[str, int]] = {}
-    errors: list[SourceError] = []
-    for path in sorted(folder.glob("*.md")):
-        if path.name.startswith((".", "_")) or not path.is_file():
-            continue
-        try:
-            post, lines[str(path)] = _load(path, tz)
-        except PostErrors as err:
-            errors.extend(err.errors)
-        else:
-            posts.append(post)
-    errors.extend(_duplicates(site, posts, lines))
-    errors.extend(_tag_collisions(posts, lines))
-    if errors:
-        raise PostErrors(errors)
-    return posts
+    return scan(site, keep_bodies=True).posts
 
 
 def load_post(path: Path, tz: tzinfo) -> Post:
@@ -62,14 +53,264 @@ def load_post(path: Path, tz: tzinfo) -> Post:
     return _load(path, tz)[0]
 
 
+def read_body(post: Post) -> str | None:
+    """The Markdown body of a post: ``markdown``, or read from ``source`` at ``body_offset``.
+
+    Raises:
+        PostErrors: the file can no longer be read.
+    """
+    if post.markdown is not None or post.body_offset is None or post.source is None:
+        return post.markdown
+    try:
+        return decode(post.source.read_bytes())[post.body_offset :]
+    except SplitProblem as err:
+        raise PostErrors([PostError(post.source, err.line, err.message)]) from err
+    except OSError as err:
+        raise PostErrors([PostError(post.source, None, f"cannot read: {err.strerror}")]) from err
+
+
+class Archive:
+    """Every post of a site as a build scans it: the front matter in memory, each
+    body left in its file until a feed needs it.
+
+    With a cache, files whose size, times and inode are unchanged are not read
+    at all, and files whose front matter is unchanged are not parsed again.
+    """
+
+    def __init__(
+        self, site: Site, posts: list[Post], files: dict[str, FileRecord], *, dirty: bool
+    ) -> None:
+        self.site = site
+        self.posts = posts
+        #: How many files this scan read, and how many of those it parsed.
+        self.read = self.parsed = 0
+        self._files = files
+        self._dirty = dirty
+
+    def body_digest(self, post: Post) -> str | None:
+        """The digest of the post's body, when it is known without reading the file."""
+        file = self._file(post)
+        return file.body_digest if file is not None else None
+
+    def body_size(self, post: Post) -> int:
+        """The size of the post's body in bytes, about."""
+        file = self._file(post)
+        return file.identity[0] - file.body_offset if file is not None else 0
+
+    def read_body(self, post: Post) -> str | None:
+        """The post's Markdown body, read from its file, which must still have the
+        front matter the scan read.
+
+        Raises:
+            PostErrors: the file cannot be read, or changed during the build.
+        """
+        file = self._file(post)
+        if file is None or post.source is None:
+            return read_body(post)
+        path = post.source
+        try:
+            parts = split(decode(path.read_bytes()))
+        except SplitProblem as err:
+            raise PostErrors([PostError(path, err.line, err.message)]) from err
+        except OSError as err:
+            raise PostErrors([PostError(path, None, f"cannot read: {err.strerror}")]) from err
+        if digest(parts.front_matter) != file.front_digest:
+            raise PostErrors([PostError(path, None, "changed during the build; build again")])
+        body_digest = digest(parts.body)
+        if file.body_digest != body_digest:
+            file.body_digest, file.row = body_digest, None
+            self._dirty = True
+        return parts.body
+
+    def save(self, cache: Cache) -> None:
+        """Stage what this scan learnt in ``cache``, if anything."""
+        key = _index_key(self.site)
+        cache.keep_only(_INDEX, [key])
+        if self._dirty:
+            rows = {name: row for name, file in self._files.items() if (row := file.to_json())}
+            cache.put(_INDEX, key, rows)
+
+    def _file(self, post: Post) -> FileRecord | None:
+        if post.source is None or post.body_offset is None:
+            return None
+        file = self._files.get(post.source.name)
+        return file if file is not None and file.body_offset == post.body_offset else None
+
+
+def scan(
+    site: Site,
+    cache: Cache | None = None,
+    workers: Workers | None = None,
+    *,
+    keep_bodies: bool = False,
+) -> Archive:
+    """Scan every post of the site: every file's front matter, and with
+    ``keep_bodies`` its body too.
+
+    Raises:
+        PostErrors: every problem in every post, sorted by path and line.
+    """
+    folder = site.posts_dir
+    if not folder.is_dir():
+        where = site.config_path or folder
+        raise ConfigError(where, None, f"posts folder {folder} does not exist")
+    tz = ZoneInfo(site.timezone)
+    known = _load_index(cache, site, tz) if cache is not None and not keep_bodies else {}
+    started = time.time_ns()
+    files: dict[str, FileRecord] = {}
+    todo: list[tuple[str, FileRecord | None, Identity]] = []
+    with os.scandir(folder) as entries:
+        found = sorted(
+            (entry for entry in entries if _is_post_name(entry.name)), key=lambda e: e.name
+        )
+    for entry in found:
+        try:
+            if not entry.is_file():
+                continue
+            stat = entry.stat()
+        except OSError:
+            todo.append((entry.name, None, (-1, -1, -1, -1)))
+            continue
+        current = identity(stat)
+        file = known.get(entry.name)
+        if file is not None and file.identity == current and file.settled(stat):
+            files[entry.name] = file
+        else:
+            todo.append((entry.name, file, current))
+    errors: list[SourceError] = []
+    for name, result in _read_all(folder, site.timezone, todo, started, keep_bodies, workers):
+        if isinstance(result, FileRecord):
+            files[name] = result
+        else:
+            errors.extend(result)
+    names = sorted(files)
+    posts = [files[name].post(folder / name) for name in names]
+    lines = {str(post.source): files[name].lines for name, post in zip(names, posts, strict=True)}
+    errors.extend(_duplicates(site, posts, lines))
+    errors.extend(_tag_collisions(posts, lines))
+    if errors:
+        raise PostErrors(errors)
+    archive = Archive(site, posts, files, dirty=bool(todo) or set(known) != set(files))
+    archive.read = len(todo)
+    archive.parsed = sum(
+        1
+        for name, prior, _ in todo
+        if name in files and (prior is None or prior.front_digest != files[name].front_digest)
+    )
+    return archive
+
+
+def _is_post_name(name: str) -> bool:
+    return name.endswith(".md") and not name.startswith((".", "_"))
+
+
+def _read_all(
+    folder: Path,
+    timezone: str,
+    todo: list[tuple[str, FileRecord | None, Identity]],
+    started: int,
+    keep_bodies: bool,
+    workers: Workers | None,
+) -> Iterator[tuple[str, FileRecord | list[SourceError]]]:
+    """Read the files in ``todo``, in worker processes when there are many."""
+    seconds = len(todo) * _workers.SCAN_SECONDS_PER_FILE
+    if workers is None or keep_bodies or not workers.worth(seconds):
+        yield from _read_chunk(str(folder), timezone, todo, started, keep_bodies)
+        return
+    tz = ZoneInfo(timezone)
+    calls = [
+        (str(folder), timezone, chunk, started)
+        for chunk in _workers.chunks(todo, 4 * workers.count)
+    ]
+    for rows, others in workers.map(_read_chunk_json, calls):
+        for name, row in json.loads(rows):
+            yield name, FileRecord.from_json(row, tz)
+        yield from others
+
+
+def _read_chunk_json(
+    folder: str,
+    timezone: str,
+    todo: list[tuple[str, FileRecord | None, Identity]],
+    started: int,
+) -> tuple[str, list[tuple[str, FileRecord | list[SourceError]]]]:
+    """Read some post files in a worker process: the records as JSON text, which
+    crosses to the main process much faster than pickled objects, and the
+    errors and any record that JSON cannot hold as they are."""
+    rows = []
+    others: list[tuple[str, FileRecord | list[SourceError]]] = []
+    for name, result in _read_chunk(folder, timezone, todo, started):
+        row = result.to_json() if isinstance(result, FileRecord) else None
+        if row is not None:
+            rows.append([name, row])
+        else:
+            others.append((name, result))
+    return json.dumps(rows, ensure_ascii=False), others
+
+
+def _read_chunk(
+    folder: str,
+    timezone: str,
+    todo: list[tuple[str, FileRecord | None, Identity]],
+    started: int,
+    keep_bodies: bool = False,
+) -> list[tuple[str, FileRecord | list[SourceError]]]:
+    """Read some post files."""
+    tz = ZoneInfo(timezone)
+    results: list[tuple[str, FileRecord | list[SourceError]]] = []
+    for name, known, current in todo:
+        try:
+            file = _read(Path(folder, name), tz, known, keep_body=keep_bodies)
+        except PostErrors as err:
+            results.append((name, list(err.errors)))
+        else:
+            file.identity, file.seen_ns = current, started
+            results.append((name, file))
+    return results
+
+
 def _load(path: Path, tz: tzinfo) -> tuple[Post, dict[str, int]]:
+    file = _read(path, tz, None, keep_body=True)
+    return file.post(path), file.lines
+
+
+def _read(path: Path, tz: tzinfo, known: FileRecord | None, *, keep_body: bool) -> FileRecord:
+    """Read one post file; with ``known``, reuse its front matter if unchanged."""
     try:
         parts = split(decode(path.read_bytes()))
-        mapping = load_mapping(parts.front_matter, first_line=parts.front_matter_line)
-    except (SplitProblem, YAMLProblem) as err:
+    except SplitProblem as err:
         raise PostErrors([PostError(path, err.line, err.message)]) from err
     except OSError as err:
         raise PostErrors([PostError(path, None, f"cannot read: {err.strerror}")]) from err
+    front_digest = digest(parts.front_matter)
+    if known is not None and known.front_digest == front_digest:
+        fields, lines, warnings = known.fields, known.lines, known.warnings
+    else:
+        fields, lines, warnings = _front_matter(path, parts, tz)
+    return FileRecord(
+        front_digest=front_digest,
+        body_offset=parts.body_offset,
+        # Worth keeping only for a post a feed showed before, whose body is hashed anyway.
+        body_digest=digest(parts.body) if known is not None and known.body_digest else None,
+        fields=fields,
+        lines=lines,
+        warnings=warnings,
+        body=parts.body if keep_body else None,
+    )
+
+
+def _front_matter(
+    path: Path, parts: Parts, tz: tzinfo
+) -> tuple[dict[str, Any], dict[str, int], tuple[tuple[int, str], ...]]:
+    """Parse and check front matter: the post's fields, each key's line, and warnings.
+
+    Raises:
+        PostErrors: every problem in the front matter.
+    """
+    try:
+        mapping = load_mapping(parts.front_matter, first_line=parts.front_matter_line)
+    except YAMLProblem as err:
+        raise PostErrors([PostError(path, err.line, err.message)]) from err
     data, lines = mapping.data, mapping.lines
     errors: list[SourceError] = []
     values: dict[str, Any] = {}
@@ -103,30 +344,25 @@ def _load(path: Path, tz: tzinfo) -> tuple[Post, dict[str, int]]:
     if errors:
         raise PostErrors(errors)
     warnings = [
-        f"{path}:{lines[key]}: {unknown_key_message(key, KNOWN_KEYS)}"
-        for key in data
-        if key not in KNOWN_KEYS
+        (lines[key], unknown_key_message(key, KNOWN_KEYS)) for key in data if key not in KNOWN_KEYS
     ]
     published, updated = values["date"], values.get("updated")
     if updated is not None and updated < published:
-        warnings.append(f"{path}:{lines['updated']}: updated is before date; date is used")
+        warnings.append((lines["updated"], "updated is before date; date is used"))
         updated = None
-    post = Post(
-        slug=values["slug"],
-        title=values["title"],
-        published=published,
-        updated=updated,
-        summary=values.get("summary"),
-        markdown=parts.body,
-        tags=values.get("tags", ()),
-        author=values.get("author"),
-        id=values.get("id"),
-        draft=values.get("draft", False),
-        source=path,
-        extra={key: data[key] for key in data if key not in KNOWN_KEYS},
-        warnings=tuple(warnings),
-    )
-    return post, lines
+    fields = {
+        "slug": values["slug"],
+        "title": values["title"],
+        "published": published,
+        "updated": updated,
+        "summary": values.get("summary"),
+        "tags": values.get("tags", ()),
+        "author": values.get("author"),
+        "id": values.get("id"),
+        "draft": values.get("draft", False),
+        "extra": {key: data[key] for key in data if key not in KNOWN_KEYS},
+    }
+    return fields, lines, tuple(warnings)
 
 
 def _slug(value: object) -> str:
@@ -147,6 +383,8 @@ def _duplicates(
         ("id", lambda p: post_id(site, p)),
     )
     for what, key in keys:
+        if what == "id" and not errors and all(post.id is None for post in posts):
+            break  # ids made from unique slugs are unique: only set ids can collide
         seen: dict[str, Post] = {}
         for post in posts:
             value = key(post)
@@ -186,3 +424,21 @@ def _tag_collisions(posts: Sequence[Post], lines: dict[str, dict[str, int]]) -> 
 def _source(post: Post) -> Path:
     assert post.source is not None
     return post.source
+
+
+def _index_key(site: Site) -> str:
+    return digest(f"{site.posts_dir.absolute()}\0{site.timezone}")
+
+
+def _load_index(cache: Cache, site: Site, tz: tzinfo) -> dict[str, FileRecord]:
+    """The file records the cache holds for this posts folder; a record that does not
+    check out is left out."""
+    rows = cache.get(_INDEX, [_index_key(site)]).get(_index_key(site))
+    records: dict[str, FileRecord] = {}
+    if isinstance(rows, dict):
+        for name, row in rows.items():
+            try:
+                records[name] = FileRecord.from_json(row, tz)
+            except (ValueError, TypeError):
+                continue
+    return records

@@ -1,0 +1,108 @@
+"""Worker processes for the heavy parts of a large build: scanning many files,
+rendering many posts, formatting large feeds.
+
+Output never depends on whether workers are used: every job is a module-level
+function of its arguments alone, and results come back in submission order.
+A pool is started only for work estimated to take long enough to pay for it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:  # imported when a pool starts: most builds never start one
+    import multiprocessing.context
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+R = TypeVar("R")
+
+#: Estimated single-core seconds of work from which starting a pool pays for
+#: itself (see docs/performance.md), and from which a pool that is already
+#: running is worth sending work to.
+THRESHOLD = 0.25
+RUNNING_THRESHOLD = 0.02
+#: Rough costs behind the estimates, measured on the benchmark's posts.
+SCAN_SECONDS_PER_FILE = 45e-6
+RENDER_SECONDS_PER_CHAR = 0.33e-6
+FINISH_SECONDS_PER_CHAR = 0.02e-6
+FORMAT_SECONDS_PER_ENTRY = 60e-6
+FORMAT_SECONDS_PER_CHAR = 0.01e-6
+
+
+def cpu_count() -> int:
+    """The CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1  # pragma: no cover - macOS and Windows
+
+
+class Workers:
+    """A process pool started on first use, for one build.
+
+    ``jobs`` is None to decide by the estimated work and the number of CPUs,
+    1 to never start a process, or N to use N processes whenever there is work.
+    """
+
+    def __init__(self, jobs: int | None = None) -> None:
+        if jobs is not None and jobs < 1:
+            raise ValueError(f"jobs must be 1 or more, got {jobs}")
+        self.jobs = jobs
+        self.count = jobs if jobs is not None else cpu_count()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def worth(self, seconds: float) -> bool:
+        """Whether work estimated at ``seconds`` on one core should go to the pool."""
+        if self.count < 2 or seconds <= 0:
+            return False
+        if self.jobs is not None:
+            return True
+        return seconds >= (THRESHOLD if self._pool is None else RUNNING_THRESHOLD)
+
+    def map(self, function: Callable[..., R], calls: Iterable[tuple[Any, ...]]) -> Iterator[R]:
+        """``function(*args)`` for each ``args`` in ``calls``, in order.
+
+        At most two calls per process are in flight, so ``calls`` may produce
+        its arguments lazily without all of them being held at once.
+        """
+        pool = self._start()
+        pending: deque[Future[R]] = deque()
+        for args in calls:
+            pending.append(pool.submit(function, *args))
+            if len(pending) >= 2 * self.count:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+    def close(self) -> None:
+        """Stop the processes, if any were started."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _start(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(self.count, mp_context=_context())
+        return self._pool
+
+
+def chunks(items: list[Any], count: int) -> list[list[Any]]:
+    """``items`` cut into about ``count`` consecutive runs of equal length."""
+    size = max(1, -(-len(items) // max(1, count)))
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    import multiprocessing
+
+    # fork starts a worker in milliseconds with every module already imported,
+    # but is only safe while this process runs a single thread.
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
