@@ -291,3 +291,14 @@ def test_cache_keeps_only_what_the_last_build_used(blog: Path) -> None:
     bodies = [value for value in values if "<table>" in value]
     assert len(bodies) == 1
     assert "Three" in bodies[0]
+
+
+def test_feed_files_changed_by_hand_are_rewritten(blog: Path, tmp_path: Path) -> None:
+    """A feed file edited since the last build is made again, though its feed did not change."""
+    site = _site(blog)
+    build(site, now=NOW)
+    atom = site.output_dir / "atom.xml"
+    atom.write_bytes(atom.read_bytes().replace(b"Test Blog", b"Hand-edited"))
+    result = build(site, now=NOW)
+    assert [path.name for path in result.written] == ["atom.xml"]
+    assert _files(site.output_dir) == _plain(site, tmp_path)

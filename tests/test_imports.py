@@ -64,3 +64,22 @@ def test_build_stays_the_function() -> None:
         "assert callable(postfeed.build) and postfeed.build is build and build.__name__ == 'build'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_unchanged_build_imports_no_renderer(tmp_path: Path) -> None:
+    """A small build starts no worker process, and a rebuild with nothing to render
+    never imports Python-Markdown."""
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "posts/a.md").write_text("---\ntitle: A\ndate: 2024-01-01\n---\n*Hi*\n")
+    (tmp_path / "postfeed.yaml").write_text("title: T\nurl: https://t.example/\n")
+    code = (
+        "import postfeed\n"
+        f"result = postfeed.build(postfeed.load_site({str(tmp_path / 'postfeed.yaml')!r}))\n"
+        "print(result.renders)"
+    )
+    first = _modules_after(code)
+    assert "markdown" in first
+    assert "multiprocessing" not in first
+    again = _modules_after(code)
+    assert "markdown" not in again
+    assert "multiprocessing" not in again

@@ -102,10 +102,14 @@ class Cache:
                 _make_folder(folder)
             elif not path.is_file():
                 return cls(None, path, write=False)
-            connection = _connect(path, write=write)
-            if not _header_matches(connection, fingerprint):
+            try:
+                connection = _connect(path, write=write)
+                usable = _header_matches(connection, fingerprint)
+            except sqlite3.DatabaseError:
+                usable = False  # not a database at all
+            if not usable:
                 if not write:
-                    raise sqlite3.DatabaseError("a foreign or stale cache")
+                    raise sqlite3.DatabaseError("a foreign, stale or broken cache")
                 connection = _reset(connection, path, fingerprint)
         except _ERRORS:
             if connection is not None:
@@ -228,7 +232,12 @@ def _make_folder(folder: Path) -> None:
 def _connect(path: Path, *, write: bool) -> sqlite3.Connection:
     uri = f"{path.absolute().as_uri()}?mode={'rwc' if write else 'ro'}"
     # Autocommit mode: transactions are opened explicitly in commit().
-    return sqlite3.connect(uri, uri=True, timeout=2.0, isolation_level=None)
+    connection = sqlite3.connect(uri, uri=True, timeout=2.0, isolation_level=None)
+    # A commit stays atomic (the rollback journal), but is not flushed to disk: the
+    # cache is checked on every read and may be lost at any time, so it need not
+    # survive a power cut, and the flushes would cost more than the rest of a commit.
+    connection.execute("PRAGMA synchronous = OFF")
+    return connection
 
 
 def _header_matches(connection: sqlite3.Connection, fingerprint: str) -> bool:
@@ -239,9 +248,12 @@ def _header_matches(connection: sqlite3.Connection, fingerprint: str) -> bool:
     return row is not None and row[0] == fingerprint
 
 
-def _reset(connection: sqlite3.Connection, path: Path, fingerprint: str) -> sqlite3.Connection:
+def _reset(
+    connection: sqlite3.Connection | None, path: Path, fingerprint: str
+) -> sqlite3.Connection:
     """Replace whatever the file holds with an empty cache for ``fingerprint``."""
-    connection.close()
+    if connection is not None:
+        connection.close()
     path.unlink(missing_ok=True)
     for leftover in (path.with_name(path.name + "-journal"), path.with_name(path.name + "-wal")):
         leftover.unlink(missing_ok=True)

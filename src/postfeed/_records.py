@@ -51,6 +51,15 @@ class FileRecord:
     # The JSON form this record was made from, reused while nothing in it changes.
     row: list[Any] | None = field(default=None, repr=False, compare=False)
 
+    def same_as(self, other: FileRecord) -> bool:
+        """Whether two records describe the same version of a file."""
+        return (
+            self.identity == other.identity
+            and self.front_digest == other.front_digest
+            and self.body_offset == other.body_offset
+            and self.body_digest == other.body_digest
+        )
+
     def settled(self, stat: os.stat_result) -> bool:
         """Whether the file was last changed well before it was read."""
         return max(stat.st_mtime_ns, stat.st_ctime_ns) + SETTLE_NS < self.seen_ns
@@ -127,29 +136,48 @@ class FileRecord:
             ) = data
         except (TypeError, ValueError) as err:
             raise ValueError("not a record") from err
+        # One pass of plain type checks: this runs for every post of every build.
+        if not (
+            type(ident) is list
+            and len(ident) == 4
+            and all(type(value) is int for value in ident)
+            and type(seen_ns) is int
+            and type(front_digest) is str
+            and type(body_offset) is int
+            and (body_digest is None or type(body_digest) is str)
+            and type(slug) is str
+            and type(title) is str
+            and (summary is None or type(summary) is str)
+            and type(tags) is list
+            and all(type(tag) is str for tag in tags)
+            and (post_id is None or type(post_id) is str)
+            and type(draft) is bool
+            and type(extra) is dict
+            and type(lines) is dict
+            and all(type(key) is str and type(line) is int for key, line in lines.items())
+            and type(warnings) is list
+        ):
+            raise ValueError("not a record")
         fields = {
-            "slug": _text(slug),
-            "title": _text(title),
+            "slug": slug,
+            "title": title,
             "published": _from_instant(published, tz),
             "updated": None if updated is None else _from_instant(updated, tz),
-            "summary": _optional_text(summary),
-            "tags": tuple(_text(tag) for tag in _list(tags)),
+            "summary": summary,
+            "tags": tuple(tags),
             "author": None if author is None else _author(author),
-            "id": _optional_text(post_id),
-            "draft": _bool(draft),
-            "extra": _dict(extra),
+            "id": post_id,
+            "draft": draft,
+            "extra": extra,
         }
-        ident = tuple(_int(value) for value in _list(ident))
-        if len(ident) != 4:
-            raise ValueError("not an identity")
         return cls(
             identity=(ident[0], ident[1], ident[2], ident[3]),
-            seen_ns=_int(seen_ns),
-            front_digest=_text(front_digest),
-            body_offset=_int(body_offset),
-            body_digest=_optional_text(body_digest),
+            seen_ns=seen_ns,
+            front_digest=front_digest,
+            body_offset=body_offset,
+            body_digest=body_digest,
             fields=fields,
-            lines={_text(key): _int(line) for key, line in _dict(lines).items()},
+            lines=lines,
             warnings=tuple((_int(line), _text(text)) for line, text in map(_list, warnings)),
             row=data,
         )
@@ -167,7 +195,7 @@ def _instant(value: datetime | None) -> list[Any] | None:
 def _from_instant(data: Any, tz: tzinfo) -> datetime:
     text, in_site_zone = _list(data)
     value = datetime.fromisoformat(_text(text))
-    if _bool(in_site_zone) != (value.tzinfo is None):
+    if in_site_zone is not (value.tzinfo is None):
         raise ValueError("not an instant")
     return value.replace(tzinfo=tz) if in_site_zone else value
 
@@ -193,19 +221,7 @@ def _int(value: Any) -> int:
     return value
 
 
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got {type(value).__name__}")
-    return value
-
-
 def _list(value: Any) -> list[Any]:
     if not isinstance(value, list):
         raise ValueError(f"expected a list, got {type(value).__name__}")
-    return value
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ValueError(f"expected a mapping, got {type(value).__name__}")
     return value

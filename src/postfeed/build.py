@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
@@ -255,7 +255,7 @@ def _changed(
     todo: list[tuple[Path, str]] = []
     for path, (feed, name) in paths.items():
         if cache is not None and id(feed) not in feed_digests:
-            feed_digests[id(feed)] = _cache.digest(repr(feed))
+            feed_digests[id(feed)] = _feed_digest(feed)
         source = f"{feed_digests.get(id(feed))} {name}"
         if cache is not None:
             cache.keep_only(_OUTPUT, [str(path)])
@@ -276,6 +276,31 @@ def _changed(
         if cache is not None:
             cache.put(_OUTPUT, str(path), [source, new])
     return changed
+
+
+def _feed_digest(feed: Feed) -> str:
+    """A hash of everything in a feed, its entries' fields included. Text is hashed
+    as it is: repr() of a feed of long entries would cost more than formatting it."""
+    h = hashlib.sha256()
+
+    def add(item: object) -> None:
+        for spec in fields(item):  # type: ignore[arg-type]  # a Feed, an Entry
+            value = getattr(item, spec.name)
+            if isinstance(value, tuple) and value and is_dataclass(value[0]):
+                h.update(f"{spec.name}:{len(value)}[".encode())
+                for element in value:
+                    add(element)
+                continue
+            data = (
+                value.encode("utf-8", "surrogatepass")
+                if isinstance(value, str)
+                else repr(value).encode("utf-8", "surrogatepass")
+            )
+            h.update(f"{spec.name}:{type(value).__name__}:{len(data)}:".encode())
+            h.update(data)
+
+    add(feed)
+    return h.hexdigest()[:40]
 
 
 def _digest_file(path: Path) -> str | None:
