@@ -3,10 +3,11 @@ re-rendered, and a corrupt, stale or foreign cache ignored."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -157,8 +158,14 @@ def test_site_changes_are_not_served_from_the_cache(
     assert _files(site.output_dir) == _plain(site, tmp_path)
 
 
-def _cache_db(blog: Path) -> sqlite3.Connection:
-    return sqlite3.connect(blog / ".postfeed-cache" / "cache.sqlite3", isolation_level=None)
+@contextlib.contextmanager
+def _cache_db(blog: Path) -> Iterator[sqlite3.Connection]:
+    """The cache file, opened directly (and closed after)."""
+    db = sqlite3.connect(blog / ".postfeed-cache" / "cache.sqlite3", isolation_level=None)
+    try:
+        yield db
+    finally:
+        db.close()
 
 
 def test_corrupt_cache_is_replaced(blog: Path, tmp_path: Path) -> None:
@@ -208,7 +215,7 @@ def test_other_sqlite_file_is_ignored(blog: Path, tmp_path: Path) -> None:
     """A database of someone else's where the cache should be is not read."""
     folder = blog / ".postfeed-cache"
     folder.mkdir()
-    with sqlite3.connect(folder / "cache.sqlite3") as db:
+    with contextlib.closing(sqlite3.connect(folder / "cache.sqlite3")) as db, db:
         db.execute("CREATE TABLE item (kind, key, value, checksum)")
         db.execute("INSERT INTO item VALUES ('parts', 'x', '[]', 'y')")
     site = _site(blog)

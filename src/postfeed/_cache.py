@@ -233,10 +233,14 @@ def _connect(path: Path, *, write: bool) -> sqlite3.Connection:
     uri = f"{path.absolute().as_uri()}?mode={'rwc' if write else 'ro'}"
     # Autocommit mode: transactions are opened explicitly in commit().
     connection = sqlite3.connect(uri, uri=True, timeout=2.0, isolation_level=None)
-    # A commit stays atomic (the rollback journal), but is not flushed to disk: the
-    # cache is checked on every read and may be lost at any time, so it need not
-    # survive a power cut, and the flushes would cost more than the rest of a commit.
-    connection.execute("PRAGMA synchronous = OFF")
+    try:
+        # A commit stays atomic (the rollback journal), but is not flushed to disk:
+        # the cache is checked on every read and may be lost at any time, so it need
+        # not survive a power cut, and the flushes would cost more than the commit.
+        connection.execute("PRAGMA synchronous = OFF")
+    except sqlite3.Error:
+        connection.close()
+        raise
     return connection
 
 

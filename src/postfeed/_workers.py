@@ -12,7 +12,7 @@ import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:  # imported when a pool starts: most builds never start one
     import multiprocessing.context
@@ -41,10 +41,12 @@ def cpu_count() -> int:
 
 
 class Workers:
-    """A process pool started on first use, for one build.
+    """Processes working on one build: this one and, started on first use, a pool
+    of ``count - 1`` more.
 
     ``jobs`` is None to decide by the estimated work and the number of CPUs,
-    1 to never start a process, or N to use N processes whenever there is work.
+    1 to never start a process, or N to use N processes (this one included)
+    whenever there is work.
     """
 
     def __init__(self, jobs: int | None = None) -> None:
@@ -55,30 +57,42 @@ class Workers:
         self._pool: ProcessPoolExecutor | None = None
 
     def worth(self, seconds: float) -> bool:
-        """Whether work estimated at ``seconds`` on one core should go to the pool."""
+        """Whether work estimated at ``seconds`` on one core should be shared out."""
         if self.count < 2 or seconds <= 0:
             return False
         if self.jobs is not None:
             return True
         return seconds >= (THRESHOLD if self._pool is None else RUNNING_THRESHOLD)
 
-    def map(self, function: Callable[..., R], calls: Iterable[tuple[Any, ...]]) -> Iterator[R]:
+    def map(
+        self,
+        function: Callable[..., R],
+        calls: Iterable[tuple[Any, ...]],
+        here: Callable[..., R] | None = None,
+    ) -> Iterator[R]:
         """``function(*args)`` for each ``args`` in ``calls``, in order.
 
-        At most two calls per process are in flight, so ``calls`` may produce
-        its arguments lazily without all of them being held at once.
+        Calls go to the pool while it has fewer than two per process in hand;
+        meanwhile this process runs the next call itself rather than wait (with
+        ``here`` instead of ``function`` if given), so ``count`` processes work with
+        one fewer started. Few calls are ever held at once, so ``calls`` may make
+        its arguments only as they are taken.
         """
         pool = self._start()
-        pending: deque[Future[R]] = deque()
+        limit = 2 * (self.count - 1)
+        pending: deque[Future[R] | _Done[R]] = deque()
         for args in calls:
-            pending.append(pool.submit(function, *args))
-            if len(pending) >= 2 * self.count:
+            while pending and pending[0].done():
                 yield pending.popleft().result()
+            if sum(not item.done() for item in pending) < limit:
+                pending.append(pool.submit(function, *args))
+            else:
+                pending.append(_Done((here or function)(*args)))
         while pending:
             yield pending.popleft().result()
 
     def close(self) -> None:
-        """Stop the processes, if any were started."""
+        """Stop the pool, if one was started."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -87,8 +101,21 @@ class Workers:
         if self._pool is None:
             from concurrent.futures import ProcessPoolExecutor
 
-            self._pool = ProcessPoolExecutor(self.count, mp_context=_context())
+            self._pool = ProcessPoolExecutor(self.count - 1, mp_context=_context())
         return self._pool
+
+
+class _Done(Generic[R]):
+    """A call this process ran itself, in line with the pool's futures."""
+
+    def __init__(self, value: R) -> None:
+        self.value = value
+
+    def done(self) -> bool:
+        return True
+
+    def result(self) -> R:
+        return self.value
 
 
 def chunks(items: list[Any], count: int) -> list[list[Any]]:

@@ -237,9 +237,10 @@ def _read_all(
         (str(folder), timezone, chunk, started)
         for chunk in _workers.chunks(todo, 8 * workers.count)
     ]
-    for rows, others in workers.map(_read_chunk_rows, calls):
-        for name, row in marshal.loads(rows):
-            yield name, FileRecord.from_json(row, tz)
+    for rows, others in workers.map(_read_chunk_rows, calls, here=_read_chunk_here):
+        if rows:
+            for name, row in marshal.loads(rows):
+                yield name, FileRecord.from_json(row, tz)
         yield from others
 
 
@@ -262,6 +263,16 @@ def _read_chunk_rows(
         else:
             others.append((name, result))
     return marshal.dumps(rows), others
+
+
+def _read_chunk_here(
+    folder: str,
+    timezone: str,
+    todo: list[tuple[str, FileRecord | None, Identity]],
+    started: int,
+) -> tuple[bytes, list[tuple[str, FileRecord | list[SourceError]]]]:
+    """Read some post files in this process, in the shape ``_read_chunk_rows`` gives."""
+    return b"", _read_chunk(folder, timezone, todo, started)
 
 
 def _read_chunk(
