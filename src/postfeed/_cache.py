@@ -142,7 +142,9 @@ class Cache:
 
     def put(self, kind: str, key: str, value: object) -> None:
         """Stage a JSON-serialisable value; it is written by :meth:`commit`."""
-        self._staged[(kind, key)] = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        self._staged[(kind, key)] = json.dumps(
+            value, ensure_ascii=False, separators=(",", ":"), check_circular=False
+        )
 
     def keep_only(self, kind: str, keys: Collection[str]) -> None:
         """On commit, drop every value of ``kind`` whose key is not in ``keys``."""

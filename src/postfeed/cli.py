@@ -60,7 +60,8 @@ def _parser() -> argparse.ArgumentParser:
         "--jobs",
         type=_jobs,
         metavar="N",
-        help="processes for large builds (default: one per CPU, when the work pays for it)",
+        help="processes for large builds, this one included (default: one per CPU, when"
+        " the work pays for it)",
     )
     build.set_defaults(handler=_build)
     return parser
