@@ -3,6 +3,7 @@ posts that a feed shows."""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -116,3 +117,30 @@ def test_uncacheable_extra_keys(
     odd, plain = sorted(build(site, now=NOW).published, key=lambda post: post.slug)
     assert odd.extra == {"numbers": {1: "one"}, "when": date(2024, 1, 1)}
     assert plain.extra == {"colour": "blue"}
+
+
+def test_cycle_collector_paused_during_build(archive_dir: Path) -> None:
+    """The cycle collector does not run during a build, and is as before after it."""
+    collections: list[str] = []
+
+    def record(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(phase)
+
+    site = load_site(archive_dir / "postfeed.yaml")
+    gc.callbacks.append(record)
+    try:
+        assert gc.isenabled()
+        build(site, now=NOW)
+        assert collections == []
+        assert gc.isenabled()
+        gc.disable()
+        build(site, now=NOW)
+        assert not gc.isenabled()
+        gc.enable()
+        garbage = [[] for _ in range(5000)]  # enough new objects for a collection to run
+        assert garbage
+        assert collections  # the check above could see a collection
+    finally:
+        gc.enable()
+        gc.callbacks.remove(record)
