@@ -3,8 +3,10 @@ posts that a feed shows."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -144,3 +146,22 @@ def test_cycle_collector_paused_during_build(archive_dir: Path) -> None:
     finally:
         gc.enable()
         gc.callbacks.remove(record)
+
+
+def test_checking_recent_files_rewrites_nothing(archive_dir: Path) -> None:
+    """Reading a recently changed file again to check it leaves the cache as it was."""
+    _scan(archive_dir)
+    site = load_site(archive_dir / "postfeed.yaml")
+    assert site.cache_dir is not None
+
+    def stored() -> list[tuple[str, str]]:
+        with contextlib.closing(sqlite3.connect(site.cache_dir / "cache.sqlite3")) as db:
+            return sorted(db.execute("SELECT key, value FROM item WHERE kind = 'index'"))
+
+    before = stored()
+    assert before
+    assert _scan(archive_dir) == (12, 0)
+    assert stored() == before
+    (archive_dir / "posts" / "p03.md").unlink()
+    assert _scan(archive_dir) == (11, 0)
+    assert stored() != before

@@ -65,8 +65,10 @@ def prepare(
     """
     settings = markup.renderer_settings()
     jobs: list[_Job] = []
-    for post in dict.fromkeys(posts):
-        if post.slug not in maker.prepared:
+    slugs = set(maker.prepared)
+    for post in posts:
+        if post.slug not in slugs:  # as EntryMaker, one entry per slug: the first post's
+            slugs.add(post.slug)
             jobs.append(
                 _Job(post, post_url(site, post), _body_key(post, archive), summary_markdown(post))
             )

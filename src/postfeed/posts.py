@@ -185,7 +185,7 @@ def scan(
             todo.append((entry.name, file, current))
     errors: list[SourceError] = []
     made: dict[str, Post] = {}
-    changed = {name for name in known if name not in files}  # removed, unless read below
+    changed: set[str] = set()
     for name, result in _read_all(folder, site.timezone, todo, started, keep_bodies, workers):
         if isinstance(result, FileRecord):
             prior = known.get(name)
@@ -198,6 +198,7 @@ def scan(
             made[name] = result.post(folder / name)
         else:
             errors.extend(result)
+    changed.update(name for name in known if name not in files)  # removed, or now broken
     names = sorted(files)
     posts = [made[name] if name in made else files[name].post(folder / name) for name in names]
     lines = {str(post.source): files[name].lines for name, post in zip(names, posts, strict=True)}
