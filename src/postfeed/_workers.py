@@ -69,17 +69,19 @@ class Workers:
         function: Callable[..., R],
         calls: Iterable[tuple[Any, ...]],
         here: Callable[..., R] | None = None,
+        ahead: int = 2,
     ) -> Iterator[R]:
         """``function(*args)`` for each ``args`` in ``calls``, in order.
 
-        Calls go to the pool while it has fewer than three per process in hand;
+        Calls go to the pool while it has fewer than ``ahead`` per process in hand;
         meanwhile this process runs the next call itself rather than wait (with
         ``here`` instead of ``function`` if given), so ``count`` processes work with
-        one fewer started. Few calls are ever held at once, so ``calls`` may make
-        its arguments only as they are taken.
+        one fewer started. Many small calls want a few in hand, so that no worker
+        waits for this one; a few large calls want one. Few calls are ever held at
+        once, so ``calls`` may make its arguments only as they are taken.
         """
         pool = self._start()
-        limit = 3 * (self.count - 1)
+        limit = ahead * (self.count - 1)
         pending: deque[Future[R] | _Done[R]] = deque()
         for args in calls:
             while pending and pending[0].done():

@@ -274,7 +274,7 @@ def _changed(
     seconds = sum(_format_seconds(paths[path][0]) for path, _ in todo)
     calls = ((paths[path][1], paths[path][0]) for path, _ in todo)
     if workers.worth(seconds):
-        done = workers.map(_format_one, calls)
+        done = workers.map(_format_one, calls, ahead=1)  # few calls, each large
     else:
         done = (_format_one(*call) for call in calls)
     changed: dict[Path, bytes] = {}

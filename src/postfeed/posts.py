@@ -238,7 +238,7 @@ def _read_all(
         (str(folder), timezone, chunk, started)
         for chunk in _workers.chunks(todo, 8 * workers.count)
     ]
-    for rows, others in workers.map(_read_chunk_rows, calls, here=_read_chunk_here):
+    for rows, others in workers.map(_read_chunk_rows, calls, here=_read_chunk_here, ahead=3):
         if rows:
             for name, row in marshal.loads(rows):
                 yield name, FileRecord.from_json(row, tz)
@@ -303,9 +303,7 @@ def _load(path: Path, tz: tzinfo) -> tuple[Post, dict[str, int]]:
     return file.post(path), file.lines
 
 
-def _read(
-    path: Path | str, tz: tzinfo, known: FileRecord | None, *, keep_body: bool
-) -> FileRecord:
+def _read(path: Path | str, tz: tzinfo, known: FileRecord | None, *, keep_body: bool) -> FileRecord:
     """Read one post file; with ``known``, reuse its front matter if unchanged."""
     try:
         parts = split(decode(_read_bytes(path)))
