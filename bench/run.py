@@ -38,7 +38,7 @@ import generate  # noqa: E402  (the generator sits beside this script)
 
 SIZES = (100, 1000, 10000)
 LIMITS = (20, 0)
-SCENARIOS = ("cold", "no-change", "edit", "add")
+SCENARIOS = ("cold", "no-cache", "no-change", "edit", "add")
 MARK_START, MARK_END = "<!-- bench-table -->", "<!-- /bench-table -->"
 
 
@@ -47,10 +47,26 @@ def repetitions(size: int, limit: int, override: int | None) -> dict[str, int]:
     if override is not None:
         return {name: override for name in (*SCENARIOS, "floor", "naive")}
     if size >= 10000 and limit == 0:
-        return {"cold": 1, "no-change": 3, "edit": 3, "add": 3, "floor": 1, "naive": 1}
+        return {
+            "cold": 1,
+            "no-cache": 1,
+            "no-change": 3,
+            "edit": 3,
+            "add": 3,
+            "floor": 1,
+            "naive": 1,
+        }
     if size >= 10000:
-        return {"cold": 5, "no-change": 5, "edit": 5, "add": 5, "floor": 5, "naive": 1}
-    return {"cold": 5, "no-change": 5, "edit": 5, "add": 5, "floor": 5, "naive": 3}
+        return {
+            "cold": 5,
+            "no-cache": 5,
+            "no-change": 5,
+            "edit": 5,
+            "add": 5,
+            "floor": 5,
+            "naive": 1,
+        }
+    return {"cold": 5, "no-cache": 5, "no-change": 5, "edit": 5, "add": 5, "floor": 5, "naive": 3}
 
 
 def measure(command: list[str]) -> dict[str, Any]:
@@ -83,8 +99,17 @@ class Archive:
         self.added = 0
         self.edits = 0
 
-    def postfeed(self) -> list[str]:
-        return [sys.executable, "-m", "postfeed", "build", "-q", "--config", str(self.config)]
+    def postfeed(self, *options: str) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "postfeed",
+            "build",
+            "-q",
+            *options,
+            "--config",
+            str(self.config),
+        ]
 
     def reference(self, name: str, limit: int) -> list[str]:
         out = self.folder / f"{name}-out"
@@ -134,12 +159,15 @@ def bench_limit(archive: Archive, limit: int, counts: dict[str, int]) -> list[di
     """Every measurement of one archive at one limit."""
     generate.write_config(archive.folder, limit)
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in ("floor", "naive", *SCENARIOS)}
-    rounds = max(counts["cold"], counts["floor"], counts["naive"])
+    rounds = max(counts["cold"], counts["no-cache"], counts["floor"], counts["naive"])
     for round_ in range(rounds):
         if round_ < counts["floor"]:
             runs["floor"].append(measure(archive.reference("floor", limit)))
         if round_ < counts["naive"]:
             runs["naive"].append(measure(archive.reference("naive", limit)))
+        if round_ < counts["no-cache"]:
+            archive.forget()
+            runs["no-cache"].append(measure(archive.postfeed("--no-cache")))
         if round_ < counts["cold"]:
             archive.forget()
             runs["cold"].append(measure(archive.postfeed()))

@@ -66,7 +66,7 @@ def test_runner_smoke(tmp_path: Path) -> None:
     )
     data = json.loads(results.read_text())
     rows = {row["scenario"]: row for row in data["results"]}
-    assert sorted(rows) == ["add", "cold", "edit", "floor", "naive", "no-change"]
+    assert sorted(rows) == ["add", "cold", "edit", "floor", "naive", "no-cache", "no-change"]
     for row in rows.values():
         assert row["size"] == 20
         assert row["median_s"] > 0
