@@ -8,7 +8,8 @@ process with a single child reports that child's own peak. That figure is the
 peak of the largest process in the command's tree (the tree's processes are
 all waited for). When the command starts processes of its own, this also
 samples the whole tree's proportional set size (PSS: shared pages split between
-the processes sharing them) every 20 ms and reports the highest sum seen.
+the processes sharing them) every 50 ms and reports the highest sum seen (reading
+PSS costs the kernel a walk of every page, so more often would slow the build).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-SAMPLE_SECONDS = 0.02
+SAMPLE_SECONDS = 0.05
 
 
 def _children(pid: int) -> list[int]:

@@ -309,3 +309,17 @@ def test_feed_files_changed_by_hand_are_rewritten(blog: Path, tmp_path: Path) ->
     result = build(site, now=NOW)
     assert [path.name for path in result.written] == ["atom.xml"]
     assert _files(site.output_dir) == _plain(site, tmp_path)
+
+
+def test_failed_build_leaves_the_cache_as_it_was(blog: Path, tmp_path: Path) -> None:
+    """A build that fails after rendering commits nothing to the cache: all or nothing."""
+    site = _site(blog)
+    cold_renders = 7 + 1  # seven published posts, one summary
+    site.output_dir.write_text("a file where the feeds go")
+    from postfeed import OutputError
+
+    with pytest.raises(OutputError):
+        build(site, now=NOW)
+    site.output_dir.unlink()
+    assert build(site, now=NOW).renders == cold_renders
+    assert _files(site.output_dir) == _plain(site, tmp_path)

@@ -77,15 +77,17 @@ def digest(*parts: str) -> str:
 class Cache:
     """Key-value store of JSON values by kind, checked on every read.
 
-    Reads come from the file as it was when it was opened; writes are staged and
-    reach the file only in :meth:`commit`.
+    Writes go into one transaction, begun by the first of them: other processes
+    see them only after :meth:`commit`, and not at all if the cache is closed
+    first. They go to the file as they come, so a large build holds none of them
+    in memory.
     """
 
     def __init__(self, connection: sqlite3.Connection | None, path: Path, *, write: bool) -> None:
         self._db = connection
         self._path = path
         self._write = write
-        self._staged: dict[tuple[str, str], str] = {}
+        self._writing = False  # a transaction is open
         self._keep: dict[str, set[str]] = {}
 
     @classmethod
@@ -93,7 +95,8 @@ class Cache:
         """Open (or with ``write`` create) the cache in ``folder``.
 
         A missing, unreadable, foreign or stale cache gives an empty one; with
-        ``write`` it is replaced on commit. Without ``write`` nothing on disk changes.
+        ``write`` it is replaced by an empty one at once. Without ``write`` nothing
+        on disk changes.
         """
         path = folder / FILENAME
         connection = None
@@ -120,13 +123,8 @@ class Cache:
 
     def get(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
         """The checked values of ``kind`` for those of ``keys`` that are cached."""
-        wanted = list(dict.fromkeys(keys))
+        missing = list(dict.fromkeys(keys))
         found: dict[str, Any] = {}
-        for key in wanted:
-            staged = self._staged.get((kind, key))
-            if staged is not None:
-                found[key] = json.loads(staged)
-        missing = [key for key in wanted if key not in found]
         for start in range(0, len(missing), _BATCH):
             batch = missing[start : start + _BATCH]
             marks = ",".join("?" * len(batch))
@@ -141,29 +139,34 @@ class Cache:
         return found
 
     def put(self, kind: str, key: str, value: object) -> None:
-        """Stage a JSON-serialisable value; it is written by :meth:`commit`."""
-        self._staged[(kind, key)] = json.dumps(
-            value, ensure_ascii=False, separators=(",", ":"), check_circular=False
-        )
+        """Write a JSON-serialisable value (made lasting by :meth:`commit`)."""
+        db = self._transaction()
+        if db is None:
+            return
+        try:
+            text = json.dumps(
+                value, ensure_ascii=False, separators=(",", ":"), check_circular=False
+            )
+        except (TypeError, ValueError):
+            return  # not JSON data: left uncached
+        try:
+            db.execute(
+                "INSERT OR REPLACE INTO item (kind, key, value, checksum) VALUES (?, ?, ?, ?)",
+                (kind, key, text, _checksum(kind, key, text)),
+            )
+        except _ERRORS:
+            self._give_up()
 
     def keep_only(self, kind: str, keys: Collection[str]) -> None:
         """On commit, drop every value of ``kind`` whose key is not in ``keys``."""
         self._keep.setdefault(kind, set()).update(keys)
 
     def commit(self) -> None:
-        """Write what was staged and drop what was not kept, in one transaction."""
-        db = self._db
-        if db is None or not self._write:
+        """Drop what was not kept and make every write lasting, all at once."""
+        db = self._transaction()
+        if db is None:
             return
         try:
-            db.execute("BEGIN IMMEDIATE")
-            db.executemany(
-                "INSERT OR REPLACE INTO item (kind, key, value, checksum) VALUES (?, ?, ?, ?)",
-                [
-                    (kind, key, value, _checksum(kind, key, value))
-                    for (kind, key), value in self._staged.items()
-                ],
-            )
             for kind, keep in self._keep.items():
                 stored = {
                     key for (key,) in db.execute("SELECT key FROM item WHERE kind = ?", (kind,))
@@ -174,17 +177,29 @@ class Cache:
                 )
             db.execute("COMMIT")
         except _ERRORS:
-            with contextlib.suppress(*_ERRORS):
-                db.execute("ROLLBACK")
-        self._staged.clear()
+            self._give_up()
+        self._writing = False
         self._keep.clear()
 
     def close(self) -> None:
-        """Close the file; staged values that were not committed are dropped."""
+        """Close the file; writes not committed are rolled back."""
         if self._db is not None:
             with contextlib.suppress(*_ERRORS):
                 self._db.close()
             self._db = None
+
+    def _transaction(self) -> sqlite3.Connection | None:
+        """The connection inside a write transaction, or None when nothing may be written."""
+        if self._db is None or not self._write:
+            return None
+        if not self._writing:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except _ERRORS:
+                self._write = False  # another build holds the cache: write nothing
+                return None
+            self._writing = True
+        return self._db
 
     def _query(self, sql: str, args: tuple[str, ...]) -> list[tuple[str, str, str]]:
         if self._db is None:
@@ -202,6 +217,12 @@ class Cache:
             return json.loads(value)
         except ValueError:
             return _MISS
+
+    def _give_up(self) -> None:
+        """A write failed (a full disk, say): write nothing more; the open transaction,
+        and with it every write of this build, is rolled back."""
+        self._write = False
+        self.close()
 
     def _broken(self) -> None:
         """The file cannot be read: stop using it, and with ``write`` start a new one."""

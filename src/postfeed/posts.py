@@ -238,7 +238,7 @@ def _read_all(
         (str(folder), timezone, chunk, started)
         for chunk in _workers.chunks(todo, 8 * workers.count)
     ]
-    for rows, others in workers.map(_read_chunk_rows, calls, here=_read_chunk_here, ahead=3):
+    for rows, others in workers.map(_read_chunk_rows, calls, here=_read_chunk_here, ahead=4):
         if rows:
             for name, row in marshal.loads(rows):
                 yield name, FileRecord.from_json(row, tz)
