@@ -164,25 +164,25 @@ def scan(
     known = _load_index(cache, site, tz) if cache is not None and not keep_bodies else {}
     started = time.time_ns()
     files: dict[str, FileRecord] = {}
-    todo: list[tuple[str, FileRecord | None, Identity]] = []
+    todo: list[tuple[str, FileRecord | None]] = []
     with os.scandir(folder) as entries:
         found = sorted(
             (entry for entry in entries if _is_post_name(entry.name)), key=lambda e: e.name
         )
     for entry in found:
+        file = known.get(entry.name)
         try:
             if not entry.is_file():
                 continue
-            stat = entry.stat()
+            # A file with no record is read anyway, and its identity taken then.
+            if file is not None:
+                stat = entry.stat()
         except OSError:
-            todo.append((entry.name, None, (-1, -1, -1, -1)))
-            continue
-        current = identity(stat)
-        file = known.get(entry.name)
-        if file is not None and file.identity == current and file.settled(stat):
+            file = None
+        if file is not None and file.identity == identity(stat) and file.settled(stat):
             files[entry.name] = file
         else:
-            todo.append((entry.name, file, current))
+            todo.append((entry.name, file))
     errors: list[SourceError] = []
     made: dict[str, Post] = {}
     changed: set[str] = set()
@@ -210,7 +210,7 @@ def scan(
     archive.read = len(todo)
     archive.parsed = sum(
         1
-        for name, prior, _ in todo
+        for name, prior in todo
         if name in files and (prior is None or prior.front_digest != files[name].front_digest)
     )
     return archive
@@ -223,7 +223,7 @@ def _is_post_name(name: str) -> bool:
 def _read_all(
     folder: Path,
     timezone: str,
-    todo: list[tuple[str, FileRecord | None, Identity]],
+    todo: list[tuple[str, FileRecord | None]],
     started: int,
     keep_bodies: bool,
     workers: Workers | None,
@@ -248,7 +248,7 @@ def _read_all(
 def _read_chunk_rows(
     folder: str,
     timezone: str,
-    todo: list[tuple[str, FileRecord | None, Identity]],
+    todo: list[tuple[str, FileRecord | None]],
     started: int,
 ) -> tuple[bytes, list[tuple[str, FileRecord | list[SourceError]]]]:
     """Read some post files in a worker process: the records in their JSON form,
@@ -269,7 +269,7 @@ def _read_chunk_rows(
 def _read_chunk_here(
     folder: str,
     timezone: str,
-    todo: list[tuple[str, FileRecord | None, Identity]],
+    todo: list[tuple[str, FileRecord | None]],
     started: int,
 ) -> tuple[bytes, list[tuple[str, FileRecord | list[SourceError]]]]:
     """Read some post files in this process, in the shape ``_read_chunk_rows`` gives."""
@@ -279,21 +279,21 @@ def _read_chunk_here(
 def _read_chunk(
     folder: str,
     timezone: str,
-    todo: list[tuple[str, FileRecord | None, Identity]],
+    todo: list[tuple[str, FileRecord | None]],
     started: int,
     keep_bodies: bool = False,
 ) -> list[tuple[str, FileRecord | list[SourceError]]]:
     """Read some post files."""
     tz = ZoneInfo(timezone)
     results: list[tuple[str, FileRecord | list[SourceError]]] = []
-    for name, known, current in todo:
+    for name, known in todo:
         try:
             # A str, not a Path: pathlib costs a tenth of a scan of many files.
             file = _read(f"{folder}{os.sep}{name}", tz, known, keep_body=keep_bodies)
         except PostErrors as err:
             results.append((name, list(err.errors)))
         else:
-            file.identity, file.seen_ns = current, started
+            file.seen_ns = started
             results.append((name, file))
     return results
 
@@ -306,7 +306,8 @@ def _load(path: Path, tz: tzinfo) -> tuple[Post, dict[str, int]]:
 def _read(path: Path | str, tz: tzinfo, known: FileRecord | None, *, keep_body: bool) -> FileRecord:
     """Read one post file; with ``known``, reuse its front matter if unchanged."""
     try:
-        parts = split(decode(_read_bytes(path)))
+        data, current = _read_bytes(path)
+        parts = split(decode(data))
     except SplitProblem as err:
         raise PostErrors([PostError(path, err.line, err.message)]) from err
     except OSError as err:
@@ -324,21 +325,24 @@ def _read(path: Path | str, tz: tzinfo, known: FileRecord | None, *, keep_body: 
         fields=fields,
         lines=lines,
         warnings=warnings,
+        identity=current,
         body=parts.body if keep_body else None,
     )
 
 
-def _read_bytes(path: Path | str) -> bytes:
-    """A file's bytes, without the buffered file object ``Path.read_bytes`` sets up:
-    a scan reads thousands of small files, and that set-up is a third of the cost."""
+def _read_bytes(path: Path | str) -> tuple[bytes, Identity]:
+    """A file's bytes and the identity of the version read (taken from the open
+    file, so the two match). Without the buffered file object ``Path.read_bytes``
+    sets up: a scan reads thousands of small files, and that costs a third."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
+        current = identity(os.fstat(fd))
         chunks = []
         while chunk := os.read(fd, 65536):
             chunks.append(chunk)
     finally:
         os.close(fd)
-    return b"".join(chunks)
+    return b"".join(chunks), current
 
 
 def _front_matter(
