@@ -23,7 +23,7 @@ from .resolve import EntryMaker, EntryParts, finish, post_url, summary_markdown
 
 HTML = "html"
 PARTS = "parts"
-_CHUNK = 16  # posts per call: few enough to keep workers busy, bodies held briefly
+_CHUNK = 16  # posts per call at most: bodies are held briefly, and no call runs long
 
 # One job item: url, body html or None, body Markdown or None, summary html or None,
 # summary Markdown or None.
@@ -75,8 +75,10 @@ def prepare(
     if cache is not None:
         jobs = _from_cache(jobs, maker, cache, settings)
     seconds = sum(_estimate(job, archive) for job in jobs)
-    chunks = _items(jobs, maker, cache, settings)
     parallel = workers is not None and workers.worth(seconds)
+    # Shared out, a few dozen posts still make a few calls for each process.
+    size = min(_CHUNK, -(-len(jobs) // (4 * workers.count))) if workers and parallel else _CHUNK
+    chunks = _items(jobs, maker, cache, settings, max(1, size))
     if workers is not None and parallel:
         done = workers.map(_run_in_worker, ((chunk,) for chunk in chunks))
     else:
@@ -186,12 +188,12 @@ def _estimate(job: _Job, archive: Archive | None) -> float:
 
 
 def _items(
-    jobs: list[_Job], maker: EntryMaker, cache: Cache | None, settings: str
+    jobs: list[_Job], maker: EntryMaker, cache: Cache | None, settings: str, size: int
 ) -> Iterator[list[_Item]]:
     """Each chunk of jobs as work items, reading bodies only as the chunk is due and
     keeping none of them once it is sent."""
-    for start in range(0, len(jobs), _CHUNK):
-        chunk = jobs[start : start + _CHUNK]
+    for start in range(0, len(jobs), size):
+        chunk = jobs[start : start + size]
         unread = []
         for job in chunk:
             post = job.post
