@@ -24,7 +24,7 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 def archive_dir(
     site_dir: Path, write_post: Callable[..., Path], write_config: Callable[..., Path]
 ) -> Path:
-    """Twelve posts, two feeds of at most three entries."""
+    """Twelve posts in three feeds (all, even days, odd days) of at most three entries."""
     write_config("limit: 3\n")
     for day in range(1, 13):
         tag = "even" if day % 2 == 0 else "odd"
