@@ -2,6 +2,7 @@
 #   make feeds   create .venv, install postfeed, build this blog's feeds into feeds/
 #   make test    install the test extras, run ruff, mypy --strict and pytest (Python 3.11),
 #                then pytest again under the newest supported Python (3.13) in .venv313
+#   make bench   run the benchmark (docs/performance.md) and record its results
 
 PYTHON ?= python3
 VENV := .venv
@@ -12,7 +13,7 @@ PYTHON313 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13
 	$(shell command -v python3.13))
 VENV313 := .venv313
 
-.PHONY: feeds test lint typecheck pytest pytest313 dist clean
+.PHONY: feeds test lint typecheck pytest pytest313 dist bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +54,10 @@ test: lint typecheck pytest pytest313
 # The sdist and the wheel, in dist/.
 dist: $(VENV)/.installed-dev
 	$(BIN)/python -m build
+
+# Not part of test: it takes minutes, and timings are read, never asserted.
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py --docs docs/performance.md
 
 clean:
 	rm -rf $(VENV) $(VENV313) .pytest_cache .mypy_cache .ruff_cache .hypothesis .postfeed-cache dist

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import pytest
 import postfeed
 from postfeed import OutputError, _fs, _lock
 from postfeed.cli import main
+from postfeed.posts import scan
 
 DOCS = Path(__file__).parent.parent / "docs" / "errors.md"
 CONFIG = """\
@@ -351,6 +352,8 @@ def newest_post_removed(site: Path) -> None:
 
 
 FEATURE_CASES = [
+    C("cache-not-a-folder", config(CONFIG + "cache: 5\n"),
+      "postfeed.yaml:4: cache: expected true, false or a folder, got 5\n"),
     C("hub-not-a-url", config(CONFIG + "hub: X\n"),
       "postfeed.yaml:4: hub: expected an absolute http(s) URL, got 'X'\n"),
     C("id-scheme-unknown", config(CONFIG + "id_scheme: X\n"),
@@ -541,7 +544,16 @@ def _library_messages(folder: Path) -> set[str]:
     site = postfeed.Site(title="T", url="https://t.example/", output_dir=root)
     with _lock.hold(root), pytest.raises(postfeed.LockError) as locked:
         postfeed.build(site, [])
-    return messages | {locked.value.message}
+    messages.add(locked.value.message)
+    # A post edited between the scan and the reading of its body.
+    (folder / "posts").mkdir()
+    path = folder / "posts" / "a.md"
+    path.write_text(GOOD, encoding="utf-8")
+    archive = scan(replace(site, posts_dir=folder / "posts"))
+    path.write_text(GOOD.replace("Good", "Edited"), encoding="utf-8")
+    with pytest.raises(postfeed.PostErrors) as changed:
+        archive.read_body(archive.posts[0])
+    return messages | {error.message for error in changed.value.errors}
 
 
 _PREFIX = re.compile(r"^[^:\n]+?(?::\d+)?: ")

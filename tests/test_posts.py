@@ -7,8 +7,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
-from postfeed import Author, ConfigError, Post, PostErrors, load_posts, load_site
+from postfeed import Author, ConfigError, Post, PostErrors, _yaml, load_posts, load_site
 
 
 def _load(site_dir: Path) -> list[Post]:
@@ -231,3 +234,34 @@ def test_updated_before_date(site_dir: Path, write_post: Callable[..., Path]) ->
     [post] = _load(site_dir)
     assert post.updated is None
     assert post.warnings == (f"{path}:4: updated is before date; date is used",)
+
+
+@given(
+    st.dictionaries(
+        st.text(alphabet="abcxyz_-", min_size=1, max_size=8),
+        st.recursive(
+            st.none()
+            | st.booleans()
+            | st.integers()
+            | st.floats(allow_nan=False)
+            | st.text(max_size=20),
+            lambda inner: (
+                st.lists(inner, max_size=4)
+                | st.dictionaries(
+                    st.text(alphabet="abc", min_size=1, max_size=3), inner, max_size=3
+                )
+            ),
+            max_leaves=8,
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.sampled_from([None, True, False]),
+)
+def test_front_matter_values_as_pyyaml_makes_them(
+    data: dict[str, object], flow: bool | None
+) -> None:
+    """The YAML reader gives exactly the values PyYAML's safe constructor gives."""
+    text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
+    expected = yaml.load(text, Loader=_yaml._DataLoader)
+    assert repr(_yaml.load_mapping(text).data) == repr(expected)  # types too: 1 == True

@@ -7,8 +7,6 @@ import re
 import warnings
 from datetime import UTC, date, datetime, time, timezone, tzinfo
 
-from dateutil import parser as dateutil_parser
-
 from .markup import xml_safe
 from .model import Author
 
@@ -168,6 +166,9 @@ def _parse_text(value: str) -> datetime:
         return datetime.fromisoformat(value)
     except ValueError:
         pass
+    # Imported only here: most front matter dates are ISO 8601.
+    from dateutil import parser as dateutil_parser
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:

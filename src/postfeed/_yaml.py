@@ -9,7 +9,11 @@ from typing import Any
 import yaml
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: The loader in use (libyaml's when PyYAML has it); part of what cached front matter depends on.
+LOADER = f"PyYAML {yaml.__version__} {_BaseLoader.__name__}"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
 
 
 class _DataLoader(_BaseLoader):  # type: ignore[valid-type,misc]
@@ -68,17 +72,18 @@ def load_mapping(text: str, *, first_line: int = 1, what: str = "front matter") 
                 node.start_mark.line + first_line,
                 f"{what} must be a mapping of keys to values, got {kind}",
             )
-        _refuse_aliases(node, first_line)
+        if "&" in text or "*" in text:  # no anchor or alias can be written without them
+            _refuse_aliases(node, first_line)
         lines: dict[str, int] = {}
         for key_node, _ in node.value:
             line = key_node.start_mark.line + first_line
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
                 raise YAMLProblem(line, f"keys must be text, got {_describe(key_node)}")
             if key_node.value in lines:
                 first = lines[key_node.value]
                 raise YAMLProblem(line, f"duplicate key {key_node.value!r} (first on line {first})")
             lines[key_node.value] = line
-        data = loader.construct_document(node)
+        data = {key.value: _construct(loader, value) for key, value in node.value}
     except yaml.MarkedYAMLError as err:
         raise _problem(err, first_line) from err
     except yaml.reader.ReaderError as err:
@@ -92,6 +97,21 @@ def load_mapping(text: str, *, first_line: int = 1, what: str = "front matter") 
     finally:
         loader.dispose()
     return Mapping(data, lines)
+
+
+def _construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """What the safe constructor makes of ``node``, with the common cases (text, and
+    lists of text) taken straight from the node: the constructor is written in Python
+    even in libyaml's loader, and would be most of the time spent here."""
+    if isinstance(node, yaml.ScalarNode) and node.tag == _STR:
+        return node.value
+    if (
+        isinstance(node, yaml.SequenceNode)
+        and node.tag == _SEQ
+        and all(isinstance(item, yaml.ScalarNode) and item.tag == _STR for item in node.value)
+    ):
+        return [item.value for item in node.value]
+    return loader.construct_object(node, deep=True)
 
 
 def _refuse_aliases(root: yaml.Node, first_line: int) -> None:

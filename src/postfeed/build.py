@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+import gc
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from . import _fs, _lock
+from . import _cache, _fs, _lock, _workers, _yaml, markup
+from ._entries import prepare
+from ._workers import Workers
 from .errors import OutputError
 from .formats import FORMATS
 from .idguard import check_ids
 from .markup import xml_safe
 from .model import Entry, Feed, Post, Progress, Site
 from .page import PAGE_FILENAME, render_page
-from .posts import load_posts
+from .posts import Archive, read_body, scan
 from .resolve import EntryMaker, safe_author, tag_slug, tag_url
+
+_OUTPUT = "output"  # the cache's kind for what each feed file was made from
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,28 +90,29 @@ def feeds(
     ``posts`` are the published posts, newest first. Only posts within some
     feed's ``limit`` are rendered.
     """
-    maker = maker if maker is not None else EntryMaker(site)
+    maker = maker if maker is not None else EntryMaker(site, read_body=read_body)
     return {
-        folder: _feed(site, chosen, maker, tag)
-        for folder, (tag, chosen) in _feed_posts(site, posts).items()
+        folder: _feed(site, tagged, maker, tag)
+        for folder, (tag, tagged) in _shown(site, posts).items()
     }
 
 
-def _feed_posts(
+def _shown(
     site: Site, posts: Sequence[Post]
 ) -> dict[PurePosixPath, tuple[str | None, Sequence[Post]]]:
-    """Each feed's folder, its tag (None for the main feed) and its posts within ``limit``."""
+    """The tag (None for the main feed) and the posts of every feed, by folder."""
     result: dict[PurePosixPath, tuple[str | None, Sequence[Post]]] = {
-        PurePosixPath("."): (None, _limited(site, posts))
+        PurePosixPath("."): (None, posts)
     }
     if site.tag_feeds:
         names: dict[str, str] = {}
+        tagged: dict[str, list[Post]] = {}
         for post in posts:
-            for tag in post.tags:
+            for tag in dict.fromkeys(post.tags):
                 names.setdefault(tag_slug(tag), tag)
+                tagged.setdefault(tag, []).append(post)
         for slug, name in sorted(names.items()):
-            tagged = [post for post in posts if name in post.tags]
-            result[PurePosixPath("tags", slug)] = (name, _limited(site, tagged))
+            result[PurePosixPath("tags", slug)] = (name, tagged[name])
     return result
 
 
@@ -118,7 +125,7 @@ def feed_urls(site: Site, posts: Sequence[Post]) -> list[str]:
     writes: the main feeds, then each tag's, in the site's format order."""
     folders = [
         site.feeds_base_url if folder == PurePosixPath(".") else tag_url(site, folder.name)
-        for folder in _feed_posts(site, posts)
+        for folder in _shown(site, posts)
     ]
     return [base + FORMATS[name].filename for base in folders for name in site.formats]
 
@@ -137,7 +144,7 @@ def render(
     ordered = order(posts)
     if tag is not None:
         ordered = [post for post in ordered if tag in post.tags]
-    return FORMATS[format].render(_feed(site, ordered, EntryMaker(site), tag))
+    return FORMATS[format].render(_feed(site, ordered, EntryMaker(site, read_body=read_body), tag))
 
 
 def render_files(
@@ -166,6 +173,7 @@ def build(
     check: bool = False,
     allow_id_change: bool = False,
     now: datetime | None = None,
+    jobs: int | None = None,
     progress: Progress | None = None,
 ) -> BuildResult:
     """Build the site's feeds into its output folder, or with ``check`` compare them.
@@ -173,10 +181,17 @@ def build(
     Loads the posts when ``posts`` is None. Everything is rendered in memory
     first; then only files whose bytes changed are replaced, atomically and all
     or nothing, and feed files no longer produced (a tag no longer used) are
-    removed. With ``check`` nothing is written. Unless ``allow_id_change``, the
-    id guard compares the new feeds with those already in the output folder.
-    ``progress``, when given, is called as ``progress(stage, done, total)`` while
-    posts are read (``"read"``) and while their entries are rendered (``"render"``).
+    removed. With ``check`` nothing is written, not even to the cache. Unless
+    ``allow_id_change``, the id guard compares the new feeds with those already
+    in the output folder.
+
+    With ``site.cache_dir``, what did not change since the last build is taken
+    from the cache there instead of being read, parsed and rendered again; the
+    output is the same byte for byte. ``jobs`` is the number of processes (this
+    one included) for large builds: None chooses by the work and the CPUs, 1
+    never starts another. ``progress``, when given, is called as
+    ``progress(stage, done, total)`` while posts are read (``"read"``) and while
+    the entries some feed carries are made (``"render"``).
 
     Raises:
         PostErrors: invalid posts (nothing is written).
@@ -186,22 +201,55 @@ def build(
         OutputError: a file could not be written (no feed is changed).
     """
     _fs.refuse_nul(site.output_dir)
+    # A build makes some hundred thousand small objects and no reference cycles: the
+    # cycle collector would only walk them again and again (a tenth of a cold build
+    # of 10,000 posts). It is paused for the build and then restored.
+    collecting = gc.isenabled()
+    gc.disable()
+    workers = Workers(jobs)
+    cache = _open_cache(site, write=not check)
+    try:
+        return _build(
+            site, posts, drafts, future, check, allow_id_change, now, cache, workers, progress
+        )
+    finally:
+        workers.close()
+        if cache is not None:
+            cache.close()
+        if collecting:
+            gc.enable()
+
+
+def _build(
+    site: Site,
+    posts: Sequence[Post] | None,
+    drafts: bool,
+    future: bool,
+    check: bool,
+    allow_id_change: bool,
+    now: datetime | None,
+    cache: _cache.Cache | None,
+    workers: Workers,
+    progress: Progress | None,
+) -> BuildResult:
+    archive: Archive | None = None
     if posts is None:
-        posts = load_posts(site, progress=progress)
+        archive = scan(site, cache, workers, progress=progress)
+        posts = archive.posts
     published, left_out = select(posts, drafts=drafts, future=future, now=now)
-    maker = EntryMaker(site)
-    if progress is not None:
-        # Render each entry once up front, so that progress can be counted per post.
-        chosen = {
-            post.slug: post for _, feed in _feed_posts(site, published).values() for post in feed
-        }
-        for done, post in enumerate(chosen.values(), 1):
-            maker.entry(post)
-            progress("render", done, len(chosen))
-    site_feeds = feeds(site, published, maker)
+    maker = EntryMaker(site, read_body=archive.read_body if archive is not None else read_body)
+    shown = _shown(site, published)
+    needed = [post for _, tagged in shown.values() for post in _limited(site, tagged)]
+    prepare(site, needed, maker, cache=cache, archive=archive, workers=workers, progress=progress)
+    made = {folder: _feed(site, tagged, maker, tag) for folder, (tag, tagged) in shown.items()}
     if not allow_id_change:
-        check_ids(site, published, site_feeds)
-    files = {site.output_dir / rel: data for rel, data in _render_all(site, site_feeds).items()}
+        check_ids(site, published, made)
+    paths = {
+        site.output_dir / folder / FORMATS[name].filename: (feed, name)
+        for folder, feed in made.items()
+        for name in site.formats
+    }
+    page = site.output_dir / PAGE_FILENAME
     result = BuildResult(
         output_dir=site.output_dir,
         published=tuple(published),
@@ -209,8 +257,16 @@ def build(
         warnings=site.warnings + tuple(w for post in posts for w in post.warnings),
         renders=maker.renders,
     )
+
+    def compare() -> tuple[dict[Path, bytes], list[Path]]:
+        changed = _changed(paths, cache, workers)
+        page_bytes = render_page(site, made)
+        if _fs.read_if_exists(page) != page_bytes:
+            changed[page] = page_bytes
+        return changed, sorted(set(_owned_files(site.output_dir)) - {*paths, page})
+
     if check:
-        changed, extra = _compare(site.output_dir, files)
+        changed, extra = compare()
         stale = [(path, "missing" if not path.exists() else "stale") for path in changed]
         stale += [(path, "extra") for path in extra]
         return replace(result, stale=tuple(sorted(stale)), checked=True)
@@ -218,21 +274,108 @@ def build(
         raise OutputError(site.output_dir, "the output folder is a file")
     # Compare and write under the lock, so that two builds never interleave.
     with _lock.hold(site.output_dir):
-        changed, extra = _compare(site.output_dir, files)
+        changed, extra = compare()
         _fs.remove_stale_temps(site.output_dir)
         _fs.commit(changed, extra, root=site.output_dir)
+    if cache is not None:
+        if archive is not None:
+            archive.save(cache)
+        cache.commit()
     return replace(
         result,
         written=tuple(sorted(changed)),
-        unchanged=tuple(sorted(set(files) - set(changed))),
+        unchanged=tuple(sorted({*paths, page} - set(changed))),
         removed=tuple(extra),
     )
 
 
-def _compare(folder: Path, files: dict[Path, bytes]) -> tuple[dict[Path, bytes], list[Path]]:
-    """The files whose bytes differ from those on disk, and the owned files no longer made."""
-    changed = {path: data for path, data in files.items() if _fs.read_if_exists(path) != data}
-    return changed, sorted(set(_owned_files(folder)) - set(files))
+def _open_cache(site: Site, *, write: bool) -> _cache.Cache | None:
+    if site.cache_dir is None:
+        return None
+    fingerprint = _cache.fingerprint(markup.renderer_settings(), _yaml.LOADER)
+    return _cache.Cache.open(site.cache_dir, fingerprint, write=write)
+
+
+def _changed(
+    paths: Mapping[Path, tuple[Feed, str]], cache: _cache.Cache | None, workers: Workers
+) -> dict[Path, bytes]:
+    """The bytes of every feed file whose content changes. A file is not formatted
+    again when the cache shows it was formatted from the same feed and it still
+    has the bytes that gave."""
+    old = {path: _digest_file(path) for path in paths}
+    stamps = cache.get(_OUTPUT, [str(path) for path in paths]) if cache is not None else {}
+    feed_digests: dict[int, str] = {}
+    todo: list[tuple[Path, str]] = []
+    for path, (feed, name) in paths.items():
+        if cache is not None and id(feed) not in feed_digests:
+            feed_digests[id(feed)] = _feed_digest(feed)
+        source = f"{feed_digests.get(id(feed))} {name}"
+        if cache is not None:
+            cache.keep_only(_OUTPUT, [str(path)])
+            if old[path] is not None and stamps.get(str(path)) == [source, old[path]]:
+                continue
+        todo.append((path, source))
+    seconds = sum(_format_seconds(paths[path][0]) for path, _ in todo)
+    calls = ((paths[path][1], paths[path][0]) for path, _ in todo)
+    if workers.worth(seconds):
+        done = workers.map(_format_one, calls, ahead=1)  # few calls, each large
+    else:
+        done = (_format_one(*call) for call in calls)
+    changed: dict[Path, bytes] = {}
+    for (path, source), data in zip(todo, done, strict=True):
+        new = _bytes_digest(data)
+        if new != old[path]:
+            changed[path] = data
+        if cache is not None:
+            cache.put(_OUTPUT, str(path), [source, new])
+    return changed
+
+
+def _feed_digest(feed: Feed) -> str:
+    """A hash of everything in a feed, its entries' fields included. Text is hashed
+    as it is: repr() of a feed of long entries would cost more than formatting it."""
+    h = hashlib.sha256()
+
+    def add(item: object) -> None:
+        for spec in fields(item):  # type: ignore[arg-type]  # a Feed, an Entry
+            value = getattr(item, spec.name)
+            if isinstance(value, tuple) and value and is_dataclass(value[0]):
+                h.update(f"{spec.name}:{len(value)}[".encode())
+                for element in value:
+                    add(element)
+                continue
+            data = (
+                value.encode("utf-8", "surrogatepass")
+                if isinstance(value, str)
+                else repr(value).encode("utf-8", "surrogatepass")
+            )
+            h.update(f"{spec.name}:{type(value).__name__}:{len(data)}:".encode())
+            h.update(data)
+
+    add(feed)
+    return h.hexdigest()[:40]
+
+
+def _digest_file(path: Path) -> str | None:
+    data = _fs.read_if_exists(path)
+    return None if data is None else _bytes_digest(data)
+
+
+def _format_one(name: str, feed: Feed) -> bytes:
+    """One feed in one format (in a worker process, or not)."""
+    return FORMATS[name].render(feed)
+
+
+def _format_seconds(feed: Feed) -> float:
+    chars = sum(len(entry.content_html or "") + len(entry.summary_html) for entry in feed.entries)
+    return (
+        len(feed.entries) * _workers.FORMAT_SECONDS_PER_ENTRY
+        + chars * _workers.FORMAT_SECONDS_PER_CHAR
+    )
+
+
+def _bytes_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:40]
 
 
 def _feed(site: Site, posts: Sequence[Post], maker: EntryMaker, tag: str | None) -> Feed:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from importlib.metadata import version
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-import postfeed
+import postfeed  # lazy: a module is imported when a command first uses it
 
 from . import _term
 
@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="postfeed",
         description="Publish a folder of Markdown posts as RSS 2.0, Atom 1.0 and JSON Feed 1.1.",
     )
-    parser.add_argument("--version", action="version", version=f"postfeed {version('postfeed')}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     build = commands.add_parser(
@@ -63,6 +63,17 @@ def _parser() -> argparse.ArgumentParser:
         "--allow-id-change",
         action="store_true",
         help="accept that a published entry's id changes or disappears",
+    )
+    build.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the build cache"
+    )
+    build.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help="processes for large builds, this one included (default: one per CPU, when"
+        " the work pays for it)",
     )
     _add_output_options(build)
     build.set_defaults(handler=_build)
@@ -125,6 +136,29 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Version(argparse.Action):
+    """--version, reading the installed version only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from importlib.metadata import version
+
+        sys.stdout.write(f"postfeed {version('postfeed')}\n")
+        parser.exit()
+
+
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return jobs
+
+
 def _add_output_options(parser: argparse.ArgumentParser, *, verbose: bool = True) -> None:
     loudness = parser.add_mutually_exclusive_group()
     loudness.add_argument(
@@ -163,6 +197,8 @@ def _load_site(args: argparse.Namespace) -> postfeed.Site:
 
 def _build(args: argparse.Namespace) -> int:
     site = _load_site(args)
+    if args.no_cache:
+        site = dataclasses.replace(site, cache_dir=None)
     out, err = _painter(sys.stdout), _painter(sys.stderr)
     bar = None if args.quiet or not _term.is_terminal(sys.stderr) else _term.ProgressBar(sys.stderr)
     try:
@@ -172,6 +208,7 @@ def _build(args: argparse.Namespace) -> int:
             future=args.future,
             check=args.check,
             allow_id_change=args.allow_id_change,
+            jobs=args.jobs,
             progress=bar,
         )
     finally:

@@ -20,6 +20,7 @@ from .model import FORMAT_NAMES, ID_SCHEMES, Site
 
 CONFIG_NAME = "postfeed.yaml"
 MAX_CONFIG = 64 * 1024
+CACHE_NAME = ".postfeed-cache"
 KNOWN_KEYS = (
     "title",
     "url",
@@ -37,6 +38,7 @@ KNOWN_KEYS = (
     "id_scheme",
     "hub",
     "static",
+    "cache",
 )
 _PLACEHOLDERS = {"slug", "year", "month", "day"}
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
@@ -112,6 +114,7 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
     check("id_scheme", _id_scheme)
     check("hub", _http_url)
     check("static", lambda v: _existing_folder(root, v))
+    check("cache", lambda v: _cache_dir(root, v))
     if errors:
         raise errors[0] if len(errors) == 1 else PostErrors(errors)
     warnings = tuple(
@@ -134,6 +137,7 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
         id_scheme=values.get("id_scheme", "tag"),
         hub=values.get("hub"),
         static_dir=values.get("static"),
+        cache_dir=values.get("cache", root / CACHE_NAME),
         config_path=path,
         warnings=warnings,
     )
@@ -206,6 +210,19 @@ def _permalink(value: object) -> str:
     if "//" in pattern or ":" in pattern:
         raise _values.ValueProblem(f"must be a path under the site url, got {pattern!r}")
     return pattern
+
+
+def _cache_dir(root: Path, value: object) -> Path | None:
+    if value is True:
+        return root / CACHE_NAME
+    if value is False:
+        return None
+    try:
+        return root / _values.text(value)
+    except _values.ValueProblem as err:
+        raise _values.ValueProblem(
+            f"expected true, false or a folder, got {_values.describe(value)}"
+        ) from err
 
 
 def _limit(value: object) -> int:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 MAX_FRONT_MATTER = 64 * 1024
 _FENCE = re.compile(r"^---[ \t]*$")
-_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*")
+_CLOSE_LINE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 
 class SplitProblem(Exception):
@@ -21,12 +21,14 @@ class SplitProblem(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Parts:
-    """A post file's front matter and body, with the lines they start on."""
+    """A post file's front matter and body, with the lines they start on and the
+    offset of the body in the decoded text."""
 
     front_matter: str
     front_matter_line: int
     body: str
     body_line: int
+    body_offset: int
 
 
 def decode(data: bytes) -> str:
@@ -44,7 +46,10 @@ def decode(data: bytes) -> str:
             f"not UTF-8: invalid byte 0x{data[err.start]:02x} at offset {err.start}"
             " (save the file as UTF-8)",
         ) from err
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    # Most files have no CR at all; looking first is much cheaper than replacing.
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def split(text: str) -> Parts:
@@ -61,26 +66,25 @@ def split(text: str) -> Parts:
     first = text if first_end < 0 else text[:first_end]
     if not _FENCE.match(first):
         raise SplitProblem(1, "no front matter: a post must start with a '---' line")
-    start = pos = first_end + 1 if first_end >= 0 else len(text)
-    line = 2
-    # Characters never outnumber UTF-8 bytes: past this many, the limit is exceeded.
-    while pos < len(text) and pos - start <= MAX_FRONT_MATTER:
-        end = text.find("\n", pos)
-        end = len(text) if end < 0 else end
-        if _CLOSE.fullmatch(text, pos, end):
-            front = text[start:pos]
-            size = len(front.encode("utf-8"))
-            if size > MAX_FRONT_MATTER:
-                raise SplitProblem(
-                    1, f"front matter is too large ({size} bytes; at most {MAX_FRONT_MATTER})"
-                )
-            return Parts(front, 2, text[end + 1 :], line + 1)
-        pos = end + 1
-        line += 1
-    if pos - start > MAX_FRONT_MATTER:
+    start = first_end + 1 if first_end >= 0 else len(text)
+    # Characters never outnumber UTF-8 bytes, so a closing line further than this is
+    # past the limit; the search bound keeps the work on a file that never closes small.
+    close = _CLOSE_LINE.search(text, start, min(len(text), start + MAX_FRONT_MATTER + 64))
+    if close is not None and close.end() < len(text) and text[close.end()] != "\n":
+        close = None  # a longer line, cut where the search stopped
+    if close is None or close.start() - start > MAX_FRONT_MATTER:
+        if len(text) - start > MAX_FRONT_MATTER:
+            raise SplitProblem(
+                1,
+                "front matter is too large or never closed:"
+                f" no closing '---' line in its first {MAX_FRONT_MATTER} bytes",
+            )
+        raise SplitProblem(1, "front matter is never closed: add a '---' line after it")
+    front = text[start : close.start()]
+    size = len(front.encode("utf-8"))
+    if size > MAX_FRONT_MATTER:
         raise SplitProblem(
-            1,
-            "front matter is too large or never closed:"
-            f" no closing '---' line in its first {MAX_FRONT_MATTER} bytes",
+            1, f"front matter is too large ({size} bytes; at most {MAX_FRONT_MATTER})"
         )
-    raise SplitProblem(1, "front matter is never closed: add a '---' line after it")
+    body_offset = min(close.end() + 1, len(text))
+    return Parts(front, 2, text[body_offset:], front.count("\n") + 3, body_offset)

@@ -8,7 +8,7 @@ from html import escape
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-import markdown
+from . import _cache
 
 #: Extensions and options the renderer uses; part of any cache key for rendered HTML.
 MARKDOWN_EXTENSIONS = ("extra", "sane_lists")
@@ -28,10 +28,19 @@ _URL_ATTR = re.compile(
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
+def renderer_settings() -> str:
+    """What rendered HTML depends on besides the Markdown: the installed
+    Python-Markdown and the extensions. Found without importing Python-Markdown."""
+    return f"{_cache.installed('markdown')}; extensions {', '.join(MARKDOWN_EXTENSIONS)}"
+
+
 class Renderer:
     """Renders Markdown with one reused Python-Markdown instance."""
 
     def __init__(self) -> None:
+        # Imported here: a build whose HTML all comes from the cache never needs it.
+        import markdown
+
         self._md = markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS))
 
     def render(self, text: str) -> str:
@@ -42,7 +51,7 @@ class Renderer:
 
 def split_more(html: str) -> tuple[str | None, str]:
     """Split rendered HTML at a ``<!--more-->`` line: (before or None, html without it)."""
-    match = _MORE.search(html)
+    match = _MORE.search(html) if "<!--" in html else None
     if match is None:
         return None, html
     before = html[: match.start()].strip()

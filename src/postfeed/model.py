@@ -32,6 +32,7 @@ class Site:
     ``url`` always ends with ``/``; ``description`` defaults to ``title``.
     Relative folders are relative to the current directory when the site is
     made in code, and to the configuration file when it is loaded.
+    ``cache_dir`` is where builds keep what they may reuse (None: no cache).
     """
 
     title: str
@@ -50,6 +51,7 @@ class Site:
     id_scheme: str = "tag"
     hub: str | None = None
     static_dir: Path | None = None
+    cache_dir: Path | None = None
     config_path: Path | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
@@ -85,6 +87,10 @@ class Post:
     or as ready ``html``. ``summary`` is Markdown (plain text is fine); without
     it the summary is the body before a ``<!--more-->`` line, else its first
     paragraph. Every datetime must be timezone-aware.
+
+    A post that ``build`` scanned from a file keeps no body: ``markdown`` is
+    None and the body starts at ``body_offset`` (in characters of the decoded
+    text) in ``source``, to be read only if the post appears in a feed.
     """
 
     slug: str
@@ -100,6 +106,7 @@ class Post:
     image: Image | None = None
     draft: bool = False
     source: Path | None = None
+    body_offset: int | None = None
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
     warnings: tuple[str, ...] = ()
 

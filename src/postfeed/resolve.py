@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 from . import markup
@@ -20,6 +22,7 @@ _RESERVED = {"con", "prn", "aux", "nul"} | {
 }
 
 
+@lru_cache(maxsize=4096)  # an archive repeats a few tags many times
 def tag_slug(tag: str) -> str:
     """A tag as a safe folder name: lowercase, ASCII-folded where possible,
     words joined by ``-``; '' when nothing usable is left.
@@ -65,8 +68,13 @@ def post_id(site: Site, post: Post) -> str:
         return post.id
     if site.id_scheme == "permalink":
         return post_url(site, post)
-    host = urlsplit(site.url).hostname or "localhost"
+    host = _host(site.url)
     return f"tag:{host},{post.published.date().isoformat()}:{quote(post.slug, safe='-._~')}"
+
+
+@lru_cache(maxsize=16)
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or "localhost"
 
 
 def tag_url(site: Site, slug: str) -> str:
@@ -74,12 +82,48 @@ def tag_url(site: Site, slug: str) -> str:
     return f"{site.feeds_base_url}tags/{quote(slug, safe='-._~')}/"
 
 
+@dataclass(frozen=True, slots=True)
+class EntryParts:
+    """An entry's summary and content: what rendering a post gives, made final."""
+
+    summary_html: str
+    summary_text: str
+    content_html: str | None
+
+
+def finish(html: str, summary_html: str | None, url: str) -> EntryParts:
+    """An entry's parts from a post's rendered body and, if it has one, rendered
+    summary: split at ``<!--more-->``, links made absolute against ``url``, XML-safe."""
+    before_more, html = markup.split_more(html)
+    if summary_html is not None:
+        summary = summary_html
+    elif before_more is not None:
+        summary = before_more
+    else:
+        summary = markup.first_paragraph(html)
+    summary = markup.xml_safe(markup.absolutize(summary, url))
+    content = markup.xml_safe(markup.absolutize(html, url)).strip()
+    return EntryParts(summary, markup.text_of(summary), content or None)
+
+
+def summary_markdown(post: Post) -> str | None:
+    """The post's own summary when it has one worth rendering."""
+    return post.summary if post.summary is not None and post.summary.strip() else None
+
+
 @dataclass
 class EntryMaker:
-    """Turns posts into entries, rendering each post's Markdown at most once."""
+    """Turns posts into entries, rendering each post's Markdown at most once.
+
+    ``prepared`` holds parts made beforehand (from a cache, or in other
+    processes) by slug; ``read_body`` reads the body of a post that has none in
+    memory (see ``Post.body_offset``).
+    """
 
     site: Site
     renders: int = 0
+    read_body: Callable[[Post], str | None] | None = None
+    prepared: dict[str, EntryParts] = field(default_factory=dict, repr=False)
     _renderer: markup.Renderer | None = field(default=None, repr=False)
     _done: dict[str, Entry] = field(default_factory=dict, repr=False)
 
@@ -89,21 +133,12 @@ class EntryMaker:
         if done is not None:
             return done
         url = post_url(self.site, post)
-        if post.html is not None:
-            html = post.html
-        elif post.markdown and post.markdown.strip():
-            html = self._render(post.markdown)
-        else:
-            html = ""
-        before_more, html = markup.split_more(html)
-        if post.summary is not None and post.summary.strip():
-            summary = self._render(post.summary)
-        elif before_more is not None:
-            summary = before_more
-        else:
-            summary = markup.first_paragraph(html)
-        summary = markup.xml_safe(markup.absolutize(summary, url))
-        content = markup.xml_safe(markup.absolutize(html, url)).strip()
+        parts = self.prepared.get(post.slug)
+        if parts is None:
+            summary = summary_markdown(post)
+            parts = finish(
+                self.body_html(post), None if summary is None else self.render(summary), url
+            )
         updated = post.updated if post.updated is not None else post.published
         # Readers strip a title's outer whitespace; strip it here so every format agrees.
         title = markup.xml_safe(post.title).strip()
@@ -115,9 +150,9 @@ class EntryMaker:
             title=title,
             published=_instant(post.published),
             updated=_instant(max(updated, post.published)),
-            summary_html=summary,
-            summary_text=markup.text_of(summary),
-            content_html=content or None,
+            summary_html=parts.summary_html,
+            summary_text=parts.summary_text,
+            content_html=parts.content_html,
             tags=tuple(markup.xml_safe(tag) for tag in post.tags),
             author=safe_author(post.author or self.site.author),
             image=_absolute_image(self.site, post.image),
@@ -125,7 +160,19 @@ class EntryMaker:
         self._done[post.slug] = result
         return result
 
-    def _render(self, text: str) -> str:
+    def body_html(self, post: Post) -> str:
+        """The post's body as HTML: its ``html``, else its Markdown rendered."""
+        if post.html is not None:
+            return post.html
+        markdown = post.markdown
+        if markdown is None and post.body_offset is not None:
+            if self.read_body is None:
+                raise ValueError(f"post {post.slug!r} has no body in memory and no reader")
+            markdown = self.read_body(post)
+        return self.render(markdown) if markdown and markdown.strip() else ""
+
+    def render(self, text: str) -> str:
+        """Markdown to HTML with this maker's renderer, counted in ``renders``."""
         if self._renderer is None:
             self._renderer = markup.Renderer()
         self.renders += 1

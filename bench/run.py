@@ -1,0 +1,411 @@
+"""The postfeed benchmark: synthetic archives of 100, 1,000 and 10,000 posts, built
+cold, unchanged, after editing one post and after adding one, at ``limit: 20``
+and ``limit: 0``, next to two references measured in the same run:
+
+- floor: scan every post's front matter with PyYAML's C loader, render only the
+  posts in the feed, write Atom and RSS with feedgen (bench/floor.py);
+- naive: read every post, render every post with Python-Markdown, then feedgen
+  (bench/naive.py).
+
+Every build runs as a subprocess of a fresh bench/measure.py, which reports its
+wall time and peak memory. References and cold builds are measured in
+alternating rounds, so that a busy machine slows both alike. Prints a table and
+writes JSON; with --docs, rewrites the table in docs/performance.md.
+
+Usage: python bench/run.py [--sizes 100,1000,10000] [--repeat N] [--docs FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402  (the generator sits beside this script)
+
+SIZES = (100, 1000, 10000)
+LIMITS = (20, 0)
+SCENARIOS = ("cold", "no-cache", "no-change", "edit", "add")
+MARK_START, MARK_END = "<!-- bench-table -->", "<!-- /bench-table -->"
+
+
+def repetitions(size: int, limit: int, override: int | None) -> dict[str, int]:
+    """How many times to run each measurement: fewer where one run takes long."""
+    if override is not None:
+        return {name: override for name in (*SCENARIOS, "floor", "naive")}
+    if size >= 10000 and limit == 0:
+        return {
+            "cold": 1,
+            "no-cache": 1,
+            "no-change": 3,
+            "edit": 3,
+            "add": 3,
+            "floor": 1,
+            "naive": 1,
+        }
+    if size >= 10000:
+        return {
+            "cold": 5,
+            "no-cache": 5,
+            "no-change": 5,
+            "edit": 5,
+            "add": 5,
+            "floor": 5,
+            "naive": 1,
+        }
+    return {"cold": 5, "no-cache": 5, "no-change": 5, "edit": 5, "add": 5, "floor": 5, "naive": 3}
+
+
+def measure(command: list[str]) -> dict[str, Any]:
+    """One measurement, in a fresh measuring process."""
+    out = subprocess.run(
+        [sys.executable, str(HERE / "measure.py"), "--", *command],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    result: dict[str, Any] = json.loads(out)
+    if result["exit"] != 0:
+        raise SystemExit(f"failed with exit code {result['exit']}: {' '.join(command)}")
+    return result
+
+
+class Archive:
+    """One generated site and the commands that build it."""
+
+    def __init__(self, work: Path, size: int) -> None:
+        self.size = size
+        self.folder = work / f"posts-{size}"
+        stamp = self.folder / "generated.json"
+        wanted = {"size": size, "generator": generate.__doc__}
+        if not stamp.is_file() or json.loads(stamp.read_text()) != wanted:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            generate.generate(self.folder, size)
+            stamp.write_text(json.dumps(wanted))
+        self.config = self.folder / "postfeed.yaml"
+        self.added = 0
+        self.edits = 0
+
+    def postfeed(self, *options: str) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "postfeed",
+            "build",
+            "-q",
+            *options,
+            "--config",
+            str(self.config),
+        ]
+
+    def reference(self, name: str, limit: int) -> list[str]:
+        out = self.folder / f"{name}-out"
+        return [sys.executable, str(HERE / f"{name}.py"), str(self.folder), str(out), str(limit)]
+
+    def forget(self) -> None:
+        """Remove the cache and the output: the next build is cold."""
+        shutil.rmtree(self.folder / ".postfeed-cache", ignore_errors=True)
+        shutil.rmtree(self.folder / "feeds", ignore_errors=True)
+
+    def newest(self) -> Path:
+        return self.folder / "posts" / f"{generate.slug(self.size - 1)}.md"
+
+    def edit(self) -> None:
+        """Change the body of the newest post, which every feed shows."""
+        self.edits += 1
+        text = generate.post(self.size - 1) + f"\nEdited in round {self.edits}.\n"
+        self.newest().write_text(text, encoding="utf-8")
+
+    def add(self) -> None:
+        """Add a post newer than all others."""
+        number = self.size + self.added
+        self.added += 1
+        path = self.folder / "posts" / f"{generate.slug(number)}.md"
+        path.write_text(generate.post(number), encoding="utf-8")
+
+    def restore(self) -> None:
+        """Undo edits and additions."""
+        self.newest().write_text(generate.post(self.size - 1), encoding="utf-8")
+        for number in range(self.size, self.size + self.added):
+            (self.folder / "posts" / f"{generate.slug(number)}.md").unlink()
+        self.added = 0
+
+
+def summary(name: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
+    peak = max(max(run["max_rss_kib"], run["tree_pss_kib"]) for run in runs)
+    return {
+        "scenario": name,
+        "runs": runs,
+        "median_s": statistics.median(run["wall_s"] for run in runs),
+        "peak_mib": peak / 1024,
+        "processes": max(run["processes"] for run in runs),
+    }
+
+
+def bench_limit(archive: Archive, limit: int, counts: dict[str, int]) -> list[dict[str, Any]]:
+    """Every measurement of one archive at one limit."""
+    generate.write_config(archive.folder, limit)
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in ("floor", "naive", *SCENARIOS)}
+    rounds = max(counts["cold"], counts["no-cache"], counts["floor"], counts["naive"])
+    for round_ in range(rounds):
+        if round_ < counts["floor"]:
+            runs["floor"].append(measure(archive.reference("floor", limit)))
+        if round_ < counts["naive"]:
+            runs["naive"].append(measure(archive.reference("naive", limit)))
+        if round_ < counts["no-cache"]:
+            archive.forget()
+            runs["no-cache"].append(measure(archive.postfeed("--no-cache")))
+        if round_ < counts["cold"]:
+            archive.forget()
+            runs["cold"].append(measure(archive.postfeed()))
+    for _ in range(counts["no-change"]):
+        runs["no-change"].append(measure(archive.postfeed()))
+    for _ in range(counts["edit"]):
+        archive.edit()
+        runs["edit"].append(measure(archive.postfeed()))
+    for _ in range(counts["add"]):
+        archive.add()
+        runs["add"].append(measure(archive.postfeed()))
+    archive.restore()
+    rows = [summary(name, found) for name, found in runs.items()]
+    floor = rows[0]["median_s"]
+    naive = rows[1]["median_s"]
+    for row in rows:
+        row.update(size=archive.size, limit=limit)
+        row["x_floor"] = row["median_s"] / floor
+        row["x_naive"] = row["median_s"] / naive
+    return rows
+
+
+def probe(archive: Archive) -> dict[str, Any]:
+    """Renders and Markdown time of one cold build at limit 20."""
+    generate.write_config(archive.folder, 20)
+    archive.forget()
+    out = subprocess.run(
+        [sys.executable, str(HERE / "probe.py"), str(archive.config)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    found: dict[str, Any] = json.loads(out)
+    found["size"] = archive.size
+    return found
+
+
+def find(rows: list[dict[str, Any]], size: int, limit: int, scenario: str) -> dict[str, Any]:
+    for row in rows:
+        if (row["size"], row["limit"], row["scenario"]) == (size, limit, scenario):
+            return row
+    raise KeyError((size, limit, scenario))
+
+
+def targets(rows: list[dict[str, Any]], probes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The issue's targets, each with the measured figure, where the run measured it."""
+    checks: list[dict[str, Any]] = []
+
+    def check(name: str, value: float, limit: float, unit: str) -> None:
+        checks.append(
+            {"target": name, "value": value, "limit": limit, "unit": unit, "met": value <= limit}
+        )
+
+    sizes = {row["size"] for row in rows}
+    if 10000 in sizes:
+        cold = find(rows, 10000, 20, "cold")
+        check("10,000 posts, limit 20: cold build / floor", cold["x_floor"], 1.2, "x")
+        check(
+            "10,000 posts, limit 20: no-change rebuild",
+            find(rows, 10000, 20, "no-change")["median_s"],
+            0.4,
+            "s",
+        )
+        check(
+            "10,000 posts, limit 20: one-post edit",
+            find(rows, 10000, 20, "edit")["median_s"],
+            0.5,
+            "s",
+        )
+        peak = max(find(rows, 10000, 20, name)["peak_mib"] for name in SCENARIOS)
+        check("10,000 posts, limit 20: peak memory", peak, 120, "MiB")
+    if 1000 in sizes:
+        check(
+            "1,000 posts, limit 0: cold build / naive",
+            find(rows, 1000, 0, "cold")["x_naive"],
+            0.6,
+            "x",
+        )
+        check(
+            "1,000 posts, limit 0: one-post edit / naive",
+            find(rows, 1000, 0, "edit")["x_naive"],
+            0.1,
+            "x",
+        )
+    if {1000, 10000} <= sizes:
+        growth = (
+            find(rows, 10000, 20, "cold")["median_s"] / find(rows, 1000, 20, "cold")["median_s"]
+        )
+        check("1,000 -> 10,000 posts, limit 20: cold build growth", growth, 10, "x")
+        by_size = {found["size"]: found for found in probes}
+        renders = by_size[10000]["render_s"] / by_size[1000]["render_s"]
+        check("1,000 -> 10,000 posts, limit 20: Markdown render time growth", renders, 1.1, "x")
+    return checks
+
+
+def table(rows: list[dict[str, Any]], probes: list[dict[str, Any]]) -> str:
+    """The results as a Markdown table."""
+    lines = [
+        "| posts | limit | build | median s | x floor | x naive | peak MiB | runs |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['size']:,} | {row['limit']} | {row['scenario']} | {row['median_s']:.3f}"
+            f" | {row['x_floor']:.2f} | {row['x_naive']:.3f} | {row['peak_mib']:.0f}"
+            f" | {len(row['runs'])} |"
+        )
+    if probes:
+        lines += [
+            "",
+            "| posts | cold build at limit 20: Markdown renders | time rendering, s |",
+            "|---:|---:|---:|",
+        ]
+        for found in probes:
+            lines.append(f"| {found['size']:,} | {found['renders']} | {found['render_s']:.3f} |")
+    return "\n".join(lines)
+
+
+def target_lines(checks: list[dict[str, Any]]) -> str:
+    lines = ["| target | measured | limit | met |", "|---|---:|---:|---|"]
+    for found in checks:
+        lines.append(
+            f"| {found['target']} | {found['value']:.3f} {found['unit']} |"
+            f" {found['limit']} {found['unit']} | {'yes' if found['met'] else '**no**'} |"
+        )
+    return "\n".join(lines)
+
+
+def environment() -> dict[str, Any]:
+    def version(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "missing"
+
+    import yaml
+
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": len(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else os.cpu_count(),
+        "cpu": model,
+        "libyaml": bool(getattr(yaml, "__with_libyaml__", False)),
+        "versions": {
+            name: version(name)
+            for name in ("postfeed", "Markdown", "PyYAML", "feedgen", "lxml", "python-dateutil")
+        },
+        "load_at_start": os.getloadavg()[0],
+    }
+
+
+def write_docs(path: Path, text: str) -> None:
+    doc = path.read_text(encoding="utf-8")
+    before, rest = doc.split(MARK_START, 1)
+    _, after = rest.split(MARK_END, 1)
+    path.write_text(f"{before}{MARK_START}\n{text}\n{MARK_END}{after}", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes",
+        default=",".join(map(str, SIZES)),
+        help="archive sizes, comma-separated (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--limits",
+        default=",".join(map(str, LIMITS)),
+        help="feed limits, comma-separated (default: %(default)s)",
+    )
+    parser.add_argument("--repeat", type=int, help="runs of every measurement (default: by size)")
+    parser.add_argument(
+        "--work", type=Path, help="folder for the archives (default: a temporary one)"
+    )
+    parser.add_argument("--json", type=Path, default=HERE / "results.json", help="results file")
+    parser.add_argument("--docs", type=Path, help="rewrite the results table in this Markdown file")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    limits = [int(limit) for limit in args.limits.split(",")]
+    work = args.work or Path(tempfile.mkdtemp(prefix="postfeed-bench-"))
+    started = time.time()
+    env = environment()
+    rows: list[dict[str, Any]] = []
+    probes: list[dict[str, Any]] = []
+    try:
+        for size in sizes:
+            archive = Archive(work, size)
+            for limit in limits:
+                print(f"{size} posts, limit {limit} ...", file=sys.stderr)
+                rows += bench_limit(archive, limit, repetitions(size, limit, args.repeat))
+            if 20 in limits:
+                probes.append(probe(archive))
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    env["load_at_end"] = os.getloadavg()[0]
+    env["seconds"] = round(time.time() - started)
+    checks = targets(rows, probes)
+    command = "python bench/run.py " + " ".join(sys.argv[1:])
+    report = table(rows, probes)
+    print(report)
+    if checks:
+        print()
+        print(target_lines(checks))
+    args.json.write_text(
+        json.dumps(
+            {
+                "command": command.strip(),
+                "environment": env,
+                "results": rows,
+                "probes": probes,
+                "targets": checks,
+            },
+            indent=1,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    if args.docs is not None:
+        write_docs(
+            args.docs,
+            f"{report}\n\n{target_lines(checks)}\n\n"
+            f"Measured with `{command.strip()}` in {env['seconds']} s on {env['cpus']} CPUs"
+            f" ({env['cpu'] or 'unknown'}), Python {env['python']}, load average"
+            f" {env['load_at_start']:.2f} at the start and {env['load_at_end']:.2f} at the end.",
+        )
+
+
+if __name__ == "__main__":
+    main()

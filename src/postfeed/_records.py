@@ -1,0 +1,231 @@
+"""What a scan learns about one post file, and its JSON form in the cache.
+
+A record read back from the cache is checked field by field; anything of the
+wrong shape makes it unusable, and the file is read again. No file I/O here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .model import Author, Image, Post
+
+# A file changed this shortly before it was read may have changed again since
+# without its size or times changing (file times are coarse), so its record is
+# checked against the file's content, not trusted on its times alone.
+SETTLE_NS = 2_000_000_000
+
+Identity = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+
+
+def digest(text: str) -> str:
+    """A content hash of text, as used in cache keys and records."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+
+
+def identity(stat: os.stat_result) -> Identity:
+    """What identifies one version of a file without reading it."""
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+@dataclass(slots=True, kw_only=True)
+class FileRecord:
+    """One post file as scanned: its front matter as Post fields, and where its body is."""
+
+    front_digest: str
+    body_offset: int
+    fields: dict[str, Any]
+    lines: dict[str, int]
+    warnings: tuple[tuple[int, str], ...]
+    body_digest: str | None = None
+    identity: Identity = (-1, -1, -1, -1)
+    seen_ns: int = 0
+    body: str | None = field(default=None, repr=False)
+    # The JSON form this record was made from, reused while nothing in it changes.
+    row: list[Any] | None = field(default=None, repr=False, compare=False)
+
+    def same_as(self, other: FileRecord) -> bool:
+        """Whether two records describe the same version of a file."""
+        return (
+            self.identity == other.identity
+            and self.front_digest == other.front_digest
+            and self.body_offset == other.body_offset
+            and self.body_digest == other.body_digest
+        )
+
+    def settled(self, stat: os.stat_result) -> bool:
+        """Whether the file was last changed well before it was read."""
+        return max(stat.st_mtime_ns, stat.st_ctime_ns) + SETTLE_NS < self.seen_ns
+
+    def post(self, path: Path) -> Post:
+        """The Post: with its body if the record holds it, else with ``body_offset``."""
+        return Post(
+            **self.fields,
+            markdown=self.body,
+            source=path,
+            body_offset=None if self.body is not None else self.body_offset,
+            warnings=tuple(f"{path}:{line}: {message}" for line, message in self.warnings),
+        )
+
+    def to_json(self) -> list[Any] | None:
+        """The record as JSON data, or None if its extra keys do not survive JSON."""
+        if self.row is not None:
+            return self.row
+        f = self.fields
+        extra = f["extra"]
+        if extra:
+            try:
+                if json.loads(json.dumps(extra)) != extra:
+                    return None
+            except (TypeError, ValueError):
+                return None
+        author: Author | None = f["author"]
+        return [
+            list(self.identity),
+            self.seen_ns,
+            self.front_digest,
+            self.body_offset,
+            self.body_digest,
+            f["slug"],
+            f["title"],
+            _instant(f["published"]),
+            _instant(f["updated"]),
+            f["summary"],
+            list(f["tags"]),
+            None if author is None else [author.name, author.email, author.uri],
+            f["id"],
+            f["draft"],
+            None if f["image"] is None else f["image"].url,
+            extra,
+            self.lines,
+            [list(warning) for warning in self.warnings],
+        ]
+
+    @classmethod
+    def from_json(cls, data: Any, tz: tzinfo) -> FileRecord:
+        """A record from its JSON data.
+
+        Raises:
+            ValueError: the data is not a record's.
+        """
+        try:
+            (
+                ident,
+                seen_ns,
+                front_digest,
+                body_offset,
+                body_digest,
+                slug,
+                title,
+                published,
+                updated,
+                summary,
+                tags,
+                author,
+                post_id,
+                draft,
+                image,
+                extra,
+                lines,
+                warnings,
+            ) = data
+        except (TypeError, ValueError) as err:
+            raise ValueError("not a record") from err
+        # One pass of plain type checks: this runs for every post of every build.
+        if not (
+            type(ident) is list
+            and len(ident) == 4
+            and all(type(value) is int for value in ident)
+            and type(seen_ns) is int
+            and type(front_digest) is str
+            and type(body_offset) is int
+            and (body_digest is None or type(body_digest) is str)
+            and type(slug) is str
+            and type(title) is str
+            and (summary is None or type(summary) is str)
+            and type(tags) is list
+            and all(type(tag) is str for tag in tags)
+            and (post_id is None or type(post_id) is str)
+            and type(draft) is bool
+            and (image is None or type(image) is str)
+            and type(extra) is dict
+            and type(lines) is dict
+            and all(type(key) is str and type(line) is int for key, line in lines.items())
+            and type(warnings) is list
+        ):
+            raise ValueError("not a record")
+        fields = {
+            "slug": slug,
+            "title": title,
+            "published": _from_instant(published, tz),
+            "updated": None if updated is None else _from_instant(updated, tz),
+            "summary": summary,
+            "tags": tuple(tags),
+            "author": None if author is None else _author(author),
+            "id": post_id,
+            "draft": draft,
+            "image": None if image is None else Image(url=image),
+            "extra": extra,
+        }
+        return cls(
+            identity=(ident[0], ident[1], ident[2], ident[3]),
+            seen_ns=seen_ns,
+            front_digest=front_digest,
+            body_offset=body_offset,
+            body_digest=body_digest,
+            fields=fields,
+            lines=lines,
+            warnings=tuple((_int(line), _text(text)) for line, text in map(_list, warnings)),
+            row=data,
+        )
+
+
+def _instant(value: datetime | None) -> list[Any] | None:
+    """A datetime as [ISO text, whether it is in the site's zone]."""
+    if value is None:
+        return None
+    if isinstance(value.tzinfo, ZoneInfo):  # the loader only attaches the site's zone
+        return [value.replace(tzinfo=None).isoformat(), True]
+    return [value.isoformat(), False]
+
+
+def _from_instant(data: Any, tz: tzinfo) -> datetime:
+    text, in_site_zone = _list(data)
+    value = datetime.fromisoformat(_text(text))
+    if in_site_zone is not (value.tzinfo is None):
+        raise ValueError("not an instant")
+    return value.replace(tzinfo=tz) if in_site_zone else value
+
+
+def _author(data: Any) -> Author:
+    name, email, uri = _list(data)
+    return Author(name=_text(name), email=_optional_text(email), uri=_optional_text(uri))
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {type(value).__name__}")
+    return value
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a number, got {type(value).__name__}")
+    return value
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValueError(f"expected a list, got {type(value).__name__}")
+    return value

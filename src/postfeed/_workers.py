@@ -1,0 +1,137 @@
+"""Worker processes for the heavy parts of a large build: scanning many files,
+rendering many posts, formatting large feeds.
+
+Output never depends on whether workers are used: every job is a module-level
+function of its arguments alone, and results come back in submission order.
+A pool is started only for work estimated to take long enough to pay for it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:  # imported when a pool starts: most builds never start one
+    import multiprocessing.context
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+R = TypeVar("R")
+
+#: Estimated single-core seconds of work from which starting a pool pays for
+#: itself (measured with bench/threshold.py, see docs/performance.md), and from
+#: which a pool that is already running is worth sending work to.
+THRESHOLD = 0.1
+RUNNING_THRESHOLD = 0.02
+#: Rough costs behind the estimates, measured on the benchmark's posts.
+SCAN_SECONDS_PER_FILE = 45e-6
+RENDER_SECONDS_PER_CHAR = 0.33e-6
+FINISH_SECONDS_PER_CHAR = 0.02e-6
+FORMAT_SECONDS_PER_ENTRY = 60e-6
+FORMAT_SECONDS_PER_CHAR = 0.01e-6
+
+
+def cpu_count() -> int:
+    """The CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1  # pragma: no cover - macOS and Windows
+
+
+class Workers:
+    """Processes working on one build: this one and, started on first use, a pool
+    of ``count - 1`` more.
+
+    ``jobs`` is None to decide by the estimated work and the number of CPUs,
+    1 to never start a process, or N to use N processes (this one included)
+    whenever there is work.
+    """
+
+    def __init__(self, jobs: int | None = None) -> None:
+        if jobs is not None and jobs < 1:
+            raise ValueError(f"jobs must be 1 or more, got {jobs}")
+        self.jobs = jobs
+        self.count = jobs if jobs is not None else cpu_count()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def worth(self, seconds: float) -> bool:
+        """Whether work estimated at ``seconds`` on one core should be shared out."""
+        if self.count < 2 or seconds <= 0:
+            return False
+        if self.jobs is not None:
+            return True
+        return seconds >= (THRESHOLD if self._pool is None else RUNNING_THRESHOLD)
+
+    def map(
+        self,
+        function: Callable[..., R],
+        calls: Iterable[tuple[Any, ...]],
+        here: Callable[..., R] | None = None,
+        ahead: int = 2,
+    ) -> Iterator[R]:
+        """``function(*args)`` for each ``args`` in ``calls``, in order.
+
+        Calls go to the pool while it has fewer than ``ahead`` per process in hand;
+        meanwhile this process runs the next call itself rather than wait (with
+        ``here`` instead of ``function`` if given), so ``count`` processes work with
+        one fewer started. Many small calls want a few in hand, so that no worker
+        waits for this one; a few large calls want one. Few calls are ever held at
+        once, so ``calls`` may make its arguments only as they are taken.
+        """
+        pool = self._start()
+        limit = ahead * (self.count - 1)
+        pending: deque[Future[R] | _Done[R]] = deque()
+        for args in calls:
+            while pending and pending[0].done():
+                yield pending.popleft().result()
+            if sum(not item.done() for item in pending) < limit:
+                pending.append(pool.submit(function, *args))
+            else:
+                pending.append(_Done((here or function)(*args)))
+        while pending:
+            yield pending.popleft().result()
+
+    def close(self) -> None:
+        """Stop the pool, if one was started."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _start(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(self.count - 1, mp_context=_context())
+        return self._pool
+
+
+class _Done(Generic[R]):
+    """A call this process ran itself, in line with the pool's futures."""
+
+    def __init__(self, value: R) -> None:
+        self.value = value
+
+    def done(self) -> bool:
+        return True
+
+    def result(self) -> R:
+        return self.value
+
+
+def chunks(items: list[Any], count: int) -> list[list[Any]]:
+    """``items`` cut into about ``count`` consecutive runs of equal length."""
+    size = max(1, -(-len(items) // max(1, count)))
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    import multiprocessing
+
+    # fork starts a worker in milliseconds with every module already imported,
+    # but is only safe while this process runs a single thread.
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")

@@ -1,0 +1,325 @@
+"""The build cache: same bytes with and without it, only changes re-read and
+re-rendered, and a corrupt, stale or foreign cache ignored."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from postfeed import BuildResult, Site, build, load_site
+from postfeed.cli import main
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def _site(site_dir: Path) -> Site:
+    return load_site(site_dir / "postfeed.yaml")
+
+
+def _plain(site: Site, tmp_path: Path) -> dict[str, bytes]:
+    """The feeds of a build without any cache, in a folder of their own."""
+    out = tmp_path / "plain"
+    build(replace(site, cache_dir=None, output_dir=out), now=NOW)
+    return _files(out)
+
+
+def _build_fresh(site: Site) -> BuildResult:
+    """Build into an empty output folder, so that every feed file is made again."""
+    for path in sorted(site.output_dir.rglob("*"), reverse=True):
+        path.rmdir() if path.is_dir() else path.unlink()
+    return build(site, now=NOW)
+
+
+@pytest.fixture
+def blog(site_dir: Path, write_post: Callable[..., Path]) -> Path:
+    """A site whose posts use every part of the pipeline: summaries, <!--more-->,
+    tags, relative links, dates without offsets and an unknown key."""
+    write_post(
+        "first",
+        "date: 2024-01-01 09:00\ntags: [go, testing]\nsumary: typo\n",
+        "Intro with [a link](../second/).\n\n<!--more-->\n\nThe rest, `code`.\n",
+    )
+    write_post(
+        "second",
+        "date: 2024-02-01T10:00:00+05:00\ntags: [go]\nsummary: '*Short* one.'\n",
+        "# Heading\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n![img](/img/x.png)\n",
+    )
+    write_post("third", "date: 2024-03-01\ndraft: true\n", "Draft text.\n")
+    for day in range(1, 6):
+        write_post(f"old-{day}", f"date: 2023-05-0{day}\ntags: [archive]\n", f"Old post {day}.\n")
+    return site_dir
+
+
+def test_cached_builds_are_byte_identical(blog: Path, tmp_path: Path) -> None:
+    """A cold build, a warm rebuild and a warm build into an empty folder all equal
+    a build without a cache, byte for byte."""
+    site = _site(blog)
+    expected = _plain(site, tmp_path)
+    cold = build(site, now=NOW)
+    assert cold.renders > 0
+    assert _files(site.output_dir) == expected
+    warm = _build_fresh(site)
+    assert warm.renders == 0
+    assert _files(site.output_dir) == expected
+    assert (blog / ".postfeed-cache" / "cache.sqlite3").is_file()
+
+
+def test_rebuild_renders_only_what_changed(
+    blog: Path, tmp_path: Path, write_post: Callable[..., Path]
+) -> None:
+    """An unchanged rebuild renders nothing and writes nothing; an edited post is
+    rendered again, alone."""
+    site = _site(blog)
+    build(site, now=NOW)
+    unchanged = build(site, now=NOW)
+    assert (unchanged.renders, unchanged.written) == (0, ())
+    path = blog / "posts" / "second.md"
+    path.write_text(path.read_text().replace("# Heading", "# New heading"))
+    edited = build(site, now=NOW)
+    assert edited.renders == 1
+    assert {p.name for p in edited.written} == {"rss.xml", "atom.xml", "feed.json"}
+    assert _files(site.output_dir) == _plain(site, tmp_path)
+
+
+def test_new_and_removed_posts(blog: Path, tmp_path: Path, write_post: Callable[..., Path]) -> None:
+    """Adding a post renders it alone; removing one drops it from the feeds."""
+    site = _site(blog)
+    build(site, now=NOW)
+    write_post("newest", "date: 2024-04-01\ntags: [go]\n", "Brand new.\n")
+    added = build(site, now=NOW)
+    assert added.renders == 1
+    assert _files(site.output_dir) == _plain(site, tmp_path)
+    (blog / "posts" / "newest.md").unlink()
+    removed = build(site, now=NOW, allow_id_change=True)  # removed on purpose
+    assert removed.renders == 0
+    assert "Brand new" not in (site.output_dir / "feed.json").read_text()
+    assert _files(site.output_dir) == _plain(site, tmp_path / "again")
+
+
+def test_warnings_on_cached_loads(blog: Path) -> None:
+    """A post read from the cache still reports its warnings, with path and line."""
+    site = _site(blog)
+    expected = (
+        f"{blog / 'posts' / 'first.md'}:5: unknown key 'sumary' is ignored (did you mean 'summary'?)",
+    )
+    assert build(site, now=NOW).warnings == expected
+    second = build(site, now=NOW)
+    assert second.renders == 0
+    assert second.warnings == expected
+
+
+def test_edit_keeping_size_and_mtime(blog: Path, tmp_path: Path) -> None:
+    """A post rewritten with the same size and its old modification time is still read again."""
+    site = _site(blog)
+    build(site, now=NOW)
+    path = blog / "posts" / "old-3.md"
+    before = path.stat()
+    path.write_text(path.read_text().replace("Old post 3.", "New post 3."))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    assert path.stat().st_mtime_ns == before.st_mtime_ns
+    build(site, now=NOW)
+    assert "New post 3." in (site.output_dir / "tags/archive/feed.json").read_text()
+    assert _files(site.output_dir) == _plain(site, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("timezone: Europe/Berlin", "timezone: UTC"),
+        ("url: https://blog.example.com/", "url: https://elsewhere.example.net/"),
+        ("language: en", "permalink: /{year}/{slug}.html"),
+    ],
+)
+def test_site_changes_are_not_served_from_the_cache(
+    blog: Path, tmp_path: Path, write_config: Callable[..., Path], old: str, new: str
+) -> None:
+    """Changing the time zone, URL or permalinks changes the feeds as without a cache."""
+    build(_site(blog), now=NOW)
+    config = (blog / "postfeed.yaml").read_text()
+    assert old in config
+    write_config(config.replace(old, new), replace=True)
+    site = _site(blog)
+    build(site, now=NOW, allow_id_change=True)  # a new url changes the default ids
+    assert _files(site.output_dir) == _plain(site, tmp_path)
+
+
+@contextlib.contextmanager
+def _cache_db(blog: Path) -> Iterator[sqlite3.Connection]:
+    """The cache file, opened directly (and closed after)."""
+    db = sqlite3.connect(blog / ".postfeed-cache" / "cache.sqlite3", isolation_level=None)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def test_corrupt_cache_is_replaced(blog: Path, tmp_path: Path) -> None:
+    """A cache file that is not a database is ignored, then replaced with a good one."""
+    site = _site(blog)
+    cold = build(site, now=NOW)
+    (blog / ".postfeed-cache" / "cache.sqlite3").write_bytes(
+        b"SQLite format 3\x00" + b"\xff" * 4000
+    )
+    again = _build_fresh(site)
+    assert again.renders == cold.renders
+    assert _files(site.output_dir) == _plain(site, tmp_path)
+    assert _build_fresh(site).renders == 0
+
+
+def test_tampered_values_are_not_trusted(blog: Path, tmp_path: Path) -> None:
+    """A cached value changed behind postfeed's back fails its checksum: that post is
+    read and rendered again, the others still come from the cache."""
+    site = _site(blog)
+    build(site, now=NOW)
+    with _cache_db(blog) as db:
+        changed = db.execute(
+            "UPDATE item SET value = replace(value, 'Heading', 'Hacked')"
+            " WHERE kind IN ('html', 'parts') AND value LIKE '%Heading%'"
+        ).rowcount
+        db.execute("UPDATE item SET value = '[]' WHERE kind = 'index'")
+    assert changed == 2  # the second post's rendered body and its entry parts
+    again = _build_fresh(site)
+    assert again.renders == 1
+    assert b"Hacked" not in b"".join(_files(site.output_dir).values())
+    assert _files(site.output_dir) == _plain(site, tmp_path)
+
+
+def test_foreign_or_stale_cache_is_ignored(blog: Path, tmp_path: Path) -> None:
+    """A cache made by another version of postfeed or its libraries (another header) is
+    not used, and is replaced."""
+    site = _site(blog)
+    cold = build(site, now=NOW)
+    with _cache_db(blog) as db:
+        db.execute("UPDATE meta SET value = 'another version' WHERE name = 'header'")
+    assert _build_fresh(site).renders == cold.renders
+    assert _files(site.output_dir) == _plain(site, tmp_path)
+    assert _build_fresh(site).renders == 0
+
+
+def test_other_sqlite_file_is_ignored(blog: Path, tmp_path: Path) -> None:
+    """A database of someone else's where the cache should be is not read."""
+    folder = blog / ".postfeed-cache"
+    folder.mkdir()
+    with contextlib.closing(sqlite3.connect(folder / "cache.sqlite3")) as db, db:
+        db.execute("CREATE TABLE item (kind, key, value, checksum)")
+        db.execute("INSERT INTO item VALUES ('parts', 'x', '[]', 'y')")
+    site = _site(blog)
+    assert build(site, now=NOW).renders > 0
+    assert _files(site.output_dir) == _plain(site, tmp_path)
+
+
+def test_cache_that_cannot_be_written(
+    blog: Path, tmp_path: Path, write_config: Callable[..., Path]
+) -> None:
+    """When the cache folder cannot be made, the build succeeds without it."""
+    write_config("cache: in-the-way\n")
+    (blog / "in-the-way").write_text("a file, not a folder")
+    site = _site(blog)
+    assert build(site, now=NOW).written
+    assert build(site, now=NOW).renders > 0
+    assert _files(site.output_dir) == _plain(site, tmp_path)
+
+
+def test_check_writes_no_cache(blog: Path) -> None:
+    """build --check writes nothing, not even the cache."""
+    build(_site(blog), check=True, now=NOW)
+    assert not (blog / ".postfeed-cache").exists()
+
+
+def test_cache_settings(
+    blog: Path, write_config: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """cache: false and --no-cache use no cache; cache: FOLDER puts it there, marked
+    as a cache for git and backup tools."""
+    write_config("cache: false\n")
+    assert _site(blog).cache_dir is None
+    write_config("cache: build/cache\n")
+    (blog / "build").mkdir()
+    site = _site(blog)
+    assert site.cache_dir == blog / "build/cache"
+    build(site, now=NOW)
+    assert (blog / "build/cache/.gitignore").read_text().splitlines()[-1] == "*"
+    assert (
+        (blog / "build/cache/CACHEDIR.TAG")
+        .read_text()
+        .startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    )
+    write_config("")
+    monkeypatch.chdir(blog)
+    assert main(["build", "-q", "--no-cache"]) == 0
+    assert not (blog / ".postfeed-cache").exists()
+    assert main(["build", "-q"]) == 0
+    assert (blog / ".postfeed-cache" / "cache.sqlite3").is_file()
+
+
+def test_cache_setting_error(site_dir: Path, write_config: Callable[..., Path]) -> None:
+    """A cache value that is neither a boolean nor a folder is an error with its line."""
+    path = write_config("cache: 5\n")
+    from postfeed import ConfigError
+
+    with pytest.raises(ConfigError) as info:
+        load_site(path)
+    assert str(info.value) == f"{path}:9: cache: expected true, false or a folder, got 5"
+
+
+def test_cache_keeps_only_what_the_last_build_used(blog: Path) -> None:
+    """Rendered HTML of a body that no longer exists is dropped from the cache."""
+    site = _site(blog)
+    build(site, now=NOW)
+    path = blog / "posts" / "second.md"
+    for word in ("One", "Two", "Three"):
+        path.write_text(
+            path.read_text()
+            .replace("# Heading", f"# {word}")
+            .replace("# One", f"# {word}")
+            .replace("# Two", f"# {word}")
+        )
+        build(site, now=NOW)
+    with _cache_db(blog) as db:
+        values = [
+            json.loads(value)
+            for (value,) in db.execute("SELECT value FROM item WHERE kind = 'html'")
+        ]
+    bodies = [value for value in values if "<table>" in value]
+    assert len(bodies) == 1
+    assert "Three" in bodies[0]
+
+
+def test_feed_files_changed_by_hand_are_rewritten(blog: Path, tmp_path: Path) -> None:
+    """A feed file edited since the last build is made again, though its feed did not change."""
+    site = _site(blog)
+    build(site, now=NOW)
+    atom = site.output_dir / "atom.xml"
+    atom.write_bytes(atom.read_bytes().replace(b"Test Blog", b"Hand-edited"))
+    result = build(site, now=NOW)
+    assert [path.name for path in result.written] == ["atom.xml"]
+    assert _files(site.output_dir) == _plain(site, tmp_path)
+
+
+def test_failed_build_leaves_the_cache_as_it_was(blog: Path, tmp_path: Path) -> None:
+    """A build that fails after rendering commits nothing to the cache: all or nothing."""
+    site = _site(blog)
+    cold_renders = 7 + 1  # seven published posts, one summary
+    site.output_dir.write_text("a file where the feeds go")
+    from postfeed import OutputError
+
+    with pytest.raises(OutputError):
+        build(site, now=NOW)
+    site.output_dir.unlink()
+    assert build(site, now=NOW).renders == cold_renders
+    assert _files(site.output_dir) == _plain(site, tmp_path)

@@ -1,0 +1,96 @@
+"""Worker processes: the same bytes, the same errors and the same counts as the
+serial path, with or without the cache."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from postfeed import PostErrors, build, load_site
+from postfeed.cli import main
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture
+def many(
+    site_dir: Path, write_post: Callable[..., Path], write_config: Callable[..., Path]
+) -> Path:
+    """Forty posts with summaries, <!--more--> lines, links and three tags, all in full."""
+    write_config("limit: 0\n")
+    tags = ["go", "rust", "zig"]
+    for number in range(40):
+        summary = f"summary: 'Summary *{number}*'\n" if number % 3 == 0 else ""
+        body = (
+            f"Intro {number} with [a link](../p{(number + 1) % 40:02d}/).\n\n"
+            + ("<!--more-->\n\n" if number % 4 == 0 else "")
+            + f"## Part\n\n```go\nfunc f{number}() {{}}\n```\n\n| a | b |\n|---|---|\n| {number} | x |\n"
+        )
+        write_post(
+            f"p{number:02d}",
+            f"date: 2024-01-01T{number % 24:02d}:{number:02d}:00+01:00\n"
+            f"tags: [{tags[number % 3]}, {tags[(number + 1) % 3]}]\n{summary}",
+            body,
+        )
+    return site_dir
+
+
+def test_parallel_equals_serial(many: Path, tmp_path: Path) -> None:
+    """Forced worker processes give the serial path's bytes and render counts, cold
+    and from the cache."""
+    site = load_site(many / "postfeed.yaml")
+    serial = build(replace(site, cache_dir=None, output_dir=tmp_path / "serial"), jobs=1, now=NOW)
+    parallel = build(
+        replace(site, cache_dir=None, output_dir=tmp_path / "parallel"), jobs=2, now=NOW
+    )
+    assert serial.renders == parallel.renders == 40 + 14
+    expected = _files(tmp_path / "serial")
+    assert len(expected) == 13  # 12 feeds and index.html
+    assert _files(tmp_path / "parallel") == expected
+    cached = replace(site, cache_dir=tmp_path / "cache", output_dir=tmp_path / "cached")
+    assert build(cached, jobs=2, now=NOW).renders == 54
+    assert _files(tmp_path / "cached") == expected
+    (tmp_path / "cached" / "atom.xml").unlink()
+    assert build(cached, jobs=2, now=NOW).renders == 0
+    assert _files(tmp_path / "cached") == expected
+    assert serial.published == parallel.published
+
+
+def test_parallel_reports_the_same_errors(many: Path, write_post: Callable[..., Path]) -> None:
+    """Broken posts found by worker processes are reported exactly as serially."""
+    write_post("bad-a", "date: someday\n")
+    write_post("bad-b", raw="no front matter\n")
+    site = load_site(many / "postfeed.yaml")
+    messages = []
+    for jobs in (1, 2):
+        with pytest.raises(PostErrors) as info:
+            build(site, jobs=jobs, now=NOW)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+    assert messages[0].splitlines() == [
+        f"{many / 'posts/bad-a.md'}:3: date: expected a date, got 'someday'",
+        f"{many / 'posts/bad-b.md'}:1: no front matter: a post must start with a '---' line",
+    ]
+
+
+def test_jobs_option(
+    many: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--jobs N builds with N processes; a number below 1 is a usage error."""
+    monkeypatch.chdir(many)
+    assert main(["build", "-q", "--jobs", "2"]) == 0
+    assert len(_files(many / "feeds")) == 13
+    with pytest.raises(SystemExit) as info:
+        main(["build", "--jobs", "0"])
+    assert info.value.code == 2
+    assert "expected a whole number of 1 or more, got '0'" in capsys.readouterr().err

@@ -1,0 +1,167 @@
+"""A build's scan: front matter only, unchanged files not read, bodies read only for
+posts that a feed shows."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from postfeed import PostErrors, _records, build, load_posts, load_site, render
+from postfeed._cache import Cache, fingerprint
+from postfeed.posts import scan
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def archive_dir(
+    site_dir: Path, write_post: Callable[..., Path], write_config: Callable[..., Path]
+) -> Path:
+    """Twelve posts in three feeds (all, even days, odd days) of at most three entries."""
+    write_config("limit: 3\n")
+    for day in range(1, 13):
+        tag = "even" if day % 2 == 0 else "odd"
+        write_post(f"p{day:02d}", f"date: 2024-01-{day:02d}\ntags: [{tag}]\n", f"Body *{day}*.\n")
+    return site_dir
+
+
+def _scan(site_dir: Path) -> tuple[int, int]:
+    """Scan with the site's cache and commit it, as a build does; return (read, parsed)."""
+    site = load_site(site_dir / "postfeed.yaml")
+    assert site.cache_dir is not None
+    cache = Cache.open(site.cache_dir, fingerprint("test"))
+    try:
+        archive = scan(site, cache)
+        archive.save(cache)
+        cache.commit()
+    finally:
+        cache.close()
+    return archive.read, archive.parsed
+
+
+def test_unchanged_files_are_not_read(archive_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file whose size, times and inode are unchanged is not read; one whose times
+    changed is read but, if its front matter is the same, not parsed."""
+    monkeypatch.setattr(_records, "SETTLE_NS", 0)
+    assert _scan(archive_dir) == (12, 12)
+    assert _scan(archive_dir) == (0, 0)
+    path = archive_dir / "posts" / "p05.md"
+    os.utime(path)
+    assert _scan(archive_dir) == (1, 0)
+    path.write_text(path.read_text().replace("Body", "New body"))
+    assert _scan(archive_dir) == (1, 0)
+    path.write_text(path.read_text().replace("tags: [odd]", "tags: [odd, new]"))
+    assert _scan(archive_dir) == (1, 1)
+    assert _scan(archive_dir) == (0, 0)
+
+
+def test_recently_changed_files_are_checked_by_content(archive_dir: Path) -> None:
+    """A file changed within the last moments may change again without its times
+    changing, so it is read again (but not parsed) even though it looks the same."""
+    assert _scan(archive_dir) == (12, 12)
+    assert _scan(archive_dir) == (12, 0)
+
+
+def test_only_posts_in_feeds_are_rendered(archive_dir: Path) -> None:
+    """Each post in the main feed or a tag feed is rendered once; no other post is."""
+    site = load_site(archive_dir / "postfeed.yaml")
+    result = build(site, now=NOW)
+    # main: p12 p11 p10; even: p12 p10 p08; odd: p11 p09 p07
+    assert result.renders == 6
+
+
+def test_bodies_are_not_kept(archive_dir: Path) -> None:
+    """A build keeps no post body in memory; load_posts reads every body."""
+    site = load_site(archive_dir / "postfeed.yaml")
+    result = build(site, now=NOW)
+    assert all(post.markdown is None for post in result.published)
+    assert all(post.body_offset is not None for post in result.published)
+    loaded = {post.slug: post for post in load_posts(site)}
+    assert loaded["p01"].markdown == "Body *1*.\n"
+    assert loaded["p01"].body_offset is None
+    # A scanned post still renders, reading its body on demand.
+    for name in ("rss", "atom", "json"):
+        assert render(site, result.published, name) == render(site, list(loaded.values()), name)
+
+
+def test_post_changed_during_build(archive_dir: Path) -> None:
+    """A post whose front matter changes between the scan and the reading of its body
+    is an error, not a feed mixing two versions."""
+    site = load_site(archive_dir / "postfeed.yaml")
+    archive = scan(site)
+    post = next(post for post in archive.posts if post.slug == "p12")
+    assert archive.read_body(post) == "Body *12*.\n"
+    path = archive_dir / "posts" / "p12.md"
+    path.write_text(path.read_text().replace("tags: [even]", "tags: [odd]"))
+    with pytest.raises(PostErrors) as info:
+        archive.read_body(post)
+    assert str(info.value) == f"{path}: changed during the build; build again"
+
+
+def test_uncacheable_extra_keys(
+    site_dir: Path, write_post: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Front matter whose extra keys JSON cannot hold exactly is read again each time,
+    and kept exactly as YAML gave it."""
+    monkeypatch.setattr(_records, "SETTLE_NS", 0)
+    write_post("odd", "numbers: {1: one}\nwhen: !!timestamp 2024-01-01\n")
+    write_post("plain", "colour: blue\n")
+    assert _scan(site_dir) == (2, 2)
+    assert _scan(site_dir) == (1, 1)
+    site = load_site(site_dir / "postfeed.yaml")
+    odd, plain = sorted(build(site, now=NOW).published, key=lambda post: post.slug)
+    assert odd.extra == {"numbers": {1: "one"}, "when": date(2024, 1, 1)}
+    assert plain.extra == {"colour": "blue"}
+
+
+def test_cycle_collector_paused_during_build(archive_dir: Path) -> None:
+    """The cycle collector does not run during a build, and is as before after it."""
+    collections: list[str] = []
+
+    def record(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(phase)
+
+    site = load_site(archive_dir / "postfeed.yaml")
+    gc.callbacks.append(record)
+    try:
+        assert gc.isenabled()
+        build(site, now=NOW)
+        assert collections == []
+        assert gc.isenabled()
+        gc.disable()
+        build(site, now=NOW)
+        assert not gc.isenabled()
+        gc.enable()
+        garbage = [[] for _ in range(5000)]  # enough new objects for a collection to run
+        assert garbage
+        assert collections  # the check above could see a collection
+    finally:
+        gc.enable()
+        gc.callbacks.remove(record)
+
+
+def test_checking_recent_files_rewrites_nothing(archive_dir: Path) -> None:
+    """Reading a recently changed file again to check it leaves the cache as it was."""
+    _scan(archive_dir)
+    site = load_site(archive_dir / "postfeed.yaml")
+    assert site.cache_dir is not None
+
+    def stored() -> list[tuple[str, str]]:
+        with contextlib.closing(sqlite3.connect(site.cache_dir / "cache.sqlite3")) as db:
+            return sorted(db.execute("SELECT key, value FROM item WHERE kind = 'index'"))
+
+    before = stored()
+    assert before
+    assert _scan(archive_dir) == (12, 0)
+    assert stored() == before
+    (archive_dir / "posts" / "p03.md").unlink()
+    assert _scan(archive_dir) == (11, 0)
+    assert stored() != before
