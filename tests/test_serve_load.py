@@ -1,4 +1,4 @@
-"""Reliability under a reader's load: benchmarks/serve_load.py against the real server,
+"""Reliability under a reader's load: bench/serve_load.py against the real server,
 asserting correctness only (never time)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-SCRIPT = Path(__file__).parent.parent / "benchmarks" / "serve_load.py"
+SCRIPT = Path(__file__).parent.parent / "bench" / "serve_load.py"
 
 
 def test_thousand_requests_during_rebuilds() -> None:

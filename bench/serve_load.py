@@ -11,7 +11,7 @@ must answer a conditional request and name the version the client has. Anything 
 including a connection error, is counted as an error. Prints the numbers; with --json,
 one JSON object (used by tests/test_serve_load.py, which asserts no errors, never time).
 
-    python benchmarks/serve_load.py [--requests 1000] [--clients 4] [--json]
+    python bench/serve_load.py [--requests 1000] [--clients 4] [--json]
 """
 
 from __future__ import annotations
