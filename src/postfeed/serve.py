@@ -142,7 +142,9 @@ def _rebuild(site: Site, reload: Callable[[], Site] | None, say: Callable[[str],
     try:
         if reload is not None:
             site = reload()
-        result = build(site)
+        # One process: worker processes started from a threaded server gain nothing
+        # for a preview and would have to be stopped with it on Ctrl-C.
+        result = build(site, jobs=1)
     except PostfeedError as err:
         problems = err.errors if isinstance(err, PostErrors) else (err,)
         for problem in problems:
