@@ -46,6 +46,12 @@ MEDIA_TYPES = {
 BUDGET_SECONDS = 600
 
 
+def interruptible() -> None:
+    """In the child: take Ctrl-C (SIGINT) as a terminal would deliver it, even when
+    this process was started with SIGINT ignored (a background job in CI)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @dataclass
 class Tally:
     """What one client saw."""
@@ -168,6 +174,7 @@ def run(requests: int, clients: int) -> dict[str, object]:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=interruptible,
         )
         try:
             assert server.stdout is not None

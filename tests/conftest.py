@@ -32,6 +32,12 @@ timezone: Europe/Berlin
 """
 
 
+def interruptible() -> None:
+    """In the child: take Ctrl-C (SIGINT) as a terminal would deliver it, even when
+    this process was started with SIGINT ignored (a background job in CI)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",
@@ -129,6 +135,7 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
                 stdout=subprocess.PIPE,
                 stderr=stderr,
                 text=True,
+                preexec_fn=interruptible,
             )
         server = Server("", process, stderr_path)
         servers.append(server)
