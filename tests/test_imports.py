@@ -59,7 +59,7 @@ def test_public_names() -> None:
 def test_build_stays_the_function() -> None:
     """postfeed.build is the function even after its module is imported by name."""
     code = (
-        "import postfeed.build\nfrom postfeed.build import feeds\nimport postfeed\n"
+        "import postfeed.build\nfrom postfeed.build import render\nimport postfeed\n"
         "from postfeed import build\n"
         "assert callable(postfeed.build) and postfeed.build is build and build.__name__ == 'build'"
     )

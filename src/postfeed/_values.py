@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timezone, tzinfo
 
 from .markup import xml_safe
@@ -184,11 +185,9 @@ def _parse_text(value: str) -> datetime:
     return first
 
 
-def _field(name: str, check: object, value: object) -> str:
-    assert callable(check)
+def _field(name: str, check: Callable[[object], str], value: object) -> str:
+    """``check(value)``, with the key's name put before any problem it finds."""
     try:
-        result = check(value)
+        return check(value)
     except ValueProblem as err:
         raise ValueProblem(f"{name}: {err}") from err
-    assert isinstance(result, str)
-    return result

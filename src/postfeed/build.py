@@ -82,21 +82,6 @@ def select(
     return published, left_out
 
 
-def feeds(
-    site: Site, posts: Sequence[Post], maker: EntryMaker | None = None
-) -> dict[PurePosixPath, Feed]:
-    """Every feed of the site, by its folder relative to the output folder.
-
-    ``posts`` are the published posts, newest first. Only posts within some
-    feed's ``limit`` are rendered.
-    """
-    maker = maker if maker is not None else EntryMaker(site, read_body=read_body)
-    return {
-        folder: _feed(site, tagged, maker, tag)
-        for folder, (tag, tagged) in _shown(site, posts).items()
-    }
-
-
 def _shown(
     site: Site, posts: Sequence[Post]
 ) -> dict[PurePosixPath, tuple[str | None, Sequence[Post]]]:
@@ -145,23 +130,6 @@ def render(
     if tag is not None:
         ordered = [post for post in ordered if tag in post.tags]
     return FORMATS[format].render(_feed(site, ordered, EntryMaker(site, read_body=read_body), tag))
-
-
-def render_files(
-    site: Site, posts: Sequence[Post], maker: EntryMaker | None = None
-) -> dict[PurePosixPath, bytes]:
-    """Every output file's bytes (the feeds and index.html), by path relative to the
-    output folder."""
-    return _render_all(site, feeds(site, posts, maker))
-
-
-def _render_all(site: Site, site_feeds: dict[PurePosixPath, Feed]) -> dict[PurePosixPath, bytes]:
-    files: dict[PurePosixPath, bytes] = {}
-    for folder, feed in site_feeds.items():
-        for name in site.formats:
-            files[folder / FORMATS[name].filename] = FORMATS[name].render(feed)
-    files[PurePosixPath(PAGE_FILENAME)] = render_page(site, site_feeds)
-    return files
 
 
 def build(

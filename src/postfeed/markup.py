@@ -4,7 +4,6 @@ Every Python-Markdown call lives here; nothing here reads files."""
 from __future__ import annotations
 
 import re
-from html import escape
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -111,11 +110,6 @@ def text_of(html: str) -> str:
     parser.feed(html)
     parser.close()
     return " ".join("".join(parser.parts).split())
-
-
-def inline_html(text: str) -> str:
-    """Plain text as an HTML paragraph."""
-    return f"<p>{escape(text, quote=False)}</p>"
 
 
 def is_absolute_http(url: str) -> bool:

@@ -67,7 +67,7 @@ def load_post(path: Path, tz: tzinfo) -> Post:
     Raises:
         PostErrors: every problem found in the file.
     """
-    return _load(path, tz)[0]
+    return _read(path, tz, None, keep_body=True).post(path)
 
 
 def read_body(post: Post) -> str | None:
@@ -327,11 +327,6 @@ def _read_chunk(
             file.seen_ns = started
             results.append((name, file))
     return results
-
-
-def _load(path: Path, tz: tzinfo) -> tuple[Post, dict[str, int]]:
-    file = _read(path, tz, None, keep_body=True)
-    return file.post(path), file.lines
 
 
 def _read(path: Path | str, tz: tzinfo, known: FileRecord | None, *, keep_body: bool) -> FileRecord:
