@@ -7,6 +7,7 @@ import contextlib
 import gc
 import os
 import sqlite3
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -67,6 +68,17 @@ def test_recently_changed_files_are_checked_by_content(archive_dir: Path) -> Non
     changing, so it is read again (but not parsed) even though it looks the same."""
     assert _scan(archive_dir) == (12, 12)
     assert _scan(archive_dir) == (12, 0)
+
+
+def test_recently_changed_files_settle(archive_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once a scan reads a recently changed file after it has settled, its record
+    says so, and the next scan trusts its times again instead of reading it."""
+    monkeypatch.setattr(_records, "SETTLE_NS", 200_000_000)
+    assert _scan(archive_dir) == (12, 12)
+    assert _scan(archive_dir) == (12, 0)  # still within 0.2 s of the writes
+    time.sleep(0.25)
+    assert _scan(archive_dir) == (12, 0)  # read once more, and found settled
+    assert _scan(archive_dir) == (0, 0)
 
 
 def test_only_posts_in_feeds_are_rendered(archive_dir: Path) -> None:

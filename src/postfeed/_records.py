@@ -60,9 +60,10 @@ class FileRecord:
             and self.body_digest == other.body_digest
         )
 
-    def settled(self, stat: os.stat_result) -> bool:
-        """Whether the file was last changed well before it was read."""
-        return max(stat.st_mtime_ns, stat.st_ctime_ns) + SETTLE_NS < self.seen_ns
+    def settled(self) -> bool:
+        """Whether this version of the file was last changed well before it was read."""
+        _, mtime_ns, ctime_ns, _ = self.identity
+        return max(mtime_ns, ctime_ns) + SETTLE_NS < self.seen_ns
 
     def post(self, path: Path) -> Post:
         """The Post: with its body if the record holds it, else with ``body_offset``."""

@@ -204,7 +204,7 @@ def scan(
                 stat = entry.stat()
         except OSError:
             file = None
-        if file is not None and file.identity == identity(stat) and file.settled(stat):
+        if file is not None and file.identity == identity(stat) and file.settled():
             files[entry.name] = file
         else:
             todo.append((entry.name, file))
@@ -219,8 +219,10 @@ def scan(
             progress("read", done, total)
         if isinstance(result, FileRecord):
             prior = known.get(name)
-            if prior is not None and prior.same_as(result):
-                result = prior  # read again only to be sure: keep the record as stored
+            # Read again only to be sure: keep the record as stored, unless this read
+            # is the one that finds the file settled, which spares the next build it.
+            if prior is not None and prior.same_as(result) and not _settles(prior, result):
+                result = prior
             else:
                 changed.add(name)
             files[name] = result
@@ -245,6 +247,10 @@ def scan(
         if name in files and (prior is None or prior.front_digest != files[name].front_digest)
     )
     return archive
+
+
+def _settles(prior: FileRecord, result: FileRecord) -> bool:
+    return result.settled() and not prior.settled()
 
 
 def _is_post_name(name: str) -> bool:
