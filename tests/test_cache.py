@@ -323,3 +323,39 @@ def test_failed_build_leaves_the_cache_as_it_was(blog: Path, tmp_path: Path) -> 
     site.output_dir.unlink()
     assert build(site, now=NOW).renders == cold_renders
     assert _files(site.output_dir) == _plain(site, tmp_path)
+
+
+def test_entries_are_formatted_once_and_kept(blog: Path, tmp_path: Path) -> None:
+    """A cold build formats each entry once per format, though the main feed and tag
+    feeds show it; after one edit only that entry is formatted again, the others are
+    taken from the files the last build wrote; the bytes equal a build without a cache."""
+    site = _site(blog)
+    cold = build(site, now=NOW)
+    assert cold.formatted == 7 * 3  # seven published posts, three formats
+    assert build(site, now=NOW).formatted == 0
+    path = blog / "posts" / "second.md"
+    path.write_text(path.read_text().replace("# Heading", "# New heading"))
+    edited = build(site, now=NOW)
+    assert edited.formatted == 3
+    assert {str(p.relative_to(site.output_dir)) for p in edited.written} >= {
+        "atom.xml",
+        "tags/go/feed.json",
+    }
+    assert _files(site.output_dir) == _plain(site, tmp_path)
+
+
+def test_entries_are_not_kept_from_a_file_changed_by_hand(blog: Path, tmp_path: Path) -> None:
+    """A feed file whose bytes are not those the cache recorded gives no entries: they
+    are formatted again, and the file is made whole."""
+    site = _site(blog)
+    build(site, now=NOW)
+    atom = site.output_dir / "atom.xml"
+    atom.write_bytes(atom.read_bytes().replace(b"Old post 3.", b"Old post 9."))
+    path = blog / "posts" / "second.md"
+    path.write_text(path.read_text().replace("# Heading", "# New heading"))
+    result = build(site, now=NOW)
+    # In Atom, every entry but the one tags/go/atom.xml (also rewritten, and intact)
+    # still holds; in RSS and JSON, the edited one.
+    assert result.formatted == 6 + 1 + 1
+    assert b"Old post 9." not in atom.read_bytes()
+    assert _files(site.output_dir) == _plain(site, tmp_path)

@@ -7,13 +7,22 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta, timezone
+from html import escape
+from pathlib import Path
 from typing import Any
 
 import feedparser
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree as lxml_etree  # type: ignore[import-untyped]
 
+from postfeed._cache import Cache
+from postfeed._documents import Outputs
+from postfeed._workers import Workers
 from postfeed.formats import FORMATS, render_atom, render_json, render_rss
-from postfeed.model import FORMAT_NAMES, Author, Entry, Feed
+from postfeed.markup import xml_safe
+from postfeed.model import FORMAT_NAMES, Author, Entry, Feed, Image
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
@@ -701,3 +710,152 @@ def test_json_authors_omitted() -> None:
 def test_json_pretty_printed() -> None:
     """JSON Feed is indented by two spaces."""
     assert b'\n  "version": ' in render_json(make_feed())
+
+
+# Documents put together from entries formatted on their own.
+
+_ANY_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30
+).map(xml_safe)
+_MARKUP = st.sampled_from(
+    ["\n  <entry>", "\n    <item>", "</feed>\n", "  </channel>\n</rss>\n", '",\n    {', "]]>"]
+)
+
+
+@st.composite
+def _entries(draw: st.DrawFn) -> tuple[Entry, ...]:
+    """Entries whose text mimics the markup where documents are cut, with and
+    without images and authors, so that one entry's neighbours could matter."""
+    count = draw(st.integers(min_value=0, max_value=4))
+    result = []
+    for number in range(count):
+        text = draw(st.lists(_MARKUP | _ANY_TEXT, min_size=1, max_size=3).map("".join))
+        title = xml_safe(text).strip() or "untitled"
+        image = draw(
+            st.none()
+            | st.just(Image(url=f"https://blog.example/{number}.png"))
+            | st.just(
+                Image(url=f"https://blog.example/{number}.png", length=99, media_type="image/png")
+            )
+        )
+        author = draw(st.none() | st.just(Author(name="Name Only")))
+        content = draw(st.none() | st.just(f"<p>{escape(text)}</p>"))
+        result.append(
+            make_entry(
+                id=f"https://blog.example/posts/{number}/",
+                url=f"https://blog.example/posts/{number}/",
+                title=title,
+                summary_html=draw(st.sampled_from(["", f"<p>{escape(text)}</p>"])),
+                summary_text=text,
+                content_html=content,
+                image=image,
+                author=author,
+            )
+        )
+    return tuple(result)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_entries(), st.sampled_from(sorted(FORMATS)), st.none() | st.just("https://hub.example/"))
+def test_entries_are_formatted_alone(
+    entries: tuple[Entry, ...], name: str, hub: str | None
+) -> None:
+    """Each entry's bytes are the same whichever entries are formatted with it, and
+    the document put together from them is exactly the serializer's own: lxml's
+    pretty printing of the same tree, or json.dumps of the same data."""
+    fmt = FORMATS[name]
+    items = fmt.items(entries)
+    assert items == [fmt.items([entry])[0] for entry in entries]
+    data = fmt.render(make_feed(*entries, hub=hub))
+    head, tail = fmt.head_tail(make_feed(*entries, hub=hub))
+    assert data == head + fmt.separator.join(items) + tail
+    if name == "json":
+        assert data == (json.dumps(json.loads(data), ensure_ascii=False, indent=2) + "\n").encode()
+        assert len(json.loads(data)["items"]) == len(entries)
+        return
+    # The RSS profile's hexadecimal references are ours; lxml writes named ones.
+    plain = data
+    for reference, named in ((b"&#x26;", b"&amp;"), (b"&#x3C;", b"&lt;"), (b"&#x3E;", b"&gt;")):
+        plain = plain.replace(reference, named)
+    tree = lxml_etree.fromstring(plain, lxml_etree.XMLParser(remove_blank_text=True))
+    whole = lxml_etree.tostring(tree, encoding="UTF-8", xml_declaration=True, pretty_print=True)
+    assert plain == whole
+    assert len(parse(data).entries) == len(entries)
+
+
+# Feed files put together from entries formatted once, and kept from earlier files.
+
+NEPAL = timezone(timedelta(hours=5, minutes=45))
+
+
+def _write(folder: Path, feed: Feed, *, cache_dir: Path) -> tuple[dict[Path, bytes], int]:
+    """One build's worth of Outputs: every format of ``feed`` written to ``folder``."""
+    paths = {folder / fmt.filename: (feed, name) for name, fmt in FORMATS.items()}
+    cache = Cache.open(cache_dir, "test")
+    try:
+        outputs = Outputs(paths, cache)
+        changed = outputs.changed(Workers(1))
+        for path, data in changed.items():
+            path.write_bytes(data)
+        cache.commit()
+    finally:
+        cache.close()
+    return changed, outputs.formatted
+
+
+def _feed() -> Feed:
+    first, second, third = three_entries()
+    tricky = make_entry(
+        id="https://blog.example/posts/tricky/",
+        url="https://blog.example/posts/tricky/",
+        title=TRICKY_TITLE,
+        published=datetime(2001, 2, 4, 9, 30, 15, 123456, tzinfo=NEPAL),
+        updated=datetime(2001, 2, 4, 9, 30, 15, 123456, tzinfo=NEPAL),
+    )
+    return make_feed(tricky, first, second, third)
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_published_entries_are_what_reading_the_file_gives(tmp_path: Path, name: str) -> None:
+    """The id guard takes a file's entries from the cache only as reading the file
+    would give them: ids, titles and publish dates, for every format."""
+    _write(tmp_path, _feed(), cache_dir=tmp_path / "cache")
+    path = tmp_path / FORMATS[name].filename
+    paths = {path: (_feed(), name)}
+    cache = Cache.open(tmp_path / "cache", "test", write=False)
+    try:
+        known = Outputs(paths, cache).published(path)
+    finally:
+        cache.close()
+    assert known is not None
+    assert known == FORMATS[name].read(path.read_bytes())
+
+
+def test_changed_entries_alone_are_formatted(tmp_path: Path) -> None:
+    """A second build formats only the entry that changed, in each format, and
+    writes exactly what each format renders whole."""
+    changed, formatted = _write(tmp_path, _feed(), cache_dir=tmp_path / "cache")
+    assert (len(changed), formatted) == (3, 4 * 3)
+    entries = list(_feed().entries)
+    entries[2] = dataclasses.replace(entries[2], content_html="<p>Edited.</p>")
+    edited = make_feed(*entries)
+    changed, formatted = _write(tmp_path, edited, cache_dir=tmp_path / "cache")
+    assert (len(changed), formatted) == (3, 3)
+    for name, fmt in FORMATS.items():
+        assert (tmp_path / fmt.filename).read_bytes() == fmt.render(edited), name
+    assert _write(tmp_path, edited, cache_dir=tmp_path / "cache") == ({}, 0)
+
+
+def test_a_foreign_file_gives_nothing(tmp_path: Path) -> None:
+    """A file whose bytes are not those recorded gives neither entries nor pieces."""
+    _write(tmp_path, _feed(), cache_dir=tmp_path / "cache")
+    atom = tmp_path / "atom.xml"
+    atom.write_bytes(atom.read_bytes().replace(b"Newest", b"Swapped"))
+    cache = Cache.open(tmp_path / "cache", "test", write=False)
+    try:
+        outputs = Outputs({atom: (_feed(), "atom")}, cache)
+        assert outputs.published(atom) is None
+        assert outputs.changed(Workers(1)) == {atom: FORMATS["atom"].render(_feed())}
+        assert outputs.formatted == 4
+    finally:
+        cache.close()

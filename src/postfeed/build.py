@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import gc
-import hashlib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields, is_dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from . import _cache, _fs, _lock, _workers, _yaml, markup
+from . import _cache, _fs, _lock, _yaml, markup
+from ._documents import Outputs
 from ._entries import prepare
 from ._workers import Workers
 from .errors import OutputError
@@ -20,8 +20,6 @@ from .model import Entry, Feed, Post, Progress, Site
 from .page import PAGE_FILENAME, render_page
 from .posts import Archive, read_body, scan
 from .resolve import EntryMaker, safe_author, tag_slug, tag_url
-
-_OUTPUT = "output"  # the cache's kind for what each feed file was made from
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +35,10 @@ class BuildResult:
     """What a build did, or in check mode what it would do.
 
     ``stale`` lists, in check mode, each feed file that is ``missing``, ``stale``
-    or ``extra``; a check passes when it is empty.
+    or ``extra``; a check passes when it is empty. ``renders`` counts the
+    Markdown texts rendered, and ``formatted`` the entries formatted (once per
+    format, however many feeds show them) rather than kept from the files the
+    last build wrote.
     """
 
     output_dir: Path
@@ -49,6 +50,7 @@ class BuildResult:
     left_out: tuple[LeftOut, ...] = ()
     warnings: tuple[str, ...] = ()
     renders: int = 0
+    formatted: int = 0
     checked: bool = False
 
 
@@ -210,8 +212,6 @@ def _build(
     needed = [post for _, tagged in shown.values() for post in _limited(site, tagged)]
     prepare(site, needed, maker, cache=cache, archive=archive, workers=workers, progress=progress)
     made = {folder: _feed(site, tagged, maker, tag) for folder, (tag, tagged) in shown.items()}
-    if not allow_id_change:
-        check_ids(site, published, made)
     paths = {
         site.output_dir / folder / FORMATS[name].filename: (feed, name)
         for folder, feed in made.items()
@@ -226,23 +226,27 @@ def _build(
         renders=maker.renders,
     )
 
-    def compare() -> tuple[dict[Path, bytes], list[Path]]:
-        changed = _changed(paths, cache, workers)
+    def compare() -> tuple[dict[Path, bytes], list[Path], int]:
+        outputs = Outputs(paths, cache)
+        if not allow_id_change:
+            check_ids(site, published, made, known=outputs.published)
+        changed = outputs.changed(workers)
         page_bytes = render_page(site, made)
         if _fs.read_if_exists(page) != page_bytes:
             changed[page] = page_bytes
-        return changed, sorted(set(_owned_files(site.output_dir)) - {*paths, page})
+        extra = sorted(set(_owned_files(site.output_dir)) - {*paths, page})
+        return changed, extra, outputs.formatted
 
     if check:
-        changed, extra = compare()
+        changed, extra, formatted = compare()
         stale = [(path, "missing" if not path.exists() else "stale") for path in changed]
         stale += [(path, "extra") for path in extra]
-        return replace(result, stale=tuple(sorted(stale)), checked=True)
+        return replace(result, stale=tuple(sorted(stale)), formatted=formatted, checked=True)
     if site.output_dir.exists() and not site.output_dir.is_dir():
         raise OutputError(site.output_dir, "the output folder is a file")
     # Compare and write under the lock, so that two builds never interleave.
     with _lock.hold(site.output_dir):
-        changed, extra = compare()
+        changed, extra, formatted = compare()
         _fs.remove_stale_temps(site.output_dir)
         _fs.commit(changed, extra, root=site.output_dir)
     if cache is not None:
@@ -254,6 +258,7 @@ def _build(
         written=tuple(sorted(changed)),
         unchanged=tuple(sorted({*paths, page} - set(changed))),
         removed=tuple(extra),
+        formatted=formatted,
     )
 
 
@@ -262,88 +267,6 @@ def _open_cache(site: Site, *, write: bool) -> _cache.Cache | None:
         return None
     fingerprint = _cache.fingerprint(markup.renderer_settings(), _yaml.LOADER)
     return _cache.Cache.open(site.cache_dir, fingerprint, write=write)
-
-
-def _changed(
-    paths: Mapping[Path, tuple[Feed, str]], cache: _cache.Cache | None, workers: Workers
-) -> dict[Path, bytes]:
-    """The bytes of every feed file whose content changes. A file is not formatted
-    again when the cache shows it was formatted from the same feed and it still
-    has the bytes that gave."""
-    old = {path: _digest_file(path) for path in paths}
-    stamps = cache.get(_OUTPUT, [str(path) for path in paths]) if cache is not None else {}
-    feed_digests: dict[int, str] = {}
-    todo: list[tuple[Path, str]] = []
-    for path, (feed, name) in paths.items():
-        if cache is not None and id(feed) not in feed_digests:
-            feed_digests[id(feed)] = _feed_digest(feed)
-        source = f"{feed_digests.get(id(feed))} {name}"
-        if cache is not None:
-            cache.keep_only(_OUTPUT, [str(path)])
-            if old[path] is not None and stamps.get(str(path)) == [source, old[path]]:
-                continue
-        todo.append((path, source))
-    seconds = sum(_format_seconds(paths[path][0]) for path, _ in todo)
-    calls = ((paths[path][1], paths[path][0]) for path, _ in todo)
-    if workers.worth(seconds):
-        done = workers.map(_format_one, calls, ahead=1)  # few calls, each large
-    else:
-        done = (_format_one(*call) for call in calls)
-    changed: dict[Path, bytes] = {}
-    for (path, source), data in zip(todo, done, strict=True):
-        new = _bytes_digest(data)
-        if new != old[path]:
-            changed[path] = data
-        if cache is not None:
-            cache.put(_OUTPUT, str(path), [source, new])
-    return changed
-
-
-def _feed_digest(feed: Feed) -> str:
-    """A hash of everything in a feed, its entries' fields included. Text is hashed
-    as it is: repr() of a feed of long entries would cost more than formatting it."""
-    h = hashlib.sha256()
-
-    def add(item: object) -> None:
-        for spec in fields(item):  # type: ignore[arg-type]  # a Feed, an Entry
-            value = getattr(item, spec.name)
-            if isinstance(value, tuple) and value and is_dataclass(value[0]):
-                h.update(f"{spec.name}:{len(value)}[".encode())
-                for element in value:
-                    add(element)
-                continue
-            data = (
-                value.encode("utf-8", "surrogatepass")
-                if isinstance(value, str)
-                else repr(value).encode("utf-8", "surrogatepass")
-            )
-            h.update(f"{spec.name}:{type(value).__name__}:{len(data)}:".encode())
-            h.update(data)
-
-    add(feed)
-    return h.hexdigest()[:40]
-
-
-def _digest_file(path: Path) -> str | None:
-    data = _fs.read_if_exists(path)
-    return None if data is None else _bytes_digest(data)
-
-
-def _format_one(name: str, feed: Feed) -> bytes:
-    """One feed in one format (in a worker process, or not)."""
-    return FORMATS[name].render(feed)
-
-
-def _format_seconds(feed: Feed) -> float:
-    chars = sum(len(entry.content_html or "") + len(entry.summary_html) for entry in feed.entries)
-    return (
-        len(feed.entries) * _workers.FORMAT_SECONDS_PER_ENTRY
-        + chars * _workers.FORMAT_SECONDS_PER_CHAR
-    )
-
-
-def _bytes_digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:40]
 
 
 def _feed(site: Site, posts: Sequence[Post], maker: EntryMaker, tag: str | None) -> Feed:

@@ -6,7 +6,7 @@ folder; reads those files, writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from . import _fs
@@ -21,13 +21,20 @@ from .resolve import post_id
 _READ_ORDER = ("json", "atom", "rss")
 
 
-def check_ids(site: Site, published: Sequence[Post], feeds: Mapping[PurePosixPath, Feed]) -> None:
+def check_ids(
+    site: Site,
+    published: Sequence[Post],
+    feeds: Mapping[PurePosixPath, Feed],
+    *,
+    known: Callable[[Path], tuple[PublishedEntry, ...] | None] | None = None,
+) -> None:
     """Refuse a build that drops or renames an entry still inside a feed's window.
 
     An entry of a published feed file is flagged when no published post has its
     id any more although it is not older than the oldest entry still in the new
     feed, the usual sign of a renamed slug, a changed ``url`` or a changed
-    ``permalink``.
+    ``permalink``. ``known``, when given, gives the entries of a file without
+    reading it when it can (the build knows the files it wrote), or None.
 
     Raises:
         IdChangeError: every flagged entry, with the post that now has a new id
@@ -36,7 +43,7 @@ def check_ids(site: Site, published: Sequence[Post], feeds: Mapping[PurePosixPat
     new_ids = {xml_safe(post_id(site, post)) for post in published}
     old: list[tuple[Path, PublishedEntry, Feed]] = []
     for folder, feed in feeds.items():
-        found = _read_published(site.output_dir / folder)
+        found = _read_published(site.output_dir / folder, known)
         if found is not None:
             path, entries = found
             old += [(path, entry, feed) for entry in entries]
@@ -83,10 +90,15 @@ def _match(entry: PublishedEntry, candidates: Sequence[Post]) -> Post | None:
     return None
 
 
-def _read_published(folder: Path) -> tuple[Path, tuple[PublishedEntry, ...]] | None:
+def _read_published(
+    folder: Path, known: Callable[[Path], tuple[PublishedEntry, ...] | None] | None
+) -> tuple[Path, tuple[PublishedEntry, ...]] | None:
     """The entries of the first readable feed file in ``folder``, or None."""
     for name in _READ_ORDER:
         path = folder / FORMATS[name].filename
+        entries = known(path) if known is not None else None
+        if entries is not None:
+            return path, entries
         data = _fs.read_if_exists(path)
         if data is None:
             continue

@@ -7,6 +7,7 @@ date feedgen would default to ``now()`` is set from the feed.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -30,6 +31,10 @@ _ATOM_NS = "http://www.w3.org/2005/Atom"
 _CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 _MEDIA_NS = "http://search.yahoo.com/mrss/"
 
+# Where entries start in a pretty-printed document, and what follows the last one.
+_ATOM_CUT = (b"\n  <entry>", b"</feed>\n")
+_RSS_CUT = (b"\n    <item>", b"  </channel>\n</rss>\n")
+
 # We parse only what feedgen just serialized; still, never resolve entities or fetch.
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 
@@ -44,11 +49,23 @@ _HEX_REFERENCES = (("&amp;", "&#x26;"), ("&lt;", "&#x3C;"), ("&gt;", "&#x3E;"))
 
 def render_atom(feed: Feed) -> bytes:
     """Render ``feed`` as an Atom 1.0 document (RFC 4287)."""
+    head, tail = atom_head_tail(feed)
+    return head + b"".join(atom_items(feed.entries)) + tail
+
+
+def render_rss(feed: Feed) -> bytes:
+    """Render ``feed`` as an RSS 2.0 document (RSS Advisory Board profile)."""
+    head, tail = rss_head_tail(feed)
+    return head + b"".join(rss_items(feed.entries)) + tail
+
+
+def atom_head_tail(feed: Feed) -> tuple[bytes, bytes]:
+    """The Atom document of ``feed`` without its entries, split where they go."""
     fg = _generator(feed, ATOM_FILENAME, ATOM_MEDIA_TYPE)
     if feed.hub:
         # WebSub 4: the hub link; after self and alternate, so it never becomes RSS <link>.
         fg.link(href=feed.hub, rel="hub")
-    _load_media(fg, feed)
+    _load_media(fg, feed.entries)
     if feed.description:
         fg.subtitle(feed.description)
     if feed.author is not None:
@@ -57,7 +74,17 @@ def render_atom(feed: Feed) -> bytes:
         # RFC 4287 4.1.1: a feed needs an author unless every entry has one. The
         # W3C validator also wants one on a feed without entries.
         fg.author({"name": feed.title})
-    for entry in feed.entries:
+    head, _, tail = _cut(_serialize(etree.fromstring(fg.atom_str(), _PARSER)), _ATOM_CUT)
+    return head, tail
+
+
+def atom_items(entries: Sequence[Entry]) -> list[bytes]:
+    """Each entry as an Atom ``<entry>``, exactly as it appears in a document."""
+    if not entries:
+        return []
+    fg = _scratch()
+    _load_media(fg, entries)
+    for entry in entries:
         fe = _add_entry(fg, entry)
         if entry.author is not None:
             fe.author(_person(entry.author))
@@ -71,7 +98,7 @@ def render_atom(feed: Feed) -> bytes:
 
     root = etree.fromstring(fg.atom_str(), _PARSER)
     elements = root.iterfind(f"{{{_ATOM_NS}}}entry")
-    for element, entry in zip(elements, feed.entries, strict=True):
+    for element, entry in zip(elements, entries, strict=True):
         # feedgen 1.0.0 drops rel and type from entry links: its loop rebinds `link`
         # to the new element and then reads the attributes back from that element.
         links = list(element.iterfind(f"{{{_ATOM_NS}}}link"))
@@ -89,18 +116,39 @@ def render_atom(feed: Feed) -> bytes:
             enclosure.tail = links[-1].tail
             links[-1].addnext(enclosure)
         element.find(f"{{{_ATOM_NS}}}title").set("type", "text")
-    return _serialize(root)
+    _, items, _ = _cut(_serialize(root), _ATOM_CUT)
+    return items
 
 
-def render_rss(feed: Feed) -> bytes:
-    """Render ``feed`` as an RSS 2.0 document (RSS Advisory Board profile)."""
+def rss_head_tail(feed: Feed) -> tuple[bytes, bytes]:
+    """The RSS document of ``feed`` without its items, split where they go."""
     fg = _generator(feed, RSS_FILENAME, RSS_MEDIA_TYPE)
-    # Before any add_entry(): feedgen gives each new entry the loaded extensions.
     fg.load_extension("dc", atom=False, rss=True)
-    _load_media(fg, feed)
+    _load_media(fg, feed.entries)
     # RSS requires a channel description; feedgen refuses an empty one.
     fg.description(feed.description or feed.title)
-    for entry in feed.entries:
+    root = etree.fromstring(fg.rss_str(), _PARSER)
+    if feed.hub:
+        # WebSub 4: RSS carries the hub as an atom:link beside the self link.
+        self_link = root.find(f"channel/{{{_ATOM_NS}}}link")
+        hub = etree.Element(f"{{{_ATOM_NS}}}link")
+        hub.set("href", feed.hub)
+        hub.set("rel", "hub")
+        hub.tail = self_link.tail
+        self_link.addnext(hub)
+    head, _, tail = _cut(_serialize(root), _RSS_CUT)
+    return _plain_text(head), tail
+
+
+def rss_items(entries: Sequence[Entry]) -> list[bytes]:
+    """Each entry as an RSS ``<item>``, exactly as it appears in a document."""
+    if not entries:
+        return []
+    fg = _scratch()
+    # Before any add_entry(): feedgen gives each new entry the loaded extensions.
+    fg.load_extension("dc", atom=False, rss=True)
+    _load_media(fg, entries)
+    for entry in entries:
         fe = _add_entry(fg, entry)
         fe.guid(entry.id, permalink=entry.id == entry.url)
         if entry.author is not None:
@@ -123,20 +171,51 @@ def render_rss(feed: Feed) -> bytes:
                 )
 
     root = etree.fromstring(fg.rss_str(), _PARSER)
-    if feed.hub:
-        # WebSub 4: RSS carries the hub as an atom:link beside the self link.
-        self_link = root.find(f"channel/{{{_ATOM_NS}}}link")
-        hub = etree.Element(f"{{{_ATOM_NS}}}link")
-        hub.set("href", feed.hub)
-        hub.set("rel", "hub")
-        hub.tail = self_link.tail
-        self_link.addnext(hub)
-    for item, entry in zip(root.iterfind("channel/item"), feed.entries, strict=True):
+    for item, entry in zip(root.iterfind("channel/item"), entries, strict=True):
         if entry.content_html and not entry.summary_html:
             # Without a description, feedgen writes the content as <description>.
             item.find("description").tag = f"{{{_CONTENT_NS}}}encoded"
-    xml = _serialize(root).decode("utf-8")
-    return _RSS_PLAIN_TEXT.sub(_hex_references, xml).encode("utf-8")
+    _, items, _ = _cut(_serialize(root), _RSS_CUT)
+    return [_plain_text(item) for item in items]
+
+
+def _cut(document: bytes, cut: tuple[bytes, bytes]) -> tuple[bytes, list[bytes], bytes]:
+    """Split a serialized document into what comes before its entries, each entry
+    (with its indentation and line end) and what follows them.
+
+    Every ``<`` lxml writes starts markup (it escapes ``<`` in text and
+    attributes), and entries are the only elements at their indentation with
+    their name, so the cut never falls inside one.
+    """
+    opening, tail = cut
+    assert document.endswith(tail), "lxml's pretty printing changed"
+    body = document[: -len(tail)]
+    starts = []
+    at = body.find(opening)
+    while at != -1:
+        starts.append(at + 1)  # after the line end before the entry
+        at = body.find(opening, at + 1)
+    if not starts:
+        return body, [], tail
+    ends = [*starts[1:], len(body)]
+    return body[: starts[0]], [body[a:b] for a, b in zip(starts, ends, strict=True)], tail
+
+
+def _scratch() -> Any:
+    """A generator whose feed-level fields only satisfy feedgen: entries are formatted
+    in it and taken out, and everything else it writes is thrown away."""
+    fg = FeedGenerator()
+    fg.id("urn:postfeed:scratch")
+    fg.title("scratch")
+    fg.link(href="urn:postfeed:scratch")
+    fg.description("scratch")
+    fg.updated(EPOCH)
+    return fg
+
+
+def _plain_text(xml: bytes) -> bytes:
+    """RSS plain-text elements with the profile's hexadecimal character references."""
+    return _RSS_PLAIN_TEXT.sub(_hex_references, xml.decode("utf-8")).encode("utf-8")
 
 
 def _generator(feed: Feed, filename: str, media_type: str) -> Any:
@@ -156,10 +235,10 @@ def _generator(feed: Feed, filename: str, media_type: str) -> Any:
     return fg
 
 
-def _load_media(fg: Any, feed: Feed) -> None:
+def _load_media(fg: Any, entries: Sequence[Entry]) -> None:
     """Load Media RSS when an entry has an image (before any add_entry(): feedgen gives
     each new entry the loaded extensions). Feeds without images keep their bytes."""
-    if any(entry.image is not None for entry in feed.entries):
+    if any(entry.image is not None for entry in entries):
         fg.load_extension("media")
 
 

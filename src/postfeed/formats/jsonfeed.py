@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 
 from postfeed.model import Author, Entry, Feed, PublishedEntry
@@ -12,8 +13,19 @@ JSON_MEDIA_TYPE = "application/feed+json"
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
+#: What separates two items in a document.
+SEPARATOR = b",\n"
+_EMPTY_ITEMS = '"items": []\n}'
+
+
 def render_json(feed: Feed) -> bytes:
     """Render ``feed`` as a JSON Feed 1.1 document, UTF-8 with a trailing newline."""
+    head, tail = json_head_tail(feed)
+    return head + SEPARATOR.join(json_items(feed.entries)) + tail
+
+
+def json_head_tail(feed: Feed) -> tuple[bytes, bytes]:
+    """The document of ``feed`` without its items, split where they go."""
     document: dict[str, object] = {
         "version": VERSION,
         "title": feed.title,
@@ -27,8 +39,24 @@ def render_json(feed: Feed) -> bytes:
         document["authors"] = [_author(feed.author)]
     if feed.hub:
         document["hubs"] = [{"type": "WebSub", "url": feed.hub}]
-    document["items"] = [_item(entry) for entry in feed.entries]
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    document["items"] = []
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    if not feed.entries:
+        return (text + "\n").encode("utf-8"), b""
+    # As json.dumps(indent=2) writes a non-empty list two levels down.
+    return (text[: -len(_EMPTY_ITEMS)] + '"items": [\n').encode("utf-8"), b"\n  ]\n}\n"
+
+
+def json_items(entries: Sequence[Entry]) -> list[bytes]:
+    """Each entry as a JSON Feed item, exactly as it appears in a document: indented
+    two levels, without the separator. json.dumps escapes every line end inside a
+    string, so each of its own line ends takes the indentation."""
+    return [
+        (
+            "    " + json.dumps(_item(entry), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        ).encode("utf-8")
+        for entry in entries
+    ]
 
 
 def _item(entry: Entry) -> dict[str, object]:
