@@ -18,6 +18,8 @@ Usage: python bench/run.py [--sizes 100,1000,10000] [--repeat N] [--docs FILE]
 from __future__ import annotations
 
 import argparse
+import compileall
+import importlib.util
 import json
 import os
 import platform
@@ -142,6 +144,17 @@ class Archive:
         for number in range(self.size, self.size + self.added):
             (self.folder / "posts" / f"{generate.slug(number)}.md").unlink()
         self.added = 0
+
+
+def compile_postfeed() -> None:
+    """Byte-compile postfeed as installing it from a wheel does. An editable install
+    under PYTHONDONTWRITEBYTECODE would otherwise compile every module on every run,
+    a cost no installed copy pays (the libraries it is compared with are compiled)."""
+    spec = importlib.util.find_spec("postfeed")
+    if spec is None or spec.origin is None:
+        raise SystemExit("postfeed is not installed in this Python")
+    if not compileall.compile_dir(Path(spec.origin).parent, quiet=1):
+        raise SystemExit("could not byte-compile postfeed")
 
 
 def summary(name: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -360,6 +373,7 @@ def main() -> None:
     limits = [int(limit) for limit in args.limits.split(",")]
     work = args.work or Path(tempfile.mkdtemp(prefix="postfeed-bench-"))
     started = time.time()
+    compile_postfeed()
     env = environment()
     rows: list[dict[str, Any]] = []
     probes: list[dict[str, Any]] = []

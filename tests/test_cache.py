@@ -4,7 +4,6 @@ re-rendered, and a corrupt, stale or foreign cache ignored."""
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -189,10 +188,10 @@ def test_tampered_values_are_not_trusted(blog: Path, tmp_path: Path) -> None:
     with _cache_db(blog) as db:
         changed = db.execute(
             "UPDATE item SET value = replace(value, 'Heading', 'Hacked')"
-            " WHERE kind IN ('html', 'parts') AND value LIKE '%Heading%'"
+            " WHERE kind IN ('html', 'content') AND value LIKE '%Heading%'"
         ).rowcount
         db.execute("UPDATE item SET value = '[]' WHERE kind = 'index'")
-    assert changed == 2  # the second post's rendered body and its entry parts
+    assert changed == 2  # the second post's rendered body and its finished content
     again = _build_fresh(site)
     assert again.renders == 1
     assert b"Hacked" not in b"".join(_files(site.output_dir).values())
@@ -292,7 +291,7 @@ def test_cache_keeps_only_what_the_last_build_used(blog: Path) -> None:
         build(site, now=NOW)
     with _cache_db(blog) as db:
         values = [
-            json.loads(value)
+            value  # rendered HTML is stored as it is, after a mark
             for (value,) in db.execute("SELECT value FROM item WHERE kind = 'html'")
         ]
     bodies = [value for value in values if "<table>" in value]
@@ -359,3 +358,25 @@ def test_entries_are_not_kept_from_a_file_changed_by_hand(blog: Path, tmp_path: 
     assert result.formatted == 6 + 1 + 1
     assert b"Old post 9." not in atom.read_bytes()
     assert _files(site.output_dir) == _plain(site, tmp_path)
+
+
+def test_content_of_kept_entries_is_never_read(blog: Path, tmp_path: Path) -> None:
+    """After one edit, the other entries are kept from the feed files and their content
+    is not read from the cache at all: a damaged cached content goes unnoticed until
+    some file needs that entry formatted again, and then it is made again."""
+    site = _site(blog)
+    build(site, now=NOW)
+    with _cache_db(blog) as db:
+        damaged = db.execute(
+            "UPDATE item SET value = replace(value, 'Old post 3.', 'Damaged')"
+            " WHERE kind = 'content' AND value LIKE '%Old post 3.%'"
+        ).rowcount
+    assert damaged == 1
+    path = blog / "posts" / "second.md"
+    path.write_text(path.read_text().replace("# Heading", "# New heading"))
+    edited = build(site, now=NOW)
+    assert (edited.renders, edited.formatted) == (1, 3)
+    assert _files(site.output_dir) == _plain(site, tmp_path)
+    again = _build_fresh(site)  # every entry formatted: the damaged one is rendered again
+    assert (again.renders, again.formatted) == (1, 7 * 3)
+    assert _files(site.output_dir) == _plain(site, tmp_path / "again")

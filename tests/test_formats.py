@@ -13,6 +13,7 @@ from typing import Any
 
 import feedparser
 import pytest
+from feedgen.feed import FeedGenerator
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree as lxml_etree  # type: ignore[import-untyped]
@@ -20,7 +21,7 @@ from lxml import etree as lxml_etree  # type: ignore[import-untyped]
 from postfeed._cache import Cache
 from postfeed._documents import Outputs
 from postfeed._workers import Workers
-from postfeed.formats import FORMATS, render_atom, render_json, render_rss
+from postfeed.formats import FORMATS, _feedgen, render_atom, render_json, render_rss
 from postfeed.markup import xml_safe
 from postfeed.model import FORMAT_NAMES, Author, Entry, Feed, Image
 
@@ -859,3 +860,23 @@ def test_a_foreign_file_gives_nothing(tmp_path: Path) -> None:
         assert outputs.formatted == 4
     finally:
         cache.close()
+
+
+@pytest.mark.parametrize("name", ["rss", "atom"])
+def test_feedgen_tree_or_its_text_give_the_same_bytes(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entries are formatted from the tree feedgen builds; a feedgen without the method
+    that builds it is read through the text it writes instead, with the same result."""
+    entries = (
+        make_entry(
+            image=Image(url="https://blog.example/a.png", length=99, media_type="image/png")
+        ),
+        make_entry(id="https://blog.example/2/", author=Author(name="Name Only")),
+        make_entry(id="https://blog.example/3/", summary_html="", summary_text=""),
+    )
+    feed = make_feed(*entries, hub="https://hub.example/")
+    direct = FORMATS[name].render(feed)
+    assert hasattr(FeedGenerator, _feedgen.BUILDERS[name])
+    monkeypatch.setitem(_feedgen.BUILDERS, name, "_no_such_method")
+    assert FORMATS[name].render(feed) == direct

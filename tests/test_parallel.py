@@ -3,6 +3,7 @@ serial path, with or without the cache."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from postfeed import PostErrors, build, load_site
+from postfeed import PostErrors, _workers, build, load_site
 from postfeed.cli import main
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -94,3 +95,20 @@ def test_jobs_option(
         main(["build", "--jobs", "0"])
     assert info.value.code == 2
     assert "expected a whole number of 1 or more, got '0'" in capsys.readouterr().err
+
+
+def test_switch_interval_while_the_pool_runs(many: Path, tmp_path: Path) -> None:
+    """While worker processes run, this process's threads switch sooner (so the pool's
+    own threads pass work on without waiting); after the build, as before."""
+    site = load_site(many / "postfeed.yaml")
+    before = sys.getswitchinterval()
+    seen: list[float] = []
+    build(
+        replace(site, cache_dir=None, output_dir=tmp_path / "out"),
+        jobs=2,
+        now=NOW,
+        progress=lambda stage, done, total: seen.append(sys.getswitchinterval()),
+    )
+    assert before > _workers.SWITCH_INTERVAL
+    assert min(seen) == pytest.approx(_workers.SWITCH_INTERVAL)
+    assert sys.getswitchinterval() == before

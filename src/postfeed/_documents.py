@@ -12,7 +12,7 @@ its bytes still hash to what the cache says was written.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
@@ -45,11 +45,28 @@ class Outputs:
 
     ``paths`` maps each output file to its feed and format name. The files are
     read when this is made (under the build's lock, when there is one).
+
+    ``keys`` gives entries' keys by id(): digests that stand for everything in an
+    entry (others are hashed whole). ``pieces`` holds entries already formatted,
+    by format name and key. An entry that must be formatted is first passed to
+    ``complete``, which gives it back with everything a format needs (the build
+    leaves the content of entries it expects to keep in the cache).
     """
 
-    def __init__(self, paths: Mapping[Path, tuple[Feed, str]], cache: Cache | None) -> None:
+    def __init__(
+        self,
+        paths: Mapping[Path, tuple[Feed, str]],
+        cache: Cache | None,
+        *,
+        keys: Mapping[int, str] | None = None,
+        pieces: Mapping[tuple[str, str], bytes] | None = None,
+        complete: Callable[[Sequence[Entry]], Sequence[Entry]] | None = None,
+    ) -> None:
         self._paths = paths
         self._cache = cache
+        self._keys = keys or {}
+        self._given = pieces or {}
+        self._complete = complete
         self._old = {path: _fs.read_if_exists(path) for path in paths}
         found = cache.get(KIND, [str(path) for path in paths]) if cache is not None else {}
         self._stamps: dict[Path, _Stamp] = {}
@@ -105,7 +122,7 @@ class Outputs:
         return changed
 
     def _digest(self, entry: Entry) -> str:
-        found = self._digests.get(id(entry))
+        found = self._keys.get(id(entry)) or self._digests.get(id(entry))
         if found is None:
             found = self._digests[id(entry)] = entry_digest(entry)
         return found
@@ -115,7 +132,7 @@ class Outputs:
     ) -> dict[tuple[str, str], bytes]:
         """Every entry's bytes in every format ``todo`` needs: from the files the last
         build wrote where the cache vouches for them, else formatted now."""
-        pieces: dict[tuple[str, str], bytes] = {}
+        pieces = dict(self._given)
         for path, _, name, _, _ in todo:
             stamp, data = self._stamps.get(path), self._old[path]
             if stamp is not None and data is not None:
@@ -129,9 +146,12 @@ class Outputs:
         self.formatted += len(missing)
         if not missing:
             return pieces
+        unique = {key: entry for (_, key), entry in missing.items()}
+        if self._complete is not None:
+            unique = dict(zip(unique, self._complete(list(unique.values())), strict=True))
         by_format: dict[str, list[tuple[str, Entry]]] = {}
-        for (name, key), entry in missing.items():
-            by_format.setdefault(name, []).append((key, entry))
+        for name, key in missing:
+            by_format.setdefault(name, []).append((key, unique[key]))
         parallel = workers.worth(sum(_seconds(entry) for entry in missing.values()))
         # Shared out, even a few dozen entries make a few calls for each process.
         share = 4 * workers.count if parallel else 1

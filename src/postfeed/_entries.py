@@ -1,15 +1,20 @@
 """Entry parts for the posts the feeds show, each made once: from the cache, or
-rendered in this process or in worker processes. The parts never depend on the
+rendered in this process or in worker processes, which also format each new
+entry in every output format while they have it. The parts never depend on the
 path taken; the cache is only a shortcut to the same text.
 
-Two kinds of cached values: rendered HTML by a digest of the Markdown and the
-renderer's settings, and finished entry parts by body, summary and URL.
+Three kinds of cached values: rendered HTML by a digest of the Markdown and the
+renderer's settings; and, by body, summary and URL, an entry's finished summary
+and, apart, its finished content. A post whose parts are cached gets its summary
+at once and its content only if some feed file needs the entry formatted again
+(:func:`complete`): an unchanged entry is taken from the file the last build
+wrote, and its content is never read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -17,19 +22,24 @@ from . import _workers, markup
 from ._cache import Cache
 from ._records import digest
 from ._workers import Workers
-from .model import Post, Progress, Site
+from .formats import FORMATS
+from .model import Entry, Post, Progress, Site
 from .posts import Archive
-from .resolve import EntryMaker, EntryParts, finish, post_url, summary_markdown
+from .resolve import EntryMaker, EntryParts, finish, post_url, summary_markdown, with_parts
 
 HTML = "html"
 PARTS = "parts"
+CONTENT = "content"
 _CHUNK = 16  # posts per call at most: bodies are held briefly, and no call runs long
 
 # One job item: url, body html or None, body Markdown or None, summary html or None,
-# summary Markdown or None.
-_Item = tuple[str, str | None, str | None, str | None, str | None]
-# One result: entry parts, and the body and summary HTML if they were rendered.
-_Result = tuple[tuple[str, str, str | None], str | None, str | None]
+# summary Markdown or None, and the entry without its parts.
+_Item = tuple[str, str | None, str | None, str | None, str | None, Entry]
+# One result: entry parts, the body and summary HTML if they were rendered, and the
+# entry's bytes in each format asked for.
+_Result = tuple[tuple[str, str, str | None], str | None, str | None, tuple[bytes, ...]]
+#: Pieces of feed files: an entry's bytes by format name and entry key.
+Pieces = dict[tuple[str, str], bytes]
 
 
 @dataclass(slots=True)
@@ -49,6 +59,16 @@ class _Job:
         return digest(f"{self.url}\0{self.body_key}\0{summary}")
 
 
+@dataclass(slots=True)
+class Prepared:
+    """What :func:`prepare` made besides the parts it put in the maker: each new
+    entry's bytes in every format, and the posts whose content it left in the
+    cache (their entries' ``content_html`` is not set: see :func:`complete`)."""
+
+    pieces: Pieces
+    light: set[str]  # slugs
+
+
 def prepare(
     site: Site,
     posts: Sequence[Post],
@@ -58,8 +78,11 @@ def prepare(
     archive: Archive | None = None,
     workers: Workers | None = None,
     progress: Progress | None = None,
-) -> None:
-    """Put the entry parts of every post in ``posts`` into ``maker.prepared``.
+    formats: Sequence[str] = (),
+) -> Prepared:
+    """Put the entry parts of every post in ``posts`` into ``maker.prepared``, and
+    each post's parts key into ``maker.keys``. Posts made now are also formatted
+    in each of ``formats``.
 
     ``progress``, when given, is called as ``progress("render", done, total)`` as
     entries are made (those the cache holds count at once).
@@ -77,25 +100,34 @@ def prepare(
                 _Job(post, post_url(site, post), _body_key(post, archive), summary_markdown(post))
             )
     total = len(jobs)
+    prepared = Prepared({}, set())
     if cache is not None:
-        jobs = _from_cache(jobs, maker, cache, settings)
+        jobs = _from_cache(jobs, maker, cache, settings, prepared.light)
     done_count = total - len(jobs)
     if progress is not None and done_count:
         progress("render", done_count, total)
-    seconds = sum(_estimate(job, archive) for job in jobs)
+    seconds = sum(_estimate(job, archive, len(formats)) for job in jobs)
     parallel = workers is not None and workers.worth(seconds)
-    # Shared out, a few dozen posts still make a few calls for each process.
-    size = min(_CHUNK, -(-len(jobs) // (4 * workers.count))) if workers and parallel else _CHUNK
-    chunks = _items(jobs, maker, cache, settings, max(1, size))
+    # Shared out, calls get smaller as the work left does, so that a few dozen posts
+    # still make a few calls for each process and no process waits long at the end.
+    chunks = _items(jobs, maker, cache, settings, 4 * workers.count if workers and parallel else 0)
     if workers is not None and parallel:
-        done = workers.map(_run_in_worker, ((chunk,) for chunk in chunks))
+        done = workers.map(_run_in_worker, ((chunk, tuple(formats)) for chunk in chunks))
     else:
-        done = (_run(chunk, maker.render) for chunk in chunks)
+        done = (_run(chunk, maker.render, formats) for chunk in chunks)
     results = (result for chunk in done for result in chunk)
-    for job, (parts, body_html, summary_html) in zip(jobs, results, strict=True):
+    for job, (parts, body_html, summary_html, pieces) in zip(jobs, results, strict=True):
         if parallel:  # the serial path counts its renders in maker.render
             maker.renders += (body_html is not None) + (summary_html is not None)
-        maker.prepared[job.post.slug] = EntryParts(*parts)
+        slug = job.post.slug
+        maker.prepared[slug] = EntryParts(*parts)
+        key = job.parts_key()
+        if key is not None:
+            maker.keys[slug] = key
+        entry_key = maker.key(job.post)
+        if entry_key is not None:
+            for name, piece in zip(formats, pieces, strict=True):
+                prepared.pieces[name, entry_key] = piece
         done_count += 1
         if progress is not None:
             progress("render", done_count, total)
@@ -105,11 +137,48 @@ def prepare(
             cache.put(HTML, _html_key(settings, job.body_key), body_html)
         if summary_html is not None and job.summary is not None:
             cache.put(HTML, _html_key(settings, "md:" + digest(job.summary)), summary_html)
-        key = job.parts_key()
         if key is not None:
-            cache.put(PARTS, key, list(parts))
-            cache.keep_only(PARTS, [key])
+            cache.put(PARTS, key, list(parts[:2]))
+            cache.put(CONTENT, key, parts[2])
+            _keep(cache, key)
         cache.keep_only(HTML, _html_keys(job, settings))
+    return prepared
+
+
+def complete(
+    entries: Sequence[Entry],
+    light: Mapping[int, Post],
+    maker: EntryMaker,
+    cache: Cache | None,
+) -> list[Entry]:
+    """``entries`` with their content: those whose post ``light`` names (by the
+    entry's id()) have it loaded from the cache, or made again if the cache no
+    longer has it; the others are returned as they are."""
+    wanted = [light[id(entry)] for entry in entries if id(entry) in light]
+    keys = [maker.keys[post.slug] for post in wanted]
+    found = cache.get(CONTENT, keys) if cache is not None and keys else {}
+    result = []
+    for entry in entries:
+        post = light.get(id(entry))
+        if post is None:
+            result.append(entry)
+            continue
+        content = found.get(maker.keys[post.slug], _MISSING)
+        if content is None or isinstance(content, str):
+            result.append(replace(entry, content_html=content))
+        else:  # changed or dropped since prepare() saw it: make it again (the summary
+            # does not change the content)
+            parts = finish(maker.body_html(post), None, entry.url)
+            result.append(replace(entry, content_html=parts.content_html))
+    return result
+
+
+_MISSING = object()
+
+
+def _keep(cache: Cache, key: str) -> None:
+    cache.keep_only(PARTS, [key])
+    cache.keep_only(CONTENT, [key])
 
 
 def _body_key(post: Post, archive: Archive | None) -> str | None:
@@ -136,18 +205,25 @@ def _html_keys(job: _Job, settings: str) -> list[str]:
     return keys
 
 
-def _from_cache(jobs: list[_Job], maker: EntryMaker, cache: Cache, settings: str) -> list[_Job]:
-    """Take finished parts from the cache; return the jobs still to do, with any
-    rendered HTML the cache has."""
+def _from_cache(
+    jobs: list[_Job], maker: EntryMaker, cache: Cache, settings: str, light: set[str]
+) -> list[_Job]:
+    """Take finished summaries from the cache, where it holds the content too, and
+    leave the content there; return the jobs still to do, with any rendered HTML
+    the cache has."""
     keys = {job.post.slug: job.parts_key() for job in jobs}
-    found = cache.get(PARTS, [key for key in keys.values() if key is not None])
+    wanted = [key for key in keys.values() if key is not None]
+    found = cache.get(PARTS, wanted)
+    stored = cache.keys(CONTENT, wanted)
     todo = []
     for job in jobs:
         key = keys[job.post.slug]
-        parts = _parts(found.get(key)) if key is not None else None
-        if parts is not None and key is not None:
-            maker.prepared[job.post.slug] = parts
-            cache.keep_only(PARTS, [key])
+        summary = _summary(found.get(key)) if key is not None else None
+        if summary is not None and key is not None and key in stored:
+            maker.prepared[job.post.slug] = EntryParts(*summary, None)
+            maker.keys[job.post.slug] = key
+            light.add(job.post.slug)
+            _keep(cache, key)
             cache.keep_only(HTML, _html_keys(job, settings))
         else:
             todo.append(job)
@@ -171,19 +247,17 @@ def _html_from_cache(jobs: Sequence[_Job], cache: Cache, settings: str) -> None:
                 job.summary_html = html
 
 
-def _parts(value: Any) -> EntryParts | None:
-    """Cached entry parts, if they have the right shape."""
-    if not isinstance(value, list) or len(value) != 3:
+def _summary(value: Any) -> tuple[str, str] | None:
+    """A cached summary (HTML and text), if it has the right shape."""
+    if not isinstance(value, list) or len(value) != 2:
         return None
-    summary_html, summary_text, content_html = value
+    summary_html, summary_text = value
     if not isinstance(summary_html, str) or not isinstance(summary_text, str):
         return None
-    if content_html is not None and not isinstance(content_html, str):
-        return None
-    return EntryParts(summary_html, summary_text, content_html)
+    return summary_html, summary_text
 
 
-def _estimate(job: _Job, archive: Archive | None) -> float:
+def _estimate(job: _Job, archive: Archive | None, formats: int) -> float:
     """Seconds of work a job is likely to take on one core."""
     post = job.post
     size = 0
@@ -195,16 +269,25 @@ def _estimate(job: _Job, archive: Archive | None) -> float:
     if job.summary is not None and job.summary_html is None:
         size += len(job.summary)
     finish = len(job.body_html or post.html or "") or size
-    return size * _workers.RENDER_SECONDS_PER_CHAR + finish * _workers.FINISH_SECONDS_PER_CHAR
+    return (
+        size * _workers.RENDER_SECONDS_PER_CHAR
+        + finish * _workers.FINISH_SECONDS_PER_CHAR
+        + formats * (_workers.FORMAT_SECONDS_PER_ENTRY + finish * _workers.FORMAT_SECONDS_PER_CHAR)
+    )
 
 
 def _items(
-    jobs: list[_Job], maker: EntryMaker, cache: Cache | None, settings: str, size: int
+    jobs: list[_Job], maker: EntryMaker, cache: Cache | None, settings: str, share: int
 ) -> Iterator[list[_Item]]:
     """Each chunk of jobs as work items, reading bodies only as the chunk is due and
-    keeping none of them once it is sent."""
-    for start in range(0, len(jobs), size):
+    keeping none of them once it is sent. With ``share``, a chunk is at most that
+    fraction of the jobs left."""
+    start = 0
+    while start < len(jobs):
+        left = len(jobs) - start
+        size = max(1, min(_CHUNK, -(-left // share))) if share else _CHUNK
         chunk = jobs[start : start + size]
+        start += size
         unread = []
         for job in chunk:
             post = job.post
@@ -231,16 +314,20 @@ def _items(
                     None if body_html is not None else job.body_markdown,
                     job.summary_html,
                     None if job.summary_html is not None else job.summary,
+                    maker.bare(job.post),
                 )
             )
             job.body_html = job.body_markdown = None
         yield items
 
 
-def _run(items: Sequence[_Item], render: Callable[[str], str]) -> list[_Result]:
-    """Render and finish each item: the work itself, in whichever process."""
-    results: list[_Result] = []
-    for url, body_html, body_markdown, summary_html, summary_source in items:
+def _run(
+    items: Sequence[_Item], render: Callable[[str], str], formats: Sequence[str]
+) -> list[_Result]:
+    """Render and finish each item, and format its entry: the work itself, in
+    whichever process."""
+    made: list[tuple[EntryParts, str | None, str | None]] = []
+    for url, body_html, body_markdown, summary_html, summary_source, _ in items:
         rendered_body = rendered_summary = None
         if body_html is None:
             if body_markdown is not None and body_markdown.strip():
@@ -249,19 +336,22 @@ def _run(items: Sequence[_Item], render: Callable[[str], str]) -> list[_Result]:
                 body_html = ""
         if summary_html is None and summary_source is not None:
             summary_html = rendered_summary = render(summary_source)
-        parts = finish(body_html, summary_html, url)
-        results.append(
-            (
-                (parts.summary_html, parts.summary_text, parts.content_html),
-                rendered_body,
-                rendered_summary,
-            )
+        made.append((finish(body_html, summary_html, url), rendered_body, rendered_summary))
+    entries = [with_parts(item[5], parts) for item, (parts, _, _) in zip(items, made, strict=True)]
+    pieces = [FORMATS[name].items(entries) for name in formats]
+    return [
+        (
+            (parts.summary_html, parts.summary_text, parts.content_html),
+            rendered_body,
+            rendered_summary,
+            tuple(found[number] for found in pieces),
         )
-    return results
+        for number, (parts, rendered_body, rendered_summary) in enumerate(made)
+    ]
 
 
-def _run_in_worker(items: Sequence[_Item]) -> list[_Result]:
-    return _run(items, _worker_renderer().render)
+def _run_in_worker(items: Sequence[_Item], formats: tuple[str, ...]) -> list[_Result]:
+    return _run(items, _worker_renderer().render, formats)
 
 
 @cache

@@ -9,6 +9,7 @@ A pool is started only for work estimated to take long enough to pay for it.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -31,6 +32,8 @@ RENDER_SECONDS_PER_CHAR = 0.33e-6
 FINISH_SECONDS_PER_CHAR = 0.02e-6
 FORMAT_SECONDS_PER_ENTRY = 60e-6
 FORMAT_SECONDS_PER_CHAR = 0.01e-6
+#: The interpreter's thread switch interval while a pool runs, in seconds.
+SWITCH_INTERVAL = 0.0002
 
 
 def cpu_count() -> int:
@@ -55,6 +58,7 @@ class Workers:
         self.jobs = jobs
         self.count = jobs if jobs is not None else cpu_count()
         self._pool: ProcessPoolExecutor | None = None
+        self._interval: float | None = None  # the switch interval to restore
 
     def worth(self, seconds: float) -> bool:
         """Whether work estimated at ``seconds`` on one core should be shared out."""
@@ -98,12 +102,22 @@ class Workers:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        if self._interval is not None:
+            sys.setswitchinterval(self._interval)
+            self._interval = None
 
     def _start(self) -> ProcessPoolExecutor:
         if self._pool is None:
             from concurrent.futures import ProcessPoolExecutor
 
             self._pool = ProcessPoolExecutor(self.count - 1, mp_context=_context())
+            # The pool's threads in this process pass work and results through pipes,
+            # a piece at a time, and each piece waits for the interpreter lock this
+            # process's own share of the work holds: by default up to 5 ms, long
+            # enough for a worker to sit idle after every call. While the pool runs,
+            # the lock changes hands sooner.
+            self._interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(self._interval, SWITCH_INTERVAL))
         return self._pool
 
 

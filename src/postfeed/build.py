@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 
 from . import _cache, _fs, _lock, _yaml, markup
 from ._documents import Outputs
-from ._entries import prepare
+from ._entries import complete, prepare
 from ._workers import Workers
 from .errors import OutputError
 from .formats import FORMATS
@@ -210,8 +210,25 @@ def _build(
     maker = EntryMaker(site, read_body=archive.read_body if archive is not None else read_body)
     shown = _shown(site, published)
     needed = [post for _, tagged in shown.values() for post in _limited(site, tagged)]
-    prepare(site, needed, maker, cache=cache, archive=archive, workers=workers, progress=progress)
+    prepared = prepare(
+        site,
+        needed,
+        maker,
+        cache=cache,
+        archive=archive,
+        workers=workers,
+        progress=progress,
+        formats=site.formats,
+    )
     made = {folder: _feed(site, tagged, maker, tag) for folder, (tag, tagged) in shown.items()}
+    keys: dict[int, str] = {}
+    light: dict[int, Post] = {}  # entries whose content prepare() left in the cache
+    for post in needed:
+        entry, key = maker.entry(post), maker.key(post)
+        if key is not None:
+            keys[id(entry)] = key
+        if post.slug in prepared.light:
+            light[id(entry)] = post
     paths = {
         site.output_dir / folder / FORMATS[name].filename: (feed, name)
         for folder, feed in made.items()
@@ -223,11 +240,16 @@ def _build(
         published=tuple(published),
         left_out=tuple(left_out),
         warnings=site.warnings + tuple(w for post in posts for w in post.warnings),
-        renders=maker.renders,
     )
 
     def compare() -> tuple[dict[Path, bytes], list[Path], int]:
-        outputs = Outputs(paths, cache)
+        outputs = Outputs(
+            paths,
+            cache,
+            keys=keys,
+            pieces=prepared.pieces,
+            complete=lambda entries: complete(entries, light, maker, cache),
+        )
         if not allow_id_change:
             check_ids(site, published, made, known=outputs.published)
         changed = outputs.changed(workers)
@@ -235,7 +257,7 @@ def _build(
         if _fs.read_if_exists(page) != page_bytes:
             changed[page] = page_bytes
         extra = sorted(set(_owned_files(site.output_dir)) - {*paths, page})
-        return changed, extra, outputs.formatted
+        return changed, extra, len(prepared.pieces) + outputs.formatted
 
     if check:
         changed, extra, formatted = compare()
@@ -258,6 +280,7 @@ def _build(
         written=tuple(sorted(changed)),
         unchanged=tuple(sorted({*paths, page} - set(changed))),
         removed=tuple(extra),
+        renders=maker.renders,
         formatted=formatted,
     )
 

@@ -3,10 +3,11 @@ absolute HTML. Pure functions of (site, post); no file I/O."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from urllib.parse import quote, urlsplit
@@ -106,9 +107,27 @@ def finish(html: str, summary_html: str | None, url: str) -> EntryParts:
     return EntryParts(summary, markup.text_of(summary), content or None)
 
 
+def with_parts(bare: Entry, parts: EntryParts) -> Entry:
+    """An entry with its summary and content."""
+    return replace(
+        bare,
+        summary_html=parts.summary_html,
+        summary_text=parts.summary_text,
+        content_html=parts.content_html,
+    )
+
+
 def summary_markdown(post: Post) -> str | None:
     """The post's own summary when it has one worth rendering."""
     return post.summary if post.summary is not None and post.summary.strip() else None
+
+
+# The fields of an entry that its parts (summary and content) do not decide.
+_BARE_FIELDS = tuple(
+    spec.name
+    for spec in fields(Entry)
+    if spec.name not in ("summary_html", "summary_text", "content_html")
+)
 
 
 @dataclass
@@ -117,28 +136,54 @@ class EntryMaker:
 
     ``prepared`` holds parts made beforehand (from a cache, or in other
     processes) by slug; ``read_body`` reads the body of a post that has none in
-    memory (see ``Post.body_offset``).
+    memory (see ``Post.body_offset``). ``keys`` holds, by slug, a digest of what
+    a post's parts are made from (its URL, body and summary), when known.
     """
 
     site: Site
     renders: int = 0
     read_body: Callable[[Post], str | None] | None = None
     prepared: dict[str, EntryParts] = field(default_factory=dict, repr=False)
+    keys: dict[str, str] = field(default_factory=dict, repr=False)
     _renderer: markup.Renderer | None = field(default=None, repr=False)
     _done: dict[str, Entry] = field(default_factory=dict, repr=False)
+    _bare: dict[str, Entry] = field(default_factory=dict, repr=False)
 
     def entry(self, post: Post) -> Entry:
         """The post as a feed entry."""
         done = self._done.get(post.slug)
         if done is not None:
             return done
-        url = post_url(self.site, post)
+        bare = self.bare(post)
         parts = self.prepared.get(post.slug)
         if parts is None:
             summary = summary_markdown(post)
             parts = finish(
-                self.body_html(post), None if summary is None else self.render(summary), url
+                self.body_html(post), None if summary is None else self.render(summary), bare.url
             )
+        result = with_parts(bare, parts)
+        self._done[post.slug] = result
+        return result
+
+    def key(self, post: Post) -> str | None:
+        """A digest of everything the post's entry holds, from its front matter and
+        ``keys`` (None while its parts key is unknown): two entries with the same
+        key are the same, byte for byte, in every format."""
+        parts_key = self.keys.get(post.slug)
+        if parts_key is None:
+            return None
+        bare = self.bare(post)
+        text = repr([getattr(bare, name) for name in _BARE_FIELDS])
+        h = hashlib.sha256(f"{parts_key}\0".encode())
+        h.update(text.encode("utf-8", "surrogatepass"))
+        return h.hexdigest()[:40]
+
+    def bare(self, post: Post) -> Entry:
+        """The post as a feed entry without its summary and content: everything a
+        post's front matter decides."""
+        done = self._bare.get(post.slug)
+        if done is not None:
+            return done
         updated = post.updated if post.updated is not None else post.published
         # Readers strip a title's outer whitespace; strip it here so every format agrees.
         title = markup.xml_safe(post.title).strip()
@@ -146,18 +191,18 @@ class EntryMaker:
             raise ValueError(f"post {post.slug!r} has no title text: {post.title!r}")
         result = Entry(
             id=markup.xml_safe(post_id(self.site, post)),
-            url=url,
+            url=post_url(self.site, post),
             title=title,
             published=_instant(post.published),
             updated=_instant(max(updated, post.published)),
-            summary_html=parts.summary_html,
-            summary_text=parts.summary_text,
-            content_html=parts.content_html,
+            summary_html="",
+            summary_text="",
+            content_html=None,
             tags=tuple(markup.xml_safe(tag) for tag in post.tags),
             author=safe_author(post.author or self.site.author),
             image=_absolute_image(self.site, post.image),
         )
-        self._done[post.slug] = result
+        self._bare[post.slug] = result
         return result
 
     def body_html(self, post: Post) -> str:
