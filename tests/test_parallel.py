@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,21 @@ def test_switch_interval_while_the_pool_runs(many: Path, tmp_path: Path) -> None
     assert before > _workers.SWITCH_INTERVAL
     assert min(seen) == pytest.approx(_workers.SWITCH_INTERVAL)
     assert sys.getswitchinterval() == before
+
+
+@pytest.mark.parametrize(
+    ("count", "share", "largest"), [(0, 8, 16), (1, 8, 16), (1000, 8, 16), (10000, 16, 500)]
+)
+def test_portions_cover_everything_and_shrink(count: int, share: int, largest: int) -> None:
+    """Calls cover every item once, in order, none longer than ``largest``, and they
+    shrink towards the end, so that the last calls are short."""
+    runs = list(_workers.portions(count, share, largest))
+    edges = [0, *(end for _, end in runs)]
+    assert runs == list(pairwise(edges))
+    assert edges[-1] == count
+    sizes = [end - start for start, end in runs]
+    assert all(0 < size <= largest for size in sizes)
+    assert sizes == sorted(sizes, reverse=True)
+    if count >= 1000:
+        assert sizes[0] == largest
+        assert sizes[-1] == 1

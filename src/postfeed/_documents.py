@@ -156,9 +156,9 @@ class Outputs:
         # Shared out, even a few dozen entries make a few calls for each process.
         share = 4 * workers.count if parallel else 1
         calls = [
-            (name, chunk)
+            (name, found[start:end])
             for name, found in by_format.items()
-            for chunk in _workers.chunks(found, max(-(-len(found) // _CHUNK), share))
+            for start, end in _workers.portions(len(found), share, _CHUNK)
         ]
         if parallel:
             done: Iterator[list[bytes]] = workers.map(

@@ -110,7 +110,7 @@ def prepare(
     parallel = workers is not None and workers.worth(seconds)
     # Shared out, calls get smaller as the work left does, so that a few dozen posts
     # still make a few calls for each process and no process waits long at the end.
-    chunks = _items(jobs, maker, cache, settings, 4 * workers.count if workers and parallel else 0)
+    chunks = _items(jobs, maker, cache, settings, 4 * workers.count if workers and parallel else 1)
     if workers is not None and parallel:
         done = workers.map(_run_in_worker, ((chunk, tuple(formats)) for chunk in chunks))
     else:
@@ -280,14 +280,10 @@ def _items(
     jobs: list[_Job], maker: EntryMaker, cache: Cache | None, settings: str, share: int
 ) -> Iterator[list[_Item]]:
     """Each chunk of jobs as work items, reading bodies only as the chunk is due and
-    keeping none of them once it is sent. With ``share``, a chunk is at most that
-    fraction of the jobs left."""
-    start = 0
-    while start < len(jobs):
-        left = len(jobs) - start
-        size = max(1, min(_CHUNK, -(-left // share))) if share else _CHUNK
-        chunk = jobs[start : start + size]
-        start += size
+    keeping none of them once it is sent. A chunk is at most a ``share``-th of the
+    jobs left (see ``_workers.portions``)."""
+    for start, end in _workers.portions(len(jobs), share, _CHUNK):
+        chunk = jobs[start:end]
         unread = []
         for job in chunk:
             post = job.post

@@ -134,10 +134,16 @@ class _Done(Generic[R]):
         return self.value
 
 
-def chunks(items: list[Any], count: int) -> list[list[Any]]:
-    """``items`` cut into about ``count`` consecutive runs of equal length."""
-    size = max(1, -(-len(items) // max(1, count)))
-    return [items[start : start + size] for start in range(0, len(items), size)]
+def portions(count: int, share: int, largest: int) -> Iterator[tuple[int, int]]:
+    """Start and end of consecutive runs of ``count`` items, for calls shared out
+    among processes: each run at most ``largest`` long and at most a ``share``-th
+    of the items left, so runs shrink towards the end and no process is left
+    waiting long for another's last call."""
+    start = 0
+    while start < count:
+        size = max(1, min(largest, -(-(count - start) // max(1, share))))
+        yield start, start + size
+        start += size
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -40,18 +40,27 @@ def check_ids(
         IdChangeError: every flagged entry, with the post that now has a new id
             when one matches by title or publish date.
     """
-    new_ids = {xml_safe(post_id(site, post)) for post in published}
     old: list[tuple[Path, PublishedEntry, Feed]] = []
     for folder, feed in feeds.items():
         found = _read_published(site.output_dir / folder, known)
         if found is not None:
             path, entries = found
             old += [(path, entry, feed) for entry in entries]
+    # Most entries are still shown: only the others need every published post's id.
+    shown = {entry.id for feed in feeds.values() for entry in feed.entries}
+    suspects = [
+        (path, entry, feed)
+        for path, entry, feed in old
+        if entry.id not in shown and _inside_window(entry, feed)
+    ]
+    if not suspects:
+        return
+    new_ids = {xml_safe(post_id(site, post)) for post in published}
     old_ids = {entry.id for _, entry, _ in old}
     unmatched = [post for post in published if xml_safe(post_id(site, post)) not in old_ids]
     changes: dict[str, IdChange] = {}
-    for path, entry, feed in old:
-        if entry.id in new_ids or entry.id in changes or not _inside_window(entry, feed):
+    for path, entry, _ in suspects:
+        if entry.id in new_ids or entry.id in changes:
             continue
         post = _match(entry, unmatched)
         if post is None:

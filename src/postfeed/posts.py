@@ -272,14 +272,17 @@ def _read_all(
         return
     tz = ZoneInfo(timezone)
     calls = [
-        (str(folder), timezone, chunk, started)
-        for chunk in _workers.chunks(todo, 8 * workers.count)
+        (str(folder), timezone, todo[start:end], started)
+        for start, end in _workers.portions(len(todo), 8 * workers.count, _SCAN_CHUNK)
     ]
     for rows, others in workers.map(_read_chunk_rows, calls, here=_read_chunk_here, ahead=4):
         if rows:
             for name, row in marshal.loads(rows):
                 yield name, FileRecord.from_json(row, tz)
         yield from others
+
+
+_SCAN_CHUNK = 500  # files per call at most
 
 
 def _read_chunk_rows(
