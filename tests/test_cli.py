@@ -144,3 +144,28 @@ def test_python_dash_m(in_site: Path, write_post: Callable[..., Path]) -> None:
     assert run.returncode == 2
     assert run.stderr == "posts/a.md:3: date: expected a date, got 'nope'\n"
     assert "Traceback" not in run.stderr
+
+
+def test_command_output_is_complete_when_piped(
+    in_site: Path, write_post: Callable[..., Path]
+) -> None:
+    """The command ends without Python's teardown, but only after its output is flushed:
+    every line reaches a pipe, and the exit code is the command's."""
+    for day in range(1, 10):
+        write_post(f"p{day}", f"date: 2024-01-0{day}\ntags: [t{day}]\n")
+    built = subprocess.run(
+        [sys.executable, "-m", "postfeed", "build", "-v"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0
+    lines = built.stdout.splitlines()
+    assert len(lines) == 9 * 3 + 4 + 1  # nine tag feeds, the main feeds and page, a summary
+    assert lines[-1] == "postfeed: 31 written, 0 unchanged in feeds; 9 posts published"
+    links = subprocess.run(
+        [sys.executable, "-m", "postfeed", "links"], capture_output=True, text=True, check=False
+    )
+    assert links.returncode == 0
+    assert links.stdout.endswith("\n")
+    assert len(links.stdout.splitlines()) == 3

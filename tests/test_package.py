@@ -70,7 +70,7 @@ def test_wheel_contents(dist: Path) -> None:
     assert {"postfeed/py.typed", "postfeed/cli.py", "postfeed/formats/_feedgen.py"} <= names
     assert f"postfeed-{VERSION}.dist-info/licenses/LICENSE" in names
     assert not any(name.startswith(("tests/", "posts/", "feeds/")) for name in names)
-    assert "postfeed = postfeed.cli:main" in entry_points
+    assert "postfeed = postfeed.cli:run" in entry_points
     assert metadata["Requires-Python"] == ">=3.11"
     assert metadata["License-Expression"] == "MIT"
     classifiers = metadata.get_all("Classifier")
