@@ -188,10 +188,10 @@ def test_tampered_values_are_not_trusted(blog: Path, tmp_path: Path) -> None:
     with _cache_db(blog) as db:
         changed = db.execute(
             "UPDATE item SET value = replace(value, 'Heading', 'Hacked')"
-            " WHERE kind IN ('html', 'content') AND value LIKE '%Heading%'"
+            " WHERE kind IN ('html', 'parts') AND value LIKE '%Heading%'"
         ).rowcount
         db.execute("UPDATE item SET value = '[]' WHERE kind = 'index'")
-    assert changed == 2  # the second post's rendered body and its finished content
+    assert changed == 1  # the second post's rendered body
     again = _build_fresh(site)
     assert again.renders == 1
     assert b"Hacked" not in b"".join(_files(site.output_dir).values())
@@ -235,9 +235,14 @@ def test_cache_that_cannot_be_written(
 
 
 def test_check_writes_no_cache(blog: Path) -> None:
-    """build --check writes nothing, not even the cache."""
-    build(_site(blog), check=True, now=NOW)
+    """build --check writes nothing, not even the cache, and counts what it did as a
+    build does; a check after a build renders and formats nothing."""
+    checked = build(_site(blog), check=True, now=NOW)
+    assert (checked.renders, checked.formatted) == (7 + 1, 7 * 3)
     assert not (blog / ".postfeed-cache").exists()
+    build(_site(blog), now=NOW)
+    again = build(_site(blog), check=True, now=NOW)
+    assert (again.renders, again.formatted, again.stale) == (0, 0, ())
 
 
 def test_cache_settings(
@@ -361,15 +366,15 @@ def test_entries_are_not_kept_from_a_file_changed_by_hand(blog: Path, tmp_path: 
 
 
 def test_content_of_kept_entries_is_never_read(blog: Path, tmp_path: Path) -> None:
-    """After one edit, the other entries are kept from the feed files and their content
-    is not read from the cache at all: a damaged cached content goes unnoticed until
-    some file needs that entry formatted again, and then it is made again."""
+    """After one edit, the other entries are kept from the feed files and their
+    rendered HTML is not read from the cache at all: a damaged one goes unnoticed
+    until some file needs that entry formatted again, and then it is rendered again."""
     site = _site(blog)
     build(site, now=NOW)
     with _cache_db(blog) as db:
         damaged = db.execute(
             "UPDATE item SET value = replace(value, 'Old post 3.', 'Damaged')"
-            " WHERE kind = 'content' AND value LIKE '%Old post 3.%'"
+            " WHERE kind = 'html' AND value LIKE '%Old post 3.%'"
         ).rowcount
     assert damaged == 1
     path = blog / "posts" / "second.md"

@@ -11,7 +11,7 @@ from typing import Any
 import feedparser
 import pytest
 
-from postfeed import build, load_site
+from postfeed import build, load_site, markup
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 BODY = """\
@@ -175,3 +175,30 @@ def test_forbidden_characters_dropped(site_dir: Path, write_post: Callable[..., 
         entry = _parse(site_dir / "feeds" / name).entries[0]
         assert entry.title == "Bell and  tab"
         assert "Body  here." in entry.content[0].value
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ('<a class="x" HREF="/a">', '<a class="x" HREF="https://b.example/a">'),
+        ("<img\nsrc='b.png' alt=\"\">", '<img\nsrc="https://b.example/p/b.png" alt="">'),
+        ("<video poster=/c.jpg controls>", '<video poster="https://b.example/c.jpg" controls>'),
+        (
+            '<a data-src="/d" xhref="/e" title="href=/f">',
+            '<a data-src="/d" xhref="/e" title="href=/f">',
+        ),
+        ('<p>text with href="/g" in it</p>', '<p>text with href="/g" in it</p>'),
+        (
+            '<blockquote cite="../h"><p>q</p></blockquote>',
+            '<blockquote cite="https://b.example/h"><p>q</p></blockquote>',
+        ),
+        (
+            '<a href="#i">x</a><a href="mailto:j@k">y</a>',
+            '<a href="https://b.example/p/#i">x</a><a href="mailto:j@k">y</a>',
+        ),
+    ],
+)
+def test_absolute_urls_in_url_attributes_only(html: str, expected: str) -> None:
+    """Only the URL attributes of tags are made absolute: not attributes that merely
+    end or start alike, not text that looks like one."""
+    assert markup.absolutize(html, "https://b.example/p/") == expected

@@ -140,22 +140,6 @@ class Cache:
                     found[key] = loaded
         return found
 
-    def keys(self, kind: str, keys: Iterable[str]) -> set[str]:
-        """Those of ``keys`` that have a value of ``kind``, not read or checked (a
-        value found here may still be a miss when :meth:`get` checks it)."""
-        wanted = list(dict.fromkeys(keys))
-        found: set[str] = set()
-        for start in range(0, len(wanted), _BATCH):
-            batch = wanted[start : start + _BATCH]
-            marks = ",".join("?" * len(batch))
-            found.update(
-                key
-                for (key,) in self._query(
-                    f"SELECT key FROM item WHERE kind = ? AND key IN ({marks})", (kind, *batch)
-                )
-            )
-        return found
-
     def put(self, kind: str, key: str, value: object) -> None:
         """Write a JSON-serialisable value (made lasting by :meth:`commit`)."""
         db = self._transaction()

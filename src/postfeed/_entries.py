@@ -1,14 +1,16 @@
 """Entry parts for the posts the feeds show, each made once: from the cache, or
-rendered in this process or in worker processes, which also format each new
-entry in every output format while they have it. The parts never depend on the
-path taken; the cache is only a shortcut to the same text.
+rendered in this process or in worker processes, which format each new entry in
+every output format while they have it. The parts never depend on the path
+taken; the cache is only a shortcut to the same text.
 
-Three kinds of cached values: rendered HTML by a digest of the Markdown and the
-renderer's settings; and, by body, summary and URL, an entry's finished summary
-and, apart, its finished content. A post whose parts are cached gets its summary
-at once and its content only if some feed file needs the entry formatted again
-(:func:`complete`): an unchanged entry is taken from the file the last build
-wrote, and its content is never read.
+The building process keeps each entry's summary, which the index page shows, but
+not its content: a new entry comes back already formatted, and an unchanged one
+is taken from the feed file the last build wrote. Only an entry some file needs
+formatted again gets its content made (:func:`complete`), from the rendered HTML
+the cache holds.
+
+Two kinds of cached values: rendered HTML by a digest of the Markdown and the
+renderer's settings, and finished summaries by body, summary and URL.
 """
 
 from __future__ import annotations
@@ -29,15 +31,14 @@ from .resolve import EntryMaker, EntryParts, finish, post_url, summary_markdown,
 
 HTML = "html"
 PARTS = "parts"
-CONTENT = "content"
 _CHUNK = 16  # posts per call at most: bodies are held briefly, and no call runs long
 
 # One job item: url, body html or None, body Markdown or None, summary html or None,
 # summary Markdown or None, and the entry without its parts.
 _Item = tuple[str, str | None, str | None, str | None, str | None, Entry]
-# One result: entry parts, the body and summary HTML if they were rendered, and the
-# entry's bytes in each format asked for.
-_Result = tuple[tuple[str, str, str | None], str | None, str | None, tuple[bytes, ...]]
+# One result: the summary (HTML and text), the body and summary HTML if they were
+# rendered, and the entry's bytes in each format asked for.
+_Result = tuple[tuple[str, str], str | None, str | None, tuple[bytes, ...]]
 #: Pieces of feed files: an entry's bytes by format name and entry key.
 Pieces = dict[tuple[str, str], bytes]
 
@@ -61,12 +62,12 @@ class _Job:
 
 @dataclass(slots=True)
 class Prepared:
-    """What :func:`prepare` made besides the parts it put in the maker: each new
-    entry's bytes in every format, and the posts whose content it left in the
-    cache (their entries' ``content_html`` is not set: see :func:`complete`)."""
+    """What :func:`prepare` made besides the summaries it put in the maker: each new
+    entry's bytes in every format, and each post's body key (what its rendered
+    HTML is cached by), by slug."""
 
     pieces: Pieces
-    light: set[str]  # slugs
+    body_keys: dict[str, str]
 
 
 def prepare(
@@ -81,8 +82,10 @@ def prepare(
     formats: Sequence[str] = (),
 ) -> Prepared:
     """Put the entry parts of every post in ``posts`` into ``maker.prepared``, and
-    each post's parts key into ``maker.keys``. Posts made now are also formatted
-    in each of ``formats``.
+    each post's parts key into ``maker.keys``. The parts hold the summary but no
+    content (``content_html`` is None): posts made now are formatted in each of
+    ``formats`` instead, and :func:`complete` makes the content of any other entry
+    that must be formatted.
 
     ``progress``, when given, is called as ``progress("render", done, total)`` as
     entries are made (those the cache holds count at once).
@@ -100,9 +103,9 @@ def prepare(
                 _Job(post, post_url(site, post), _body_key(post, archive), summary_markdown(post))
             )
     total = len(jobs)
-    prepared = Prepared({}, set())
+    prepared = Prepared({}, {})
     if cache is not None:
-        jobs = _from_cache(jobs, maker, cache, settings, prepared.light)
+        jobs = _from_cache(jobs, maker, cache, settings, prepared.body_keys)
     done_count = total - len(jobs)
     if progress is not None and done_count:
         progress("render", done_count, total)
@@ -120,10 +123,12 @@ def prepare(
         if parallel:  # the serial path counts its renders in maker.render
             maker.renders += (body_html is not None) + (summary_html is not None)
         slug = job.post.slug
-        maker.prepared[slug] = EntryParts(*parts)
+        maker.prepared[slug] = EntryParts(*parts, None)
         key = job.parts_key()
         if key is not None:
             maker.keys[slug] = key
+        if job.body_key is not None:
+            prepared.body_keys[slug] = job.body_key
         entry_key = maker.key(job.post)
         if entry_key is not None:
             for name, piece in zip(formats, pieces, strict=True):
@@ -138,47 +143,37 @@ def prepare(
         if summary_html is not None and job.summary is not None:
             cache.put(HTML, _html_key(settings, "md:" + digest(job.summary)), summary_html)
         if key is not None:
-            cache.put(PARTS, key, list(parts[:2]))
-            cache.put(CONTENT, key, parts[2])
-            _keep(cache, key)
+            cache.put(PARTS, key, list(parts))
+            cache.keep_only(PARTS, [key])
         cache.keep_only(HTML, _html_keys(job, settings))
     return prepared
 
 
 def complete(
     entries: Sequence[Entry],
-    light: Mapping[int, Post],
+    posts: Mapping[int, Post],
     maker: EntryMaker,
     cache: Cache | None,
+    body_keys: Mapping[str, str],
 ) -> list[Entry]:
-    """``entries`` with their content: those whose post ``light`` names (by the
-    entry's id()) have it loaded from the cache, or made again if the cache no
-    longer has it; the others are returned as they are."""
-    wanted = [light[id(entry)] for entry in entries if id(entry) in light]
-    keys = [maker.keys[post.slug] for post in wanted]
-    found = cache.get(CONTENT, keys) if cache is not None and keys else {}
+    """``entries`` with their content, made from each post's rendered HTML, taken from
+    the cache or rendered again. ``posts`` gives each entry's post by the entry's
+    id(), and ``body_keys`` each post's body key by slug (see :class:`Prepared`)."""
+    settings = markup.renderer_settings()
+    keys = {}
+    for entry in entries:
+        body_key = body_keys.get(posts[id(entry)].slug)
+        if body_key is not None and body_key.startswith("md:"):
+            keys[id(entry)] = _html_key(settings, body_key)
+    found = cache.get(HTML, keys.values()) if cache is not None and keys else {}
     result = []
     for entry in entries:
-        post = light.get(id(entry))
-        if post is None:
-            result.append(entry)
-            continue
-        content = found.get(maker.keys[post.slug], _MISSING)
-        if content is None or isinstance(content, str):
-            result.append(replace(entry, content_html=content))
-        else:  # changed or dropped since prepare() saw it: make it again (the summary
-            # does not change the content)
-            parts = finish(maker.body_html(post), None, entry.url)
-            result.append(replace(entry, content_html=parts.content_html))
+        html = found.get(keys.get(id(entry), ""))
+        if not isinstance(html, str):
+            html = maker.body_html(posts[id(entry)])
+        # The summary, made beforehand, does not change the content.
+        result.append(replace(entry, content_html=finish(html, None, entry.url).content_html))
     return result
-
-
-_MISSING = object()
-
-
-def _keep(cache: Cache, key: str) -> None:
-    cache.keep_only(PARTS, [key])
-    cache.keep_only(CONTENT, [key])
 
 
 def _body_key(post: Post, archive: Archive | None) -> str | None:
@@ -206,24 +201,21 @@ def _html_keys(job: _Job, settings: str) -> list[str]:
 
 
 def _from_cache(
-    jobs: list[_Job], maker: EntryMaker, cache: Cache, settings: str, light: set[str]
+    jobs: list[_Job], maker: EntryMaker, cache: Cache, settings: str, body_keys: dict[str, str]
 ) -> list[_Job]:
-    """Take finished summaries from the cache, where it holds the content too, and
-    leave the content there; return the jobs still to do, with any rendered HTML
-    the cache has."""
+    """Take finished summaries from the cache; return the jobs still to do, with any
+    rendered HTML the cache has."""
     keys = {job.post.slug: job.parts_key() for job in jobs}
-    wanted = [key for key in keys.values() if key is not None]
-    found = cache.get(PARTS, wanted)
-    stored = cache.keys(CONTENT, wanted)
+    found = cache.get(PARTS, [key for key in keys.values() if key is not None])
     todo = []
     for job in jobs:
         key = keys[job.post.slug]
         summary = _summary(found.get(key)) if key is not None else None
-        if summary is not None and key is not None and key in stored:
+        if summary is not None and key is not None and job.body_key is not None:
             maker.prepared[job.post.slug] = EntryParts(*summary, None)
             maker.keys[job.post.slug] = key
-            light.add(job.post.slug)
-            _keep(cache, key)
+            body_keys[job.post.slug] = job.body_key
+            cache.keep_only(PARTS, [key])
             cache.keep_only(HTML, _html_keys(job, settings))
         else:
             todo.append(job)
@@ -337,7 +329,7 @@ def _run(
     pieces = [FORMATS[name].items(entries) for name in formats]
     return [
         (
-            (parts.summary_html, parts.summary_text, parts.content_html),
+            (parts.summary_html, parts.summary_text),
             rendered_body,
             rendered_summary,
             tuple(found[number] for found in pieces),

@@ -222,13 +222,12 @@ def _build(
     )
     made = {folder: _feed(site, tagged, maker, tag) for folder, (tag, tagged) in shown.items()}
     keys: dict[int, str] = {}
-    light: dict[int, Post] = {}  # entries whose content prepare() left in the cache
+    posts_of: dict[int, Post] = {}  # by id() of their entries, which `made` keeps alive
     for post in needed:
         entry, key = maker.entry(post), maker.key(post)
+        posts_of[id(entry)] = post
         if key is not None:
             keys[id(entry)] = key
-        if post.slug in prepared.light:
-            light[id(entry)] = post
     paths = {
         site.output_dir / folder / FORMATS[name].filename: (feed, name)
         for folder, feed in made.items()
@@ -248,7 +247,7 @@ def _build(
             cache,
             keys=keys,
             pieces=prepared.pieces,
-            complete=lambda entries: complete(entries, light, maker, cache),
+            complete=lambda entries: complete(entries, posts_of, maker, cache, prepared.body_keys),
         )
         if not allow_id_change:
             check_ids(site, published, made, known=outputs.published)
@@ -263,7 +262,13 @@ def _build(
         changed, extra, formatted = compare()
         stale = [(path, "missing" if not path.exists() else "stale") for path in changed]
         stale += [(path, "extra") for path in extra]
-        return replace(result, stale=tuple(sorted(stale)), formatted=formatted, checked=True)
+        return replace(
+            result,
+            stale=tuple(sorted(stale)),
+            renders=maker.renders,
+            formatted=formatted,
+            checked=True,
+        )
     if site.output_dir.exists() and not site.output_dir.is_dir():
         raise OutputError(site.output_dir, "the output folder is a file")
     # Compare and write under the lock, so that two builds never interleave.

@@ -18,7 +18,11 @@ _FIRST_PARAGRAPH = re.compile(r"^<p[ >].*?</p>", re.MULTILINE | re.DOTALL)
 # and the C1 controls (U+007F-U+009F), which XML 1.0 discourages and readers such as
 # feedparser turn into Windows-1252 letters (U+0080 becomes a euro sign).
 _NOT_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_TAG = re.compile(r"<[A-Za-z][^<>]*>")
+# A start tag with one of the URL attributes below (most tags have none, and are
+# passed over without a call back into Python).
+_URL_TAG = re.compile(
+    r"<[A-Za-z][^<>]*?\s(?:href|src|srcset|poster|cite|data)\s*=[^<>]*>", re.IGNORECASE
+)
 _URL_ATTR = re.compile(
     r"""(?P<lead>\s(?P<name>href|src|srcset|poster|cite|data)\s*=\s*)"""
     r"""(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'=<>`]+))""",
@@ -79,7 +83,7 @@ def absolutize(html: str, base: str) -> str:
             fixed = absolute_url(value, base)
         return f'{match.group("lead")}"{fixed.replace(chr(34), "&quot;")}"'
 
-    return _TAG.sub(lambda tag: _URL_ATTR.sub(fix_attr, tag.group(0)), html)
+    return _URL_TAG.sub(lambda tag: _URL_ATTR.sub(fix_attr, tag.group(0)), html)
 
 
 def absolute_url(value: str, base: str) -> str:
