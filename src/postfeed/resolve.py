@@ -148,6 +148,7 @@ class EntryMaker:
     _renderer: markup.Renderer | None = field(default=None, repr=False)
     _done: dict[str, Entry] = field(default_factory=dict, repr=False)
     _bare: dict[str, Entry] = field(default_factory=dict, repr=False)
+    _keys: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
 
     def entry(self, post: Post) -> Entry:
         """The post as a feed entry."""
@@ -172,11 +173,16 @@ class EntryMaker:
         parts_key = self.keys.get(post.slug)
         if parts_key is None:
             return None
+        done = self._keys.get(post.slug)
+        if done is not None and done[0] == parts_key:
+            return done[1]
         bare = self.bare(post)
         text = repr([getattr(bare, name) for name in _BARE_FIELDS])
         h = hashlib.sha256(f"{parts_key}\0".encode())
         h.update(text.encode("utf-8", "surrogatepass"))
-        return h.hexdigest()[:40]
+        key = h.hexdigest()[:40]
+        self._keys[post.slug] = (parts_key, key)
+        return key
 
     def bare(self, post: Post) -> Entry:
         """The post as a feed entry without its summary and content: everything a
