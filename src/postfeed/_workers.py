@@ -24,7 +24,7 @@ R = TypeVar("R")
 #: Estimated single-core seconds of work from which starting a pool pays for
 #: itself (measured with bench/threshold.py, see docs/performance.md), and from
 #: which a pool that is already running is worth sending work to.
-THRESHOLD = 0.1
+THRESHOLD = 0.05
 RUNNING_THRESHOLD = 0.02
 #: Rough costs behind the estimates, measured on the benchmark's posts.
 SCAN_SECONDS_PER_FILE = 45e-6
