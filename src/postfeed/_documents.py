@@ -102,7 +102,7 @@ class Outputs:
         for path, feed, name, keys, source in todo:
             fmt = FORMATS[name]
             head, tail = fmt.head_tail(feed)
-            parts = [head]
+            parts: list[bytes | memoryview] = [head]
             spans = []
             at = len(head)
             for number, key in enumerate(keys):
@@ -129,15 +129,16 @@ class Outputs:
 
     def _pieces(
         self, todo: Sequence[tuple[Path, Feed, str, list[str], str]], workers: Workers
-    ) -> dict[tuple[str, str], bytes]:
+    ) -> dict[tuple[str, str], bytes | memoryview]:
         """Every entry's bytes in every format ``todo`` needs: from the files the last
         build wrote where the cache vouches for them, else formatted now."""
-        pieces = dict(self._given)
+        pieces: dict[tuple[str, str], bytes | memoryview] = dict(self._given)
         for path, _, name, _, _ in todo:
             stamp, data = self._stamps.get(path), self._old[path]
             if stamp is not None and data is not None:
+                view = memoryview(data)  # slices of it are not copies
                 for key, start, end in stamp.items:
-                    pieces.setdefault((name, key), data[start:end])
+                    pieces.setdefault((name, key), view[start:end])
         missing: dict[tuple[str, str], Entry] = {}
         for _, feed, name, keys, _ in todo:
             for key, entry in zip(keys, feed.entries, strict=True):
