@@ -28,6 +28,7 @@ FORMAT = "postfeed-cache 2"
 # Libraries whose version can change what a build produces from the same input.
 _LIBRARIES = ("markdown", "yaml", "dateutil", "feedgen", "lxml")
 _PACKAGE = Path(__file__).parent
+_CACHE_KIB = 32 * 1024  # SQLite's page cache, at most
 _BATCH = 500  # keys per SELECT ... IN (...), well below SQLite's variable limit
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -270,6 +271,11 @@ def _connect(path: Path, *, write: bool) -> sqlite3.Connection:
         # the cache is checked on every read and may be lost at any time, so it need
         # not survive a power cut, and the flushes would cost more than the commit.
         connection.execute("PRAGMA synchronous = OFF")
+        # A build's writes stay in memory until its commit, which comes after the feeds
+        # are written and flushed, so flushing them does not also flush the cache's
+        # new pages (ext4 writes out other files' new data with a flush). A larger
+        # build spills the rest early, as SQLite does by default at 2 MiB.
+        connection.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
     except sqlite3.Error:
         connection.close()
         raise
