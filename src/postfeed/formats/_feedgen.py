@@ -188,7 +188,7 @@ def _tree(fg: Any, kind: str) -> Any:
     """The lxml tree feedgen builds for ``kind`` ("atom" or "rss"). Its atom_str() and
     rss_str() only serialize that tree, which would then be parsed back to be
     fixed; when feedgen has the method that builds it (1.0.0 has), it is taken as
-    it is, which formats entries in half the time."""
+    it is, which takes about 40% off formatting an entry."""
     create = getattr(fg, BUILDERS[kind], None)
     if create is not None:
         return create()[0]
