@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
 import feedparser
 import pytest
 
-from postfeed import IdChangeError, build, load_site
+from postfeed import IdChangeError, build, idguard, load_site
 from postfeed.cli import main
+from postfeed.formats import FORMATS, Format
+from postfeed.model import PublishedEntry
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
@@ -180,3 +183,34 @@ def test_only_entries_inside_the_window_count(
     assert [(c.old_id, c.new_id) for c in caught.value.changes] == [
         ("tag:blog.example.com,2024-05-04:d", None)
     ]
+
+
+def test_guard_takes_published_entries_from_the_cache(
+    blog: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The feed files a build wrote are not parsed again by the next build's guard: the
+    cache holds their entries while the files keep the bytes written. Without the cache,
+    or once a file changed by hand, the guard reads the files; either way it still
+    catches a renamed post."""
+    reads: list[str] = []
+
+    def counted(fmt: Format) -> Format:
+        def read(data: bytes) -> tuple[PublishedEntry, ...]:
+            reads.append(fmt.name)
+            return fmt.read(data)
+
+        return dataclasses.replace(fmt, read=read)
+
+    monkeypatch.setattr(idguard, "FORMATS", {name: counted(f) for name, f in FORMATS.items()})
+    (blog / "posts/c.md").write_text((blog / "posts/c.md").read_text() + "More.\n")
+    assert main(["build", "-q"]) == 0
+    assert reads == []
+    assert main(["build", "-q", "--no-cache"]) == 0
+    assert reads == ["json", "json"]  # the main feed and tags/go
+    reads.clear()
+    json_feed = blog / "feeds/feed.json"
+    json_feed.write_bytes(json_feed.read_bytes().replace(b'"title": "Post a"', b'"title": "A"'))
+    (blog / "posts/b.md").rename(blog / "posts/b-renamed.md")
+    assert main(["build"]) == 2
+    assert capsys.readouterr().err == RENAMED
+    assert reads == ["json"]  # the changed main feed; tags/go from the cache

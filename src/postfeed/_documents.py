@@ -153,7 +153,8 @@ class Outputs:
         by_format: dict[str, list[tuple[str, Entry]]] = {}
         for name, key in missing:
             by_format.setdefault(name, []).append((key, unique[key]))
-        parallel = workers.worth(sum(_seconds(entry) for entry in missing.values()))
+        # Estimated on the completed entries: those given without content would seem cheap.
+        parallel = workers.worth(sum(_seconds(unique[key]) for _, key in missing))
         # Shared out, even a few dozen entries make a few calls for each process.
         share = 4 * workers.count if parallel else 1
         calls = [
