@@ -3,7 +3,7 @@ they took, as JSON on stdout.
 
 Usage: python bench/probe.py CONFIG
 
-Times every call of ``postfeed.markup.Renderer.render`` with a wrapper, so the
+Times every call of ``postfeed.rendering.markup.Renderer.render`` with a wrapper, so the
 build runs in one process (``jobs=1``); its wall time is not a benchmark figure.
 """
 
@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 import postfeed
-from postfeed import markup
+from postfeed.rendering import markup
 
 
 def main() -> None:

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from postfeed import LockError, OutputError, Site, build, load_site
-from postfeed._fs import commit
-from postfeed._lock import hold
+from postfeed.writing._fs import commit
+from postfeed.writing._lock import hold
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 TEMP = ".postfeed-*.tmp"

@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 
 import postfeed
-from postfeed import OutputError, _fs, _lock
+from postfeed import OutputError
 from postfeed.cli import main
-from postfeed.posts import scan
+from postfeed.reading.posts import scan
+from postfeed.writing import _fs, _lock
 
 DOCS = Path(__file__).parent.parent / "docs" / "errors.md"
 CONFIG = """\

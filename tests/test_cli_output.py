@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from postfeed import _term, build, load_site
+from postfeed import build, load_site
 from postfeed.cli import _parser, main
+from postfeed.commands import _term
 
 FUTURE = "date: 2999-01-01T08:00:00+01:00\n"
 

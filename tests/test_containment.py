@@ -11,7 +11,7 @@ import feedparser
 import pytest
 
 from postfeed import OutputError, Post, PostErrors, Site, build, load_posts, load_site
-from postfeed._fs import check_inside, commit
+from postfeed.writing._fs import check_inside, commit
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -11,7 +11,8 @@ from typing import Any
 import feedparser
 import pytest
 
-from postfeed import build, load_site, markup
+from postfeed import build, load_site
+from postfeed.rendering import markup
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 BODY = """\

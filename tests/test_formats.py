@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 from lxml import etree as lxml_etree  # type: ignore[import-untyped]
 
 from postfeed._cache import Cache
-from postfeed._documents import Outputs
+from postfeed._text import xml_safe
 from postfeed._workers import Workers
-from postfeed.formats import FORMATS, _feedgen, render_atom, render_json, render_rss
-from postfeed.markup import xml_safe
 from postfeed.model import FORMAT_NAMES, Author, Entry, Feed, Image
+from postfeed.rendering._documents import Outputs
+from postfeed.rendering.formats import FORMATS, _feedgen, render_atom, render_json, render_rss
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"

@@ -9,10 +9,11 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from postfeed import IdChangeError, build, idguard, load_site
+from postfeed import IdChangeError, build, load_site
 from postfeed.cli import main
-from postfeed.formats import FORMATS, Format
 from postfeed.model import PublishedEntry
+from postfeed.rendering.formats import FORMATS, Format
+from postfeed.writing import idguard
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:

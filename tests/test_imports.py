@@ -56,12 +56,17 @@ def test_public_names() -> None:
     assert set(postfeed.__all__) <= set(dir(postfeed))
 
 
-def test_build_stays_the_function() -> None:
-    """postfeed.build is the function even after its module is imported by name."""
+def test_public_names_stay_after_every_module_is_imported() -> None:
+    """No module of the package shares a name with a public function: importing every
+    one of them leaves postfeed.build, postfeed.render and the rest as they were."""
     code = (
-        "import postfeed.build\nfrom postfeed.build import render\nimport postfeed\n"
-        "from postfeed import build\n"
-        "assert callable(postfeed.build) and postfeed.build is build and build.__name__ == 'build'"
+        "import importlib, pkgutil, types\n"
+        "import postfeed\n"
+        "for info in pkgutil.walk_packages(postfeed.__path__, 'postfeed.'):\n"
+        "    importlib.import_module(info.name)\n"
+        "bad = [n for n in postfeed.__all__ if isinstance(getattr(postfeed, n), types.ModuleType)]\n"
+        "assert bad == [], bad\n"
+        "assert postfeed.build.__name__ == 'build' and postfeed.render.__name__ == 'render'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 

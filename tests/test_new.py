@@ -13,7 +13,7 @@ import pytest
 
 from postfeed import OutputError, PostError, load_post, load_site, new_post
 from postfeed.cli import main
-from postfeed.posts import KNOWN_KEYS
+from postfeed.reading.posts import KNOWN_KEYS
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

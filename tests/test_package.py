@@ -67,7 +67,9 @@ def test_wheel_contents(dist: Path) -> None:
         names = set(archive.namelist())
         metadata = email.message_from_bytes(archive.read(f"postfeed-{VERSION}.dist-info/METADATA"))
         entry_points = archive.read(f"postfeed-{VERSION}.dist-info/entry_points.txt").decode()
-    assert {"postfeed/py.typed", "postfeed/cli.py", "postfeed/formats/_feedgen.py"} <= names
+    source = ROOT / "src"
+    modules = {path.relative_to(source).as_posix() for path in source.rglob("*.py")}
+    assert {"postfeed/py.typed", "postfeed/cli.py", *modules} <= names
     assert f"postfeed-{VERSION}.dist-info/licenses/LICENSE" in names
     assert not any(name.startswith(("tests/", "posts/", "feeds/")) for name in names)
     assert "postfeed = postfeed.cli:run" in entry_points

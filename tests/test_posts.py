@@ -11,7 +11,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from postfeed import Author, ConfigError, Post, PostErrors, _yaml, load_posts, load_site
+from postfeed import Author, ConfigError, Post, PostErrors, load_posts, load_site
+from postfeed.reading import _yaml
 
 
 def _load(site_dir: Path) -> list[Post]:

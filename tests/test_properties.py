@@ -22,11 +22,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from postfeed import build, load_posts, load_site
-from postfeed._values import ValueProblem, timestamp
-from postfeed._yaml import YAMLProblem, load_mapping
-from postfeed.frontmatter import SplitProblem, decode, split
-from postfeed.markup import xml_safe
-from postfeed.resolve import tag_slug
+from postfeed._text import tag_slug, xml_safe
+from postfeed.reading._values import ValueProblem, timestamp
+from postfeed.reading._yaml import YAMLProblem, load_mapping
+from postfeed.reading.frontmatter import SplitProblem, decode, split
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ZONES = ["UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kolkata", "Pacific/Kiritimati",

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from postfeed import PostErrors, _records, build, load_posts, load_site, render
+from postfeed import PostErrors, build, load_posts, load_site, render
 from postfeed._cache import Cache, fingerprint
-from postfeed.posts import scan
+from postfeed.reading import _records
+from postfeed.reading.posts import scan
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

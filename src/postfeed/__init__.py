@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .build import BuildResult, LeftOut, build, feed_urls, render, select
-    from .config import load_site
+    from .commands.scaffold import new_post
+    from .commands.serve import make_server, serve
+    from .commands.websub import ping
     from .errors import (
         ConfigError,
         IdChange,
@@ -23,11 +22,10 @@ if TYPE_CHECKING:
         SourceError,
     )
     from .model import Author, Image, Post, Progress, Site
-    from .page import link_tags
-    from .posts import load_post, load_posts
-    from .scaffold import new_post
-    from .serve import make_server, serve
-    from .websub import ping
+    from .pipeline import BuildResult, LeftOut, build, feed_urls, render, select
+    from .reading.config import load_site
+    from .reading.posts import load_post, load_posts
+    from .rendering.page import link_tags
 
 __all__ = [
     "Author",
@@ -65,13 +63,13 @@ __all__ = [
 # (and the libraries it needs) is imported when one of its names is first used,
 # so that `postfeed --version` starts in milliseconds.
 _HOMES = {
-    "BuildResult": "build",
-    "LeftOut": "build",
-    "build": "build",
-    "feed_urls": "build",
-    "render": "build",
-    "select": "build",
-    "load_site": "config",
+    "BuildResult": "pipeline",
+    "LeftOut": "pipeline",
+    "build": "pipeline",
+    "feed_urls": "pipeline",
+    "render": "pipeline",
+    "select": "pipeline",
+    "load_site": "reading.config",
     "ConfigError": "errors",
     "IdChange": "errors",
     "IdChangeError": "errors",
@@ -87,13 +85,13 @@ _HOMES = {
     "Post": "model",
     "Progress": "model",
     "Site": "model",
-    "link_tags": "page",
-    "load_post": "posts",
-    "load_posts": "posts",
-    "new_post": "scaffold",
-    "make_server": "serve",
-    "serve": "serve",
-    "ping": "websub",
+    "link_tags": "rendering.page",
+    "load_post": "reading.posts",
+    "load_posts": "reading.posts",
+    "new_post": "commands.scaffold",
+    "make_server": "commands.serve",
+    "serve": "commands.serve",
+    "ping": "commands.websub",
 }
 
 
@@ -108,19 +106,3 @@ def __getattr__(name: str) -> object:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
-
-
-class _Package(types.ModuleType):
-    """This package's module type. ``build`` names both a submodule and a function:
-    importing the submodule makes Python set ``postfeed.build`` to the module, and
-    this keeps the function there instead, as the eager imports used to."""
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if name in _HOMES and isinstance(value, types.ModuleType):
-            if name in self.__dict__:
-                return
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

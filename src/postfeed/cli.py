@@ -13,7 +13,7 @@ from typing import Any, NoReturn, TextIO
 
 import postfeed  # lazy: a module is imported when a command first uses it
 
-from . import _term
+from .commands import _term
 
 EXIT_OK, EXIT_STALE, EXIT_INVALID = 0, 1, 2
 

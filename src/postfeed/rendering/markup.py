@@ -1,23 +1,19 @@
-"""Markdown to HTML, summaries, absolute links and XML-safe text.
+"""Markdown to HTML, summaries and absolute links.
 Every Python-Markdown call lives here; nothing here reads files."""
 
 from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
-from . import _cache
+from .. import _cache
 
 #: Extensions and options the renderer uses; part of any cache key for rendered HTML.
 MARKDOWN_EXTENSIONS = ("extra", "sane_lists")
 
 _MORE = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*$", re.MULTILINE | re.IGNORECASE)
 _FIRST_PARAGRAPH = re.compile(r"^<p[ >].*?</p>", re.MULTILINE | re.DOTALL)
-# XML 1.0 allows tab, LF, CR and these ranges; everything else is dropped, and so are DEL
-# and the C1 controls (U+007F-U+009F), which XML 1.0 discourages and readers such as
-# feedparser turn into Windows-1252 letters (U+0080 becomes a euro sign).
-_NOT_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # A start tag with one of the URL attributes below (most tags have none, and are
 # passed over without a call back into Python).
 _URL_TAG = re.compile(
@@ -102,24 +98,12 @@ def _fix_candidate(candidate: str, base: str) -> str:
     return f"{fixed} {descriptor.strip()}" if descriptor.strip() else fixed
 
 
-def xml_safe(text: str) -> str:
-    """Drop every character XML 1.0 forbids or discourages (C0 and C1 controls but tab and
-    line ends, U+FFFE, U+FFFF, lone surrogates)."""
-    return _NOT_XML.sub("", text)
-
-
 def text_of(html: str) -> str:
     """The plain text of an HTML fragment, whitespace folded."""
     parser = _TextParser()
     parser.feed(html)
     parser.close()
     return " ".join("".join(parser.parts).split())
-
-
-def is_absolute_http(url: str) -> bool:
-    """True for an absolute http(s) URL with a host."""
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 class _TextParser(HTMLParser):

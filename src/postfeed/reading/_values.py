@@ -8,8 +8,8 @@ import warnings
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timezone, tzinfo
 
-from .markup import xml_safe
-from .model import Author
+from .._text import xml_safe
+from ..model import Author
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 _EMAIL = re.compile(r"^[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+$")

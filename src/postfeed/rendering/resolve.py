@@ -1,86 +1,17 @@
-"""Posts to feed entries: permalinks, permanent ids, tag slugs, rendered and
-absolute HTML. Pure functions of (site, post); no file I/O."""
+"""Posts to feed entries: rendered and absolute HTML, final dates, XML-safe text.
+Pure functions of (site, post); no file I/O."""
 
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
-from urllib.parse import quote, urlsplit
 
+from .._text import xml_safe
+from ..model import Author, Entry, Image, Post, Site
+from ..urls import image_url, post_id, post_url
 from . import markup
-from .images import image_url
-from .model import Author, Entry, Image, Post, Site
-
-_NOT_SLUG = re.compile(r"[^\w]+|_+")
-# Names Windows refuses as file or folder names, whatever the extension.
-_RESERVED = {"con", "prn", "aux", "nul"} | {
-    f"{name}{i}" for name in ("com", "lpt") for i in range(10)
-}
-
-
-@lru_cache(maxsize=4096)  # an archive repeats a few tags many times
-def tag_slug(tag: str) -> str:
-    """A tag as a safe folder name: lowercase, ASCII-folded where possible,
-    words joined by ``-``; '' when nothing usable is left.
-
-    The result never contains ``/``, ``\\``, ``.`` or NUL, so it cannot leave
-    the folder it is used in.
-    """
-    slug = slugify(tag)
-    return slug + "-tag" if slug in _RESERVED else slug
-
-
-def title_slug(title: str) -> str:
-    """A post title as a file name, by the rules of :func:`tag_slug`."""
-    slug = slugify(title)
-    return slug + "-post" if slug in _RESERVED else slug
-
-
-def slugify(text: str) -> str:
-    """Lowercase, accents folded, every run of other characters turned into one ``-``."""
-    folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
-    slug = _NOT_SLUG.sub("-", folded.lower()).strip("-")
-    return unicodedata.normalize("NFC", slug)
-
-
-def post_url(site: Site, post: Post) -> str:
-    """The post's absolute permalink."""
-    local = post.published
-    path = site.permalink.format(
-        slug=quote(post.slug, safe="-._~"),
-        year=f"{local.year:04d}",
-        month=f"{local.month:02d}",
-        day=f"{local.day:02d}",
-    )
-    return site.url + path.lstrip("/")
-
-
-def post_id(site: Site, post: Post) -> str:
-    """The post's permanent id: front matter ``id``; else, by the site's ``id_scheme``,
-    a tag URI (RFC 4151) from the site's host, the publish date and the slug, or the
-    post's permalink."""
-    if post.id is not None:
-        return post.id
-    if site.id_scheme == "permalink":
-        return post_url(site, post)
-    host = _host(site.url)
-    return f"tag:{host},{post.published.date().isoformat()}:{quote(post.slug, safe='-._~')}"
-
-
-@lru_cache(maxsize=16)
-def _host(url: str) -> str:
-    return urlsplit(url).hostname or "localhost"
-
-
-def tag_url(site: Site, slug: str) -> str:
-    """The absolute URL of a tag's feed folder."""
-    return f"{site.feeds_base_url}tags/{quote(slug, safe='-._~')}/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +33,8 @@ def finish(html: str, summary_html: str | None, url: str) -> EntryParts:
         summary = before_more
     else:
         summary = markup.first_paragraph(html)
-    summary = markup.xml_safe(markup.absolutize(summary, url))
-    content = markup.xml_safe(markup.absolutize(html, url)).strip()
+    summary = xml_safe(markup.absolutize(summary, url))
+    content = xml_safe(markup.absolutize(html, url)).strip()
     return EntryParts(summary, markup.text_of(summary), content or None)
 
 
@@ -192,11 +123,11 @@ class EntryMaker:
             return done
         updated = post.updated if post.updated is not None else post.published
         # Readers strip a title's outer whitespace; strip it here so every format agrees.
-        title = markup.xml_safe(post.title).strip()
+        title = xml_safe(post.title).strip()
         if not title:
             raise ValueError(f"post {post.slug!r} has no title text: {post.title!r}")
         result = Entry(
-            id=markup.xml_safe(post_id(self.site, post)),
+            id=xml_safe(post_id(self.site, post)),
             url=post_url(self.site, post),
             title=title,
             published=_instant(post.published),
@@ -204,7 +135,7 @@ class EntryMaker:
             summary_html="",
             summary_text="",
             content_html=None,
-            tags=tuple(markup.xml_safe(tag) for tag in post.tags),
+            tags=tuple(xml_safe(tag) for tag in post.tags),
             author=safe_author(post.author or self.site.author),
             image=_absolute_image(self.site, post.image),
         )
@@ -241,9 +172,9 @@ def safe_author(author: Author | None) -> Author | None:
     if author is None:
         return None
     return Author(
-        name=markup.xml_safe(author.name),
-        email=None if author.email is None else markup.xml_safe(author.email),
-        uri=None if author.uri is None else markup.xml_safe(author.uri),
+        name=xml_safe(author.name),
+        email=None if author.email is None else xml_safe(author.email),
+        uri=None if author.uri is None else xml_safe(author.uri),
     )
 
 

@@ -20,14 +20,16 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-from . import _workers, markup
-from ._cache import Cache
-from ._records import digest
-from ._workers import Workers
+from .. import _workers
+from .._cache import Cache
+from .._workers import Workers
+from ..model import Entry, Post, Progress, Site
+from ..reading._records import digest
+from ..reading.posts import Archive
+from ..urls import post_url
+from . import markup
 from .formats import FORMATS
-from .model import Entry, Post, Progress, Site
-from .posts import Archive
-from .resolve import EntryMaker, EntryParts, finish, post_url, summary_markdown, with_parts
+from .resolve import EntryMaker, EntryParts, finish, summary_markdown, with_parts
 
 HTML = "html"
 PARTS = "parts"

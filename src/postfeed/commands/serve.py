@@ -20,11 +20,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .build import build
-from .errors import PostErrors, PostfeedError
-from .formats import FORMATS
-from .model import Site
-from .page import PAGE_FILENAME
+from ..errors import PostErrors, PostfeedError
+from ..model import Site
+from ..pipeline import build
+from ..rendering.formats import FORMATS
+from ..rendering.page import PAGE_FILENAME
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000

@@ -19,16 +19,18 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import _values, _workers, images
-from ._cache import Cache
+from .. import _workers
+from .._cache import Cache
+from .._text import tag_slug
+from .._workers import Workers
+from ..errors import ConfigError, PostError, PostErrors, SourceError
+from ..model import Image, Post, Progress, Site
+from ..urls import post_id
+from . import _values, images
 from ._records import FileRecord, Identity, digest, identity
-from ._workers import Workers
 from ._yaml import YAMLProblem, load_mapping
 from .config import unknown_key_message
-from .errors import ConfigError, PostError, PostErrors, SourceError
 from .frontmatter import Parts, SplitProblem, decode, split
-from .model import Image, Post, Progress, Site
-from .resolve import post_id, tag_slug
 
 KNOWN_KEYS = (
     "title",

@@ -9,8 +9,8 @@ from html import escape
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
+from ..model import Feed, Site
 from .formats import FORMATS
-from .model import Feed, Site
 
 PAGE_FILENAME = "index.html"
 FORMAT_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}

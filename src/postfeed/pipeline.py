@@ -8,18 +8,22 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from . import _cache, _fs, _lock, _yaml, markup
-from ._documents import Outputs
-from ._entries import complete, prepare
+from . import _cache
+from ._text import tag_slug, xml_safe
 from ._workers import Workers
 from .errors import OutputError
-from .formats import FORMATS
-from .idguard import check_ids
-from .markup import xml_safe
 from .model import Entry, Feed, Post, Progress, Site
-from .page import PAGE_FILENAME, render_page
-from .posts import Archive, read_body, scan
-from .resolve import EntryMaker, safe_author, tag_slug, tag_url
+from .reading import _yaml
+from .reading.posts import Archive, read_body, scan
+from .rendering import markup
+from .rendering._documents import Outputs
+from .rendering._entries import complete, prepare
+from .rendering.formats import FORMATS
+from .rendering.page import PAGE_FILENAME, render_page
+from .rendering.resolve import EntryMaker, safe_author
+from .urls import tag_url
+from .writing import _fs, _lock
+from .writing.idguard import check_ids
 
 
 @dataclass(frozen=True, slots=True)

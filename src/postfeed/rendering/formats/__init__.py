@@ -9,8 +9,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from postfeed.formats import jsonfeed
-from postfeed.formats._feedgen import (
+from postfeed.model import Entry, Feed, PublishedEntry
+from postfeed.rendering.formats import jsonfeed
+from postfeed.rendering.formats._feedgen import (
     ATOM_FILENAME,
     ATOM_MEDIA_TYPE,
     RSS_FILENAME,
@@ -24,7 +25,7 @@ from postfeed.formats._feedgen import (
     rss_head_tail,
     rss_items,
 )
-from postfeed.formats.jsonfeed import (
+from postfeed.rendering.formats.jsonfeed import (
     JSON_FILENAME,
     JSON_MEDIA_TYPE,
     json_head_tail,
@@ -32,7 +33,6 @@ from postfeed.formats.jsonfeed import (
     read_json,
     render_json,
 )
-from postfeed.model import Entry, Feed, PublishedEntry
 
 __all__ = ["FORMATS", "Format", "render_atom", "render_json", "render_rss"]
 

@@ -18,11 +18,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import _fs, _workers
-from ._cache import Cache, digest
-from ._workers import Workers
+from .. import _workers
+from .._cache import Cache, digest
+from .._workers import Workers
+from ..model import Entry, Feed, PublishedEntry
+from ..writing import _fs
 from .formats import FORMATS
-from .model import Entry, Feed, PublishedEntry
 
 KIND = "output"  # the cache's kind for what each feed file was made from
 

@@ -8,7 +8,7 @@ import urllib.request
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
-from .errors import PingError
+from ..errors import PingError
 
 PING_TIMEOUT = 10.0
 USER_AGENT = "postfeed (WebSub publisher)"

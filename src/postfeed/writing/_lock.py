@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import LockError, OutputError
+from ..errors import LockError, OutputError
 
 LOCK_NAME = ".postfeed.lock"
 

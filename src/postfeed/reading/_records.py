@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .model import Author, Image, Post
+from ..model import Author, Image, Post
 
 # A file changed this shortly before it was read may have changed again since
 # without its size or times changing (file times are coarse), so its record is

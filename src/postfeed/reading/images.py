@@ -5,10 +5,11 @@ only; never fetches a URL."""
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
+from ..model import Image, Site
+from ..urls import image_url
 from . import _values
-from .model import Image, Site
 
 # Our own table, not the mimetypes module: its answers depend on the machine's
 # /etc/mime.types, and the same posts must give the same bytes everywhere.
@@ -36,13 +37,6 @@ def image_value(value: object) -> str:
             f"expected a path under the site url or an absolute http(s) URL, got {text!r}"
         )
     return text
-
-
-def image_url(site: Site, value: str) -> str:
-    """The image's absolute URL: ``value`` resolved against the site URL."""
-    if value.startswith("//"):
-        return "https:" + value
-    return urljoin(site.url, value)
 
 
 def locate(site: Site, value: str) -> Image:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
+from .._text import xml_safe
+from ..errors import IdChange, IdChangeError
+from ..model import Feed, Post, PublishedEntry, Site
+from ..rendering.formats import FORMATS
+from ..urls import post_id
 from . import _fs
-from .errors import IdChange, IdChangeError
-from .formats import FORMATS
-from .markup import xml_safe
-from .model import Feed, Post, PublishedEntry, Site
-from .resolve import post_id
 
 # The published file read back for each folder, first found wins: JSON is the
 # cheapest to read, and every format carries the same entries.

@@ -11,15 +11,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import OutputError
+from .._text import RESERVED_NAMES
+from ..errors import OutputError
 
 TEMP_PREFIX = ".postfeed-"
 TEMP_SUFFIX = ".tmp"
-# Device names Windows refuses as file or folder names, whatever the extension. Feeds
-# are often synced or served from Windows, so they are refused everywhere.
-RESERVED_NAMES = frozenset(
-    {"con", "prn", "aux", "nul"} | {f"{name}{i}" for name in ("com", "lpt") for i in range(10)}
-)
 
 
 def read_if_exists(path: Path) -> bytes | None:

@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import _values
-from .errors import OutputError, PostError
-from .model import Post, Site
-from .posts import check_slug
-from .resolve import post_id, title_slug
+from .._text import title_slug
+from ..errors import OutputError, PostError
+from ..model import Post, Site
+from ..reading import _values
+from ..reading.posts import check_slug
+from ..urls import post_id
 
 
 def new_post(

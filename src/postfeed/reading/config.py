@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .._text import is_absolute_http
+from ..errors import ConfigError, PostErrors, SourceError
+from ..model import FORMAT_NAMES, ID_SCHEMES, Site
 from . import _values
 from ._yaml import YAMLProblem, load_mapping
-from .errors import ConfigError, PostErrors, SourceError
 from .frontmatter import SplitProblem, decode
-from .markup import is_absolute_http
-from .model import FORMAT_NAMES, ID_SCHEMES, Site
 
 CONFIG_NAME = "postfeed.yaml"
 MAX_CONFIG = 64 * 1024

@@ -1,0 +1,58 @@
+"""Text rules every stage shares: what XML allows, what counts as an absolute web
+address, and how a name becomes a safe file or folder name. Pure functions."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+# XML 1.0 allows tab, LF, CR and these ranges; everything else is dropped, and so are DEL
+# and the C1 controls (U+007F-U+009F), which XML 1.0 discourages and readers such as
+# feedparser turn into Windows-1252 letters (U+0080 becomes a euro sign).
+_NOT_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_SLUG = re.compile(r"[^\w]+|_+")
+#: Device names Windows refuses as file or folder names, whatever the extension. Feeds
+#: are often synced or served from Windows, so they are refused everywhere.
+RESERVED_NAMES = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{name}{i}" for name in ("com", "lpt") for i in range(10)}
+)
+
+
+def xml_safe(text: str) -> str:
+    """Drop every character XML 1.0 forbids or discourages (C0 and C1 controls but tab and
+    line ends, U+FFFE, U+FFFF, lone surrogates)."""
+    return _NOT_XML.sub("", text)
+
+
+def is_absolute_http(url: str) -> bool:
+    """True for an absolute http(s) URL with a host."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def slugify(text: str) -> str:
+    """Lowercase, accents folded, every run of other characters turned into one ``-``."""
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    slug = _NOT_SLUG.sub("-", folded.lower()).strip("-")
+    return unicodedata.normalize("NFC", slug)
+
+
+@lru_cache(maxsize=4096)  # an archive repeats a few tags many times
+def tag_slug(tag: str) -> str:
+    """A tag as a safe folder name: lowercase, ASCII-folded where possible,
+    words joined by ``-``; '' when nothing usable is left.
+
+    The result never contains ``/``, ``\\``, ``.`` or NUL, so it cannot leave
+    the folder it is used in.
+    """
+    slug = slugify(tag)
+    return slug + "-tag" if slug in RESERVED_NAMES else slug
+
+
+def title_slug(title: str) -> str:
+    """A post title as a file name, by the rules of :func:`tag_slug`."""
+    slug = slugify(title)
+    return slug + "-post" if slug in RESERVED_NAMES else slug

@@ -1,0 +1,50 @@
+"""Where posts, feeds and images live on the web, and the permanent id of each post.
+Pure functions of the site and a post; no I/O."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import quote, urljoin, urlsplit
+
+from .model import Post, Site
+
+
+def post_url(site: Site, post: Post) -> str:
+    """The post's absolute permalink."""
+    local = post.published
+    path = site.permalink.format(
+        slug=quote(post.slug, safe="-._~"),
+        year=f"{local.year:04d}",
+        month=f"{local.month:02d}",
+        day=f"{local.day:02d}",
+    )
+    return site.url + path.lstrip("/")
+
+
+def post_id(site: Site, post: Post) -> str:
+    """The post's permanent id: front matter ``id``; else, by the site's ``id_scheme``,
+    a tag URI (RFC 4151) from the site's host, the publish date and the slug, or the
+    post's permalink."""
+    if post.id is not None:
+        return post.id
+    if site.id_scheme == "permalink":
+        return post_url(site, post)
+    host = _host(site.url)
+    return f"tag:{host},{post.published.date().isoformat()}:{quote(post.slug, safe='-._~')}"
+
+
+@lru_cache(maxsize=16)
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or "localhost"
+
+
+def tag_url(site: Site, slug: str) -> str:
+    """The absolute URL of a tag's feed folder."""
+    return f"{site.feeds_base_url}tags/{quote(slug, safe='-._~')}/"
+
+
+def image_url(site: Site, value: str) -> str:
+    """An image's absolute URL: ``value`` resolved against the site URL."""
+    if value.startswith("//"):
+        return "https:" + value
+    return urljoin(site.url, value)
