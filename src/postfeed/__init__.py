@@ -21,16 +21,19 @@ if TYPE_CHECKING:
         PostfeedError,
         SourceError,
     )
-    from .model import Author, Image, Post, Progress, Site
+    from .model import Author, CustomFeed, Image, PlannedFeed, Post, Progress, Selection, Site
     from .pipeline import BuildResult, LeftOut, build, feed_urls, render, select
+    from .planning.plan import Plan, plan
     from .reading.config import load_site
-    from .reading.posts import load_post, load_posts
+    from .reading.post import load_post
+    from .reading.scan import load_posts
     from .rendering.page import link_tags
 
 __all__ = [
     "Author",
     "BuildResult",
     "ConfigError",
+    "CustomFeed",
     "IdChange",
     "IdChangeError",
     "Image",
@@ -38,11 +41,14 @@ __all__ = [
     "LockError",
     "OutputError",
     "PingError",
+    "Plan",
+    "PlannedFeed",
     "Post",
     "PostError",
     "PostErrors",
     "PostfeedError",
     "Progress",
+    "Selection",
     "Site",
     "SourceError",
     "build",
@@ -54,6 +60,7 @@ __all__ = [
     "make_server",
     "new_post",
     "ping",
+    "plan",
     "render",
     "select",
     "serve",
@@ -81,13 +88,18 @@ _HOMES = {
     "PostfeedError": "errors",
     "SourceError": "errors",
     "Author": "model",
+    "CustomFeed": "model",
+    "PlannedFeed": "model",
+    "Selection": "model",
+    "Plan": "planning.plan",
+    "plan": "planning.plan",
     "Image": "model",
     "Post": "model",
     "Progress": "model",
     "Site": "model",
     "link_tags": "rendering.page",
-    "load_post": "reading.posts",
-    "load_posts": "reading.posts",
+    "load_post": "reading.post",
+    "load_posts": "reading.scan",
     "new_post": "commands.scaffold",
     "make_server": "commands.serve",
     "serve": "commands.serve",

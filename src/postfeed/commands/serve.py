@@ -21,9 +21,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..errors import PostErrors, PostfeedError
+from ..formats import FORMATS
 from ..model import Site
 from ..pipeline import build
-from ..rendering.formats import FORMATS
 from ..rendering.page import PAGE_FILENAME
 
 DEFAULT_HOST = "127.0.0.1"
