@@ -195,7 +195,7 @@ def scan(
     posts = [_locate_image(site, post, errors) for post in posts]
     errors.extend(_duplicates(site, posts))
     if errors:
-        raise PostErrors(errors)
+        raise PostErrors(errors, warnings=site.warnings + tuple(_warnings(posts)))
     archive = Archive(site, posts, files, changed={_shard(name) for name in changed})
     archive.read = len(todo)
     archive.parsed = sum(
@@ -204,6 +204,11 @@ def scan(
         if name in files and (prior is None or prior.front_digest != files[name].front_digest)
     )
     return archive
+
+
+def _warnings(posts: Sequence[Post]) -> Iterator[str]:
+    for post in posts:
+        yield from post.warnings
 
 
 def _settles(prior: FileRecord, result: FileRecord) -> bool:
