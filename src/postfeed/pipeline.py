@@ -25,6 +25,7 @@ from .rendering._documents import Outputs
 from .rendering._prepare import complete, prepare
 from .rendering.entries import EntryMaker, safe_author
 from .rendering.page import PAGE_FILENAME, render_page
+from .urls import post_id
 from .writing import _fs, _lock
 from .writing.idguard import check_ids
 from .writing.manifest import MANIFEST_NAME, manifest_bytes, written_before
@@ -32,7 +33,7 @@ from .writing.manifest import MANIFEST_NAME, manifest_bytes, written_before
 
 @dataclass(frozen=True, slots=True)
 class LeftOut:
-    """A post that is not published, and why ("draft" or "future")."""
+    """A post that is not published, and why ("draft", "future" or "expired")."""
 
     post: Post
     reason: str
@@ -79,8 +80,8 @@ def select(
 ) -> tuple[list[Post], list[LeftOut]]:
     """Split posts into those to publish (newest first) and those left out.
 
-    ``now`` decides which posts are dated in the future; it is never written
-    into a feed.
+    ``now`` decides which posts are dated in the future, and which have expired
+    (see ``Post.expires``); it is never written into a feed.
     """
     moment = now if now is not None else datetime.now(UTC)
     published: list[Post] = []
@@ -90,6 +91,8 @@ def select(
             left_out.append(LeftOut(post, "draft"))
         elif post.published > moment and not future:
             left_out.append(LeftOut(post, "future"))
+        elif post.expires is not None and post.expires <= moment:
+            left_out.append(LeftOut(post, "expired"))
         else:
             published.append(post)
     return published, left_out
@@ -256,11 +259,13 @@ def _build(
             cache,
             pieces=prepared.pieces,
             complete=lambda entries: complete(
-                entries, posts_by_id, maker.body_html, cache, prepared.body_keys
+                entries, posts_by_id, maker.body_html, cache, prepared.body_keys, site
             ),
         )
         if not allow_id_change:
-            check_ids(site, published, feeds, known=outputs.published)
+            # An entry whose post expired leaves its feeds on purpose.
+            expired = {post_id(site, left.post) for left in left_out if left.reason == "expired"}
+            check_ids(site, published, feeds, known=outputs.published, retired=expired)
         changed = outputs.changed(workers)
         page_bytes = render_page(site, tuple(planned), feeds[planned.main.path])
         if _fs.read_if_exists(page) != page_bytes:
@@ -336,7 +341,7 @@ def _commit(folder: Path, changed: dict[Path, bytes], extra: list[Path], both: b
 def _open_cache(site: Site, *, write: bool) -> _cache.Cache | None:
     if site.cache_dir is None:
         return None
-    fingerprint = _cache.fingerprint(markup.renderer_settings(), _yaml.LOADER)
+    fingerprint = _cache.fingerprint(markup.renderer_settings(site.markdown), _yaml.LOADER)
     return _cache.Cache.open(site.cache_dir, fingerprint, write=write)
 
 

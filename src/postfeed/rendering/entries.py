@@ -23,9 +23,10 @@ class EntryParts:
     content_html: str | None
 
 
-def finish(html: str, summary_html: str | None, url: str) -> EntryParts:
+def finish(html: str, summary_html: str | None, url: str, root: str | None = None) -> EntryParts:
     """An entry's parts from a post's rendered body and, if it has one, rendered
-    summary: split at ``<!--more-->``, links made absolute against ``url``, XML-safe."""
+    summary: split at ``<!--more-->``, links made absolute against ``url`` (and
+    root-relative ones against ``root``, see :func:`link_root`), XML-safe."""
     before_more, html = markup.split_more(html)
     if summary_html is not None:
         summary = summary_html
@@ -33,9 +34,15 @@ def finish(html: str, summary_html: str | None, url: str) -> EntryParts:
         summary = before_more
     else:
         summary = markup.first_paragraph(html)
-    summary = xml_safe(markup.absolutize(summary, url))
-    content = xml_safe(markup.absolutize(html, url)).strip()
+    summary = xml_safe(markup.absolutize(summary, url, root))
+    content = xml_safe(markup.absolutize(html, url, root)).strip()
     return EntryParts(summary, markup.text_of(summary), content or None)
+
+
+def link_root(site: Site) -> str | None:
+    """What root-relative links in the site's posts resolve against: the site URL
+    when its Markdown profile says so, else None (the post URL's host)."""
+    return site.url if site.markdown.site_root_links else None
 
 
 def with_parts(bare: Entry, parts: EntryParts, key: str | None = None) -> Entry:
@@ -136,7 +143,10 @@ class EntryMaker:
         if parts is None:
             summary = summary_markdown(post)
             parts = finish(
-                self.body_html(post), None if summary is None else self.render(summary), bare.url
+                self.body_html(post),
+                None if summary is None else self.render(summary),
+                bare.url,
+                link_root(self.site),
             )
             self._made[post.slug] = parts
         parts_key = self.keys.get(post.slug)
@@ -159,7 +169,7 @@ class EntryMaker:
     def render(self, text: str) -> str:
         """Markdown to HTML with this maker's renderer, counted in ``renders``."""
         if self._renderer is None:
-            self._renderer = markup.Renderer()
+            self._renderer = markup.Renderer(self.site.markdown)
         self.renders += 1
         return self._renderer.render(text)
 
