@@ -17,7 +17,7 @@ from .formats import FORMATS
 from .model import Entry, Feed, PlannedFeed, Post, Progress, Site
 from .planning.families import FAMILIES
 from .planning.plan import main_feed, plan, tag_feed
-from .reading import _yaml
+from .reading import _yaml, sources
 from .reading.post import read_body
 from .reading.scan import Archive, scan
 from .rendering import markup
@@ -215,9 +215,14 @@ def _build(
     progress: Progress | None,
 ) -> BuildResult:
     archive: Archive | None = None
+    read_warnings: tuple[str, ...] = ()
     if posts is None:
-        archive = scan(site, cache, workers, progress=progress)
-        posts = archive.posts
+        if site.source == "postfeed":
+            archive = scan(site, cache, workers, progress=progress)
+            posts = archive.posts
+        else:
+            reading = sources.read(site, progress=progress)
+            posts, read_warnings = reading.posts, reading.warnings
     published, left_out = select(posts, drafts=drafts, future=future, now=now)
     planned = plan(site, published)
     read = archive.read_body if archive is not None else read_body
@@ -250,7 +255,7 @@ def _build(
         output_dir=site.output_dir,
         published=tuple(published),
         left_out=tuple(left_out),
-        warnings=site.warnings + tuple(w for post in posts for w in post.warnings),
+        warnings=site.warnings + read_warnings + tuple(w for post in posts for w in post.warnings),
     )
 
     def compare() -> tuple[dict[Path, bytes], list[Path], list[Path], int, bytes]:

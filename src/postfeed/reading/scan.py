@@ -36,9 +36,16 @@ def load_posts(site: Site, *, progress: Progress | None = None) -> list[Post]:
     Files whose names start with ``.`` or ``_`` are skipped. ``progress``, when
     given, is called as ``progress("read", done, total)`` after each file.
 
+    With another ``source``, the posts of that generator's site (see
+    :mod:`postfeed.reading.sources`).
+
     Raises:
         PostErrors: every problem in every post, sorted by path and line.
     """
+    if site.source != "postfeed":
+        from . import sources
+
+        return sources.read(site, progress=progress).posts
     return scan(site, keep_bodies=True, progress=progress).posts
 
 
