@@ -349,9 +349,7 @@ def _run(
                 body_html = ""
         if summary_html is None and summary_source is not None:
             summary_html = rendered_summary = render(summary_source)
-        made.append(
-            (finish(body_html, summary_html, url, root), rendered_body, rendered_summary)
-        )
+        made.append((finish(body_html, summary_html, url, root), rendered_body, rendered_summary))
     entries = [with_parts(item[5], parts) for item, (parts, _, _) in zip(items, made, strict=True)]
     pieces = [FORMATS[name].items(entries) for name in formats]
     return [

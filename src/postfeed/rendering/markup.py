@@ -122,9 +122,7 @@ def absolutize(html: str, base: str, root: str | None = None) -> str:
     def fix_attr(match: re.Match[str]) -> str:
         value = next(v for v in match.group("dq", "sq", "bare") if v is not None)
         if match.group("name").lower() == "srcset":
-            fixed = ", ".join(
-                _fix_candidate(c, base, root) for c in value.split(",") if c.strip()
-            )
+            fixed = ", ".join(_fix_candidate(c, base, root) for c in value.split(",") if c.strip())
         else:
             fixed = absolute_url(value, base, root)
         return f'{match.group("lead")}"{fixed.replace(chr(34), "&quot;")}"'

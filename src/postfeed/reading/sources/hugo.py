@@ -323,6 +323,7 @@ def _rules(site: Site) -> _Rules:
         table = found.get("page", found) if isinstance(found.get("page"), dict) else found
         for section, pattern in table.items():
             if isinstance(pattern, str):
+                _check_pattern(config, section, pattern)
                 permalinks.append((section.strip(" /").lower(), pattern))
     permalinks.sort(key=lambda item: -len(item[0]))
     dates = dict(_DATE_DEFAULTS)
@@ -356,6 +357,27 @@ def _rules(site: Site) -> _Rules:
         ugly=config.get("uglyurls") is True,
         ignore=tuple(patterns),
     )
+
+
+def _check_pattern(config: _Config, section: str, pattern: str) -> None:
+    """Refuse a permalink pattern with an attribute Hugo does not know (as Hugo does)
+    or that is not read here.
+
+    Raises:
+        ConfigError: naming the attribute.
+    """
+    for match in _ATTRIBUTE.finditer(pattern.replace("\\:", "")):
+        name = match.group(0)[1:]
+        if name in _ATTRIBUTES:
+            continue
+        problem = None
+        if name.startswith(("sections[", "sectionslugs[")):
+            problem = f"permalink attribute :{name} is not read"
+        elif _GO_LAYOUT.sub("", name) == name:
+            problem = f"unknown permalink attribute :{name}"
+        if problem is not None:
+            line = config.line(f"permalinks.{section}") or config.line(f"permalinks.page.{section}")
+            raise ConfigError(config.path, line, f"permalinks: {problem}")
 
 
 def _with_aliases(names: Sequence[str]) -> tuple[str, ...]:
@@ -438,21 +460,10 @@ def _page(rules: _Rules, path: Path, problems: Problems) -> _Page | None:
     page = _Page(path, logical, front, params, lines)
     errors = len(problems.errors)
 
-    def problem(key: str, message: str) -> None:
-        problems.error(path, lines.get(key), f"{key}: {message}")
-
     if not _listed(params):
         return None
-    title = params.get("title")
-    if isinstance(title, str) and title.strip():
-        page.title = title
-    elif title is not None and not isinstance(title, str):
-        problem("title", f"expected text, got {_values.describe(title)}")
-    slug = params.get("slug")
-    if isinstance(slug, str):
-        page.slug = slug.strip()
-    elif slug is not None:
-        problem("slug", f"expected text, got {_values.describe(slug)}")
+    page.title = _text(params, "title", page, problems).strip()
+    page.slug = _text(params, "slug", page, problems).strip()
     _dates(rules, page, problems)
     if page.date is None and len(problems.errors) == errors:
         problems.error(
@@ -467,12 +478,24 @@ def _page(rules: _Rules, path: Path, problems: Problems) -> _Page | None:
         name = parts[-1]
         page.title = name
         page.warnings.append((None, f"title: missing; the feeds show {name!r}"))
-    url = params.get("url")
-    if url is not None and not isinstance(url, str):
-        problem("url", f"expected text, got {_values.describe(url)}")
+    url = _text(params, "url", page, problems).strip()
+    if len(problems.errors) > errors:
         return None
     page.url = _permalink(rules, page, parts, url)
     return page
+
+
+def _text(params: Mapping[str, Any], key: str, page: _Page, problems: Problems) -> str:
+    """A text value of the front matter, '' when it is absent or null (noted when it
+    is not text)."""
+    value = params.get(key)
+    if value is None:
+        return ""
+    try:
+        return _values.text(value, empty_ok=True)
+    except _values.ValueProblem as err:
+        problems.error(page.path, page.lines.get(key), f"{key}: {err}")
+        return ""
 
 
 def _listed(params: Mapping[str, Any]) -> bool:
@@ -624,6 +647,27 @@ def _pattern(rules: _Rules, page: _Page) -> str | None:
 
 
 _ATTRIBUTE = re.compile(r":\w+(\[.+?\])?")
+_ATTRIBUTES = frozenset(
+    [
+        "year",
+        "month",
+        "monthname",
+        "day",
+        "weekday",
+        "weekdayname",
+        "yearday",
+        "section",
+        "sectionslug",
+        "sections",
+        "sectionslugs",
+        "title",
+        "slug",
+        "slugorfilename",
+        "filename",
+        "contentbasename",
+        "slugorcontentbasename",
+    ]
+)
 _GO_LAYOUT = re.compile(
     r"January|Monday|2006|Jan|Mon|MST|002|__2|_2|01|02|03|04|05|06|15|PM|pm|1|2|3|4|5"
 )
@@ -681,8 +725,6 @@ def _attribute(rules: _Rules, page: _Page, name: str) -> str:
     }
     if name in values:
         return values[name]()
-    if name.startswith(("sections[", "sectionslugs[")):
-        raise _values.ValueProblem(f"permalink attribute :{name} is not read")
     return _go_format(date, name)
 
 
@@ -762,10 +804,7 @@ def _post(
             problems.error(path, page.lines.get(key), f"{key}: {err}")
             return ()
 
-    summary = params.get("summary")
-    if summary is not None and not isinstance(summary, str):
-        message = f"summary: expected text, got {_values.describe(summary)}"
-        problems.error(path, page.lines.get("summary"), message)
+    summary = _text(params, "summary", page, problems) or None
     tags, categories, authors = names("tags"), names("categories"), names("authors")
     if len(problems.errors) > errors:
         return None

@@ -291,7 +291,7 @@ def _builtins(page: Page) -> dict[str, templates.Builtin]:
 
     def highlight(construct: Construct) -> Output:
         code = (construct.inner or "").strip("\n\r")
-        fence = "`" * max(3, *(len(run) + 1 for run in re.findall(r"`+", code)))
+        fence = "`" * max([3, *(len(run) + 1 for run in re.findall(r"`+", code))])
         return Output(f"{fence}{construct.get(0)}\n{code}\n{fence}", html=False, block=True)
 
     def details(construct: Construct) -> Output:
