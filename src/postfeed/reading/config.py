@@ -151,7 +151,10 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
         return None, f"{key}: missing (it is required)"
 
     def given(key: str) -> tuple[None, str] | None:
-        return None if key in fields.values else required(key)
+        # Not missing when the generator's configuration gave it, or was not read.
+        if key in fields.values or (source != "postfeed" and generator is None):
+            return None
+        return None if generator is not None and key in generator.values else required(key)
 
     check("title", _values.text, missing=given("title"), null_is_missing=True)
     check("url", _http_url, missing=given("url"), null_is_missing=True)

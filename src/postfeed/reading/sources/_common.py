@@ -109,8 +109,6 @@ def _json(text: str) -> FrontMatter:
         data, end = decoder.raw_decode(text)
     except json.JSONDecodeError as err:
         raise Problem(err.lineno, f"invalid JSON: {err.msg}") from err
-    if not isinstance(data, dict):
-        raise Problem(1, "front matter must be a mapping of keys to values")
     # The body starts after the object, on the next line.
     rest = text.find("\n", end)
     body_start = len(text) if rest < 0 else rest + 1
@@ -129,8 +127,10 @@ def toml_lines(text: str, first_line: int = 1) -> dict[str, int]:
     for match in re.finditer(rf"{_TOML_TABLE.pattern}|{_TOML_KEY.pattern}", text, re.M):
         line = text.count("\n", 0, match.start()) + first_line
         if match.group(1) is not None:
-            table = ".".join(part.strip().strip("\"'") for part in match.group(1).split("."))
-            lines.setdefault(table, line)
+            names = [part.strip().strip("\"'") for part in match.group(1).split(".")]
+            table = ".".join(names)
+            for end in range(1, len(names) + 1):
+                lines.setdefault(".".join(names[:end]), line)
             continue
         key = next(group for group in match.group(2, 3, 4) if group is not None)
         lines.setdefault(f"{table}.{key}" if table else key, line)
