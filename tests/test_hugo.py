@@ -692,3 +692,51 @@ def test_postfeed_sites_keep_their_profile(tmp_path: Path) -> None:
     site = postfeed.Site(title="T", url="https://t.example/", posts_dir=tmp_path)
     assert site.markdown == markup.POSTFEED
     assert site.source == "postfeed"
+
+
+# --- the rest of postfeed, unchanged ------------------------------------------------
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def test_worker_processes_render_with_the_hugo_profile(tmp_path: Path) -> None:
+    """Worker processes render with the site's profile: forced workers, cold and from
+    the cache, give the serial path's bytes, Goldmark's strikethrough included."""
+    files = {
+        f"posts/p{number:02d}.md": yaml_post(
+            f"title: Post {number}\ndate: 2024-01-{number + 1:02d}\ntags: [go]\n",
+            f'~~Old~~ new {number}, "quoted".\n\n```go\nx := {number}\n```\n',
+        )
+        for number in range(12)
+    }
+    site = make_site(tmp_path, files, extra="limit: 0\n")
+    serial = postfeed.build(site, jobs=1, now=NOW)
+    expected = _files(site.output_dir)
+    parallel_site = postfeed.Site(
+        **{**_fields(site), "output_dir": tmp_path / "parallel", "cache_dir": tmp_path / "c"}
+    )
+    parallel = postfeed.build(parallel_site, jobs=2, now=NOW)
+    assert serial.renders == parallel.renders == 12
+    assert _files(tmp_path / "parallel") == expected
+    assert b"&lt;del&gt;Old&lt;/del&gt; new 0, &amp;ldquo;quoted&amp;rdquo;" in expected["atom.xml"]
+    (tmp_path / "parallel" / "atom.xml").unlink()
+    assert postfeed.build(parallel_site, jobs=2, now=NOW).renders == 0
+    assert _files(tmp_path / "parallel") == expected
+
+
+def test_same_bytes_twice_and_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Building the sample site twice gives the same bytes, and --check then passes."""
+    config = tmp_path / "postfeed.yaml"
+    config.write_text(f"source: hugo\nsource_dir: {SAMPLE}\noutput: out\ncache: false\n")
+    assert main(["build", "-q", "--config", str(config)]) == 0
+    first = _files(tmp_path / "out")
+    assert main(["build", "-q", "--config", str(config)]) == 0
+    assert _files(tmp_path / "out") == first
+    assert main(["build", "-q", "--check", "--config", str(config)]) == 0
+    assert main(["links", "--config", str(config), "--feed", "tags/go"]) == 0
+    out = capsys.readouterr().out
+    assert 'href="https://hugo.example.org/blog/feeds/tags/go/atom.xml"' in out
