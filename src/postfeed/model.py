@@ -106,7 +106,8 @@ class Site:
     ``source`` says where the posts come from: ``"postfeed"`` reads the Markdown
     files in ``posts_dir``; a site generator's name (``"hugo"``, ...) reads that
     generator's site in ``posts_dir`` (its configuration and content, where they
-    stand). ``markdown`` is how the posts' Markdown is rendered.
+    stand). ``markdown`` is how the posts' Markdown is rendered. ``future``
+    publishes posts dated in the future, as some generators do.
     """
 
     title: str
@@ -135,6 +136,7 @@ class Site:
     config_path: Path | None = None
     source: str = "postfeed"
     markdown: MarkdownProfile = field(default_factory=MarkdownProfile)
+    future: bool = False
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:

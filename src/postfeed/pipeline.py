@@ -160,7 +160,8 @@ def build(
 ) -> BuildResult:
     """Build the site's feeds into its output folder, or with ``check`` compare them.
 
-    Loads the posts when ``posts`` is None. Everything is rendered in memory
+    Loads the posts when ``posts`` is None. Posts dated in the future are published
+    with ``future`` or ``site.future``. Everything is rendered in memory
     first; then only files whose bytes changed are replaced, atomically and all
     or nothing, and feed files no longer produced (a tag no longer used) are
     removed. With ``check`` nothing is written, not even to the cache. Unless
@@ -223,7 +224,7 @@ def _build(
         else:
             reading = sources.read(site, progress=progress)
             posts, read_warnings = reading.posts, reading.warnings
-    published, left_out = select(posts, drafts=drafts, future=future, now=now)
+    published, left_out = select(posts, drafts=drafts, future=future or site.future, now=now)
     planned = plan(site, published)
     read = archive.read_body if archive is not None else read_body
     prepared = prepare(

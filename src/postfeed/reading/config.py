@@ -185,9 +185,10 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
     )
     posts_dir = values.get("posts", root / "posts")
     markdown = MarkdownProfile()
+    future = False
     if generator is not None:
         posts_dir = values.get("source_dir", root)
-        markdown = generator.markdown
+        markdown, future = generator.markdown, generator.future
         warnings = generator.warnings + warnings
     feeds = tuple(replace(feed, line=lines["feeds"]) for feed in values.get("feeds", ()))
     return Site(
@@ -217,6 +218,7 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
         config_path=path,
         source=source,
         markdown=markdown,
+        future=future,
         warnings=warnings,
     )
 

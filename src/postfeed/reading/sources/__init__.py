@@ -31,7 +31,8 @@ class Defaults:
     them, and overridden by what postfeed.yaml does say; ``names`` gives, for
     messages, the generator's own name of each (``"baseURL"`` for ``"url"``),
     ``lines`` where each is in ``path``. ``markdown`` is how the generator
-    renders posts; ``warnings`` say what in the configuration is not read.
+    renders posts; ``future`` says that it publishes posts dated in the future;
+    ``warnings`` say what in the configuration is not read.
     """
 
     path: Path
@@ -39,6 +40,7 @@ class Defaults:
     names: Mapping[str, str] = field(default_factory=dict)
     lines: Mapping[str, int] = field(default_factory=dict)
     markdown: MarkdownProfile = field(default_factory=MarkdownProfile)
+    future: bool = False
     warnings: tuple[str, ...] = ()
 
 
