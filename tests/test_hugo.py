@@ -377,9 +377,9 @@ def test_section_pages_and_bundle_resources_are_no_posts(tmp_path: Path) -> None
         ),
         ("/:section/:filename/", "title: A\n", "posts/my-file/"),
         ("/:sections/:slugorfilename", "title: A\n", "posts/my-file/"),
-        ("/:year/:monthname/:title/", "title: Ça va? Oui!\n", "2024/March/%C3%A7a-va-oui/"),
+        ("/:year/:monthname/:title/", "title: Ça va? Oui!\n", "2024/march/%C3%A7a-va-oui/"),
         ("/:2006/:01/:02/:slug/", "title: Go Layout\n", "2024/03/09/go-layout/"),
-        ("/:weekdayname/:yearday/:slug/", "title: Day\n", "Saturday/69/day/"),
+        ("/:weekdayname/:yearday/:slug/", "title: Day\n", "saturday/69/day/"),
         ("/posts/:contentbasename/", "title: A\nslug: ignored\n", "posts/my-file/"),
     ],
 )
@@ -394,9 +394,26 @@ def test_permalink_patterns(tmp_path: Path, pattern: str, front: str, path: str)
     assert one(site).url == "https://h.example.org/blog/" + path
 
 
+def test_sections_are_folders_with_index_pages(tmp_path: Path) -> None:
+    """:sections is the page's current section: the first folder, and a nested folder
+    only when it has an _index page, as in Hugo."""
+    config = CONFIG.replace("/:year/:month/:slug/", "/:sections/:filename/")
+    files = {
+        "posts/archive/2023/a.md": yaml_post("title: A\ndate: 2024-01-01\n"),
+        "posts/guides/_index.md": yaml_post("title: Guides\n"),
+        "posts/guides/deep/b.md": yaml_post("title: B\ndate: 2024-01-01\n"),
+    }
+    site = make_site(tmp_path, files, config=config)
+    urls = {post.title: post.url for post in postfeed.load_posts(site)}
+    assert urls == {
+        "A": "https://h.example.org/blog/posts/a/",
+        "B": "https://h.example.org/blog/posts/guides/b/",
+    }
+
+
 def test_default_paths_without_permalinks(tmp_path: Path) -> None:
     """Without a pattern a page is /section/folders/slug-or-name/, lower-cased, spaces
-    made hyphens; uglyURLs gives name.html."""
+    made hyphens; uglyURLs gives name.html (checked against Hugo 0.168)."""
     config = 'baseURL = "https://h.example.org/"\ntitle = "N"\n'
     files = {
         "Notes/Deep Dir/My Post.md": yaml_post("title: A\ndate: 2024-01-01\n"),
@@ -406,12 +423,12 @@ def test_default_paths_without_permalinks(tmp_path: Path) -> None:
         post.title: post for post in postfeed.load_posts(make_site(tmp_path, files, config=config))
     }
     assert posts["A"].url == "https://h.example.org/notes/deep-dir/my-post/"
-    assert posts["B"].url == "https://h.example.org/notes/Own-Slug/"
+    assert posts["B"].url == "https://h.example.org/notes/own-slug/"
     ugly = make_site(tmp_path, {}, config=config + "uglyURLs = true\n")
     urls = sorted(post.url or "" for post in postfeed.load_posts(ugly))
     assert urls == [
-        "https://h.example.org/notes/Own-Slug.html",
         "https://h.example.org/notes/deep-dir/my-post.html",
+        "https://h.example.org/notes/own-slug.html",
     ]
 
 

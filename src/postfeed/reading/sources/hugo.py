@@ -265,6 +265,9 @@ class _Page:
     lastmod: datetime | None = None
     expiry: datetime | None = None
     url: str = ""
+    # The folders of the page's current section: "posts", or "posts/archive" when that
+    # folder has an _index page (a nested section), as :sections gives them.
+    sections: tuple[str, ...] = ()
     warnings: list[tuple[int | None, str]] = field(default_factory=list)
 
 
@@ -293,10 +296,10 @@ def read(site: Site, progress: Progress | None = None) -> Reading:
     """
     rules = _rules(site)
     problems = Problems()
-    files = _content_files(rules, problems)
+    files, branches = _content_files(rules, problems)
     pages: list[_Page] = []
     for number, path in enumerate(files, 1):
-        page = _page(rules, path, problems)
+        page = _page(rules, path, problems, branches)
         if page is not None:
             pages.append(page)
         if progress is not None:
@@ -389,10 +392,11 @@ def _with_aliases(names: Sequence[str]) -> tuple[str, ...]:
     return tuple(result)
 
 
-def _content_files(rules: _Rules, problems: Problems) -> list[Path]:
+def _content_files(rules: _Rules, problems: Problems) -> tuple[list[Path], set[str]]:
     """Every page file under the content folder, in path order: Markdown files, and a
     leaf bundle's index (the rest of a bundle is its resources). Files in other
-    content formats are reported and left out."""
+    content formats are reported and left out. Also the folders (relative, lower-case)
+    that hold an ``_index`` page: nested sections."""
     root = rules.content
     if not root.is_dir():
         problem = "is not a folder" if root.exists() else "does not exist"
@@ -400,6 +404,7 @@ def _content_files(rules: _Rules, problems: Problems) -> list[Path]:
             rules.config.path, rules.config.line("contentdir"), f"content folder {root} {problem}"
         )
     found: list[Path] = []
+    branches: set[str] = set()
     for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(name for name in dirs if not name.startswith("."))
         here = Path(folder)
@@ -411,6 +416,8 @@ def _content_files(rules: _Rules, problems: Problems) -> list[Path]:
             path = here / name
             suffix = path.suffix.lower()
             relative = path.relative_to(root).as_posix()
+            if _stem(name) == "_index" and _is_content(name):
+                branches.add(_normal(Path(relative).parent.as_posix()))
             if name.startswith(".") or _stem(name) == "_index":
                 continue
             if any(pattern.search(relative) for pattern in rules.ignore):
@@ -424,7 +431,12 @@ def _content_files(rules: _Rules, problems: Problems) -> list[Path]:
                     f"{OTHER_CONTENT[suffix]} content is not read (only Markdown):"
                     " left out of the feeds",
                 )
-    return found
+    return found, branches
+
+
+def _normal(path: str) -> str:
+    """A content path as Hugo normalises it: lower-case, spaces made hyphens."""
+    return path.lower().replace(" ", "-")
 
 
 def _stem(name: str) -> str:
@@ -436,7 +448,7 @@ def _is_content(name: str) -> bool:
     return suffix in MARKDOWN_SUFFIXES or suffix in OTHER_CONTENT
 
 
-def _page(rules: _Rules, path: Path, problems: Problems) -> _Page | None:
+def _page(rules: _Rules, path: Path, problems: Problems, branches: set[str]) -> _Page | None:
     """One page's front matter, dates, title and URL; None when it has problems
     (noted) or Hugo does not list it."""
     try:
@@ -456,8 +468,18 @@ def _page(rules: _Rules, path: Path, problems: Problems) -> _Page | None:
         parts = parts[:-1]  # a bundle is its folder
     else:
         parts[-1] = _stem(parts[-1])
-    logical = "/" + "/".join(parts).lower().replace(" ", "-")
+    logical = "/" + _normal("/".join(parts))
     page = _Page(path, logical, front, params, lines)
+    folders = logical.strip("/").split("/")[:-1]
+    # The current section: the deepest folder that is a section (the first level
+    # always, a nested one only with an _index page).
+    depth = max(
+        [
+            min(1, len(folders)),
+            *(n for n in range(2, len(folders) + 1) if "/".join(folders[:n]) in branches),
+        ]
+    )
+    page.sections = tuple(folders[:depth])
     errors = len(problems.errors)
 
     if not _listed(params):
@@ -631,6 +653,9 @@ def _permalink(rules: _Rules, page: _Page, parts: list[str], url: str | None) ->
             base = page.slug or (page.logical.rsplit("/", 1)[1] if rules.lower else parts[-1])
             path = f"/{container}/{base}" if container else f"/{base}"
         path = path.rstrip("/") + (".html" if rules.ugly else "/")
+        if rules.lower:
+            # Hugo lower-cases the whole path (seen: :monthname gives "march").
+            path = path.lower()
         link = _escape(sanitize(path).replace("#", "%23"))
     return rules.base + link.lstrip("/")
 
@@ -714,8 +739,8 @@ def _attribute(rules: _Rules, page: _Page, name: str) -> str:
         "yearday": lambda: str(date.timetuple().tm_yday),
         "section": lambda: section,
         "sectionslug": lambda: urlize(section, rules),
-        "sections": lambda: "/".join(segments[:-1]) if len(segments) > 1 else "",
-        "sectionslugs": lambda: "/".join(urlize(s, rules) for s in segments[:-1]),
+        "sections": lambda: "/".join(page.sections),
+        "sectionslugs": lambda: "/".join(urlize(s, rules) for s in page.sections),
         "title": lambda: urlize(page.title, rules),
         "slug": lambda: urlize(page.slug or page.title, rules),
         "slugorfilename": lambda: urlize(page.slug or base, rules),
