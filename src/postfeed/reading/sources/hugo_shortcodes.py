@@ -63,9 +63,9 @@ def find(text: str, first_line: int) -> list[Construct]:
         opening = text[tag.start : tag.end]
         line = templates.line_of(text, tag.start, first_line)
         if tag.escaped:
-            literal = opening.replace("/*", "", 1)[::-1].replace("/*", "", 1)[::-1]
-            literal = re.sub(r"\{\{([<%])\s*", r"{{\1 ", literal.replace("*/", "", 1))
-            shown = " ".join(literal.split())
+            # {{</* x */>}} shows as {{< x >}}: the comment marks go, nothing runs.
+            inside = opening[3:-3].strip()[2:-2].strip()
+            shown = f"{opening[:3]} {' '.join(inside.split())} {opening[-3:]}"
             constructs.append(
                 Construct(
                     kind="escaped shortcode",
