@@ -106,22 +106,42 @@ def family_feeds(
     """One feed per member of ``family`` among the ``shown`` posts, in folder order.
     A name no folder can be made from, or two names for one folder, is added to
     ``errors`` (unless the family merges them) and gets no feed."""
-    names: dict[str, str] = {}  # slug: the name its feed is labelled with
-    posts: dict[str, list[Post]] = {}
-    clash = False
+    members = family.memberships(site)
+    groups: dict[str, list[Post]] = {}  # by spelling, newest first
+    labels: dict[str, str] = {}  # by spelling, the name its feed is labelled with
     for post in shown:
-        for name, spelling in family.members(site, post):
-            slug = family.slug(spelling)
-            clash = clash or not _same(names.setdefault(slug, name), name)
-            found = posts.setdefault(slug, [])
-            if not found or found[-1] is not post:
+        for name, spelling in members(post):
+            found = groups.get(spelling)
+            if found is None:
+                groups[spelling] = [post]
+                labels[spelling] = name
+            elif found[-1] is not post:
                 found.append(post)
-    if (clash and not family.merge) or not all(_usable(slug) for slug in names):
+    spellings: dict[str, list[str]] = {}  # by slug
+    for spelling in groups:
+        spellings.setdefault(family.slug(spelling), []).append(spelling)
+    clash = any(
+        not _same(labels[named[0]], labels[other])
+        for named in spellings.values()
+        for other in named[1:]
+    )
+    if (clash and not family.merge) or not all(_usable(slug) for slug in spellings):
         errors += _naming_problems(site, family, shown)
         return []
-    if not family.single and len(names) < 2:
+    if not family.single and len(spellings) < 2:
         return []
-    return [_member_feed(site, family, slug, names[slug], posts[slug]) for slug in sorted(names)]
+    feeds = []
+    for slug in sorted(spellings):
+        named = spellings[slug]
+        posts = groups[named[0]]
+        if len(named) > 1:  # one name in several spellings: the posts of all, in order
+            posts = [
+                post
+                for post in shown
+                if any(family.slug(spelling) == slug for _, spelling in members(post))
+            ]
+        feeds.append(_member_feed(site, family, slug, labels[named[0]], posts))
+    return feeds
 
 
 def custom_feed(site: Site, custom: CustomFeed, shown: Sequence[Post]) -> PlannedFeed:
@@ -228,10 +248,11 @@ def _naming_problems(site: Site, family: Family, shown: Sequence[Post]) -> list[
     names for one folder, each reported where a post names it."""
     errors: list[SourceError] = []
     first: dict[str, tuple[str, Post]] = {}
+    members = family.memberships(site)
     # In file order, so that the message names the same first post every time.
     for post in sorted(shown, key=_file_order):
         where, key, line = _where(site, family, post)
-        for name, spelling in family.members(site, post):
+        for name, spelling in members(post):
             slug = family.slug(spelling)
             if not slug:
                 message = f"{key}: {name!r} has no letter or digit to name its feed by"
