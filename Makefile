@@ -58,7 +58,11 @@ dist: $(VENV)/.installed-dev
 	$(BIN)/python -m build
 
 # Not part of test: it takes minutes, and timings are read, never asserted.
-bench: $(VENV)/.installed
+$(VENV)/.installed-bench: $(BIN)/python pyproject.toml
+	$(PIP) install -e '.[bench]'
+	touch $@ $(VENV)/.installed
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py --docs docs/performance.md
 
 # Not part of test: the expected feeds are committed. Installs Hugo, Pelican and MkDocs

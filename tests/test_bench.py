@@ -56,6 +56,8 @@ def test_runner_smoke(tmp_path: Path) -> None:
             "20",
             "--limits",
             "20",
+            "--families-size",
+            "20",
             "--repeat",
             "1",
             "--work",
@@ -67,12 +69,16 @@ def test_runner_smoke(tmp_path: Path) -> None:
         capture_output=True,
     )
     data = json.loads(results.read_text())
-    rows = {row["scenario"]: row for row in data["results"]}
+    rows = {row["scenario"]: row for row in data["results"] if not row.get("families")}
     assert sorted(rows) == ["add", "cold", "edit", "floor", "naive", "no-cache", "no-change"]
-    for row in rows.values():
+    families = {row["scenario"]: row for row in data["results"] if row.get("families")}
+    assert sorted(families) == ["cold", "edit", "hugo", "no-change"]
+    for row in [*rows.values(), *families.values()]:
         assert row["size"] == 20
         assert row["median_s"] > 0
         assert row["peak_mib"] > 1
         assert [run["exit"] for run in row["runs"]] == [0]
+    hugo_feeds = sorted(p.name for p in (tmp_path / "work/hugo-out-20/tags").iterdir())
+    assert len(hugo_feeds) > 5
     assert data["probes"][0]["renders"] >= 20
     assert (tmp_path / "work/posts-20/feeds/rss.xml").is_file()
