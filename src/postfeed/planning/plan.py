@@ -48,14 +48,6 @@ class Plan:
         """The feed planned in ``path`` (a folder under the output folder), if any."""
         return self._by_path.get(PurePosixPath(str(path).strip("/") or "."))
 
-    def posts(self) -> list[Post]:
-        """Every post some feed shows, each once, in the order the feeds first show them."""
-        seen: dict[tuple[str, Path | None], Post] = {}
-        for feed in self.feeds:
-            for post in feed.posts:
-                seen.setdefault((post.slug, post.source), post)
-        return list(seen.values())
-
 
 def plan(site: Site, published: Sequence[Post]) -> Plan:
     """The feeds a build of ``published`` (newest first) writes.
@@ -91,6 +83,7 @@ def main_feed(site: Site, shown: Sequence[Post]) -> PlannedFeed:
         description=site.description,
         feed_id=site.url,
         posts=shown,
+        language=site.language,
     )
 
 
@@ -212,7 +205,7 @@ def _planned(
         id=feed_id,
         base_url=feed_url(site, path),
         home_url=site.url,
-        language=language if family != "main" else site.language,
+        language=language,
         author=site.author,
         posts=tuple(posts[:count] if count else posts),
         content=content or site.content,
