@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -10,7 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from . import _cache
 from ._text import tag_slug, xml_safe
-from ._workers import Workers
+from ._workers import COLLECTOR, Workers
 from .errors import OutputError
 from .model import Entry, Feed, Post, Progress, Site
 from .reading import _yaml
@@ -175,23 +174,22 @@ def build(
         OutputError: a file could not be written (no feed is changed).
     """
     _fs.refuse_nul(site.output_dir)
-    # A build makes some hundred thousand small objects and no reference cycles: the
-    # cycle collector would only walk them again and again (a tenth of a cold build
-    # of 10,000 posts). It is paused for the build and then restored.
-    collecting = gc.isenabled()
-    gc.disable()
-    workers = Workers(jobs)
-    cache = _open_cache(site, write=not check)
+    # Paused for the build, in the whole process (see _workers.COLLECTOR), and
+    # restored when the last build running in it ends.
+    COLLECTOR.hold()
     try:
-        return _build(
-            site, posts, drafts, future, check, allow_id_change, now, cache, workers, progress
-        )
+        workers = Workers(jobs)
+        cache = _open_cache(site, write=not check)
+        try:
+            return _build(
+                site, posts, drafts, future, check, allow_id_change, now, cache, workers, progress
+            )
+        finally:
+            workers.close()
+            if cache is not None:
+                cache.close()
     finally:
-        workers.close()
-        if cache is not None:
-            cache.close()
-        if collecting:
-            gc.enable()
+        COLLECTOR.release()
 
 
 def _build(
