@@ -1,11 +1,12 @@
-"""The library in a threaded application: each thread its own renderer, and what build()
-changes in the whole process restored whatever the order."""
+"""The library in a threaded web application: render() from many threads at once, and
+what build() changes in the whole process, restored whatever the order."""
 
 from __future__ import annotations
 
 import gc
 import sys
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -35,6 +36,71 @@ POSTS = tuple(
     for number in range(12)
 )
 CALLS = [(name, tag) for name in ("rss", "atom", "json") for tag in (None, "even", "odd")]
+
+
+@pytest.fixture
+def fast_switching() -> Iterator[None]:
+    """Threads switch every 10 microseconds, so that their work interleaves finely."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    yield
+    sys.setswitchinterval(before)
+
+
+@pytest.fixture
+def memo_size() -> Iterator[int]:
+    size = postfeed.memo.info().max_bytes
+    yield size
+    postfeed.memo.resize(size)
+    postfeed.memo.clear()
+
+
+def _render_in_threads(
+    calls: list[tuple[str, str | None]], rounds: int
+) -> list[dict[tuple[str, str | None], bytes]]:
+    """Each of ``calls``, ``rounds`` times over, from THREADS threads started together,
+    each thread starting at another call."""
+    start = threading.Barrier(THREADS)
+    results: list[dict[tuple[str, str | None], bytes]] = [{} for _ in range(THREADS)]
+    failures: list[BaseException] = []
+
+    def work(number: int) -> None:
+        try:
+            start.wait(30)
+            for round_ in range(rounds):
+                for name, tag in calls[number % len(calls) :] + calls[: number % len(calls)]:
+                    body = postfeed.render(SITE, POSTS, name, tag=tag)
+                    if round_ and results[number][name, tag] != body:
+                        raise AssertionError(f"{name} {tag}: other bytes in round {round_}")
+                    results[number][name, tag] = body
+        except BaseException as err:  # reported in the main thread
+            failures.append(err)
+
+    threads = [threading.Thread(target=work, args=(number,)) for number in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert failures == []
+    return results
+
+
+@pytest.mark.parametrize("memo", ["on", "off"])
+def test_threads_rendering_at_once_get_identical_bytes(
+    memo: str, fast_switching: None, memo_size: int
+) -> None:
+    """8 threads rendering the same shared Site and Posts at once get the bytes one
+    thread gets alone: with the memo (filled by all of them at once; every feed in
+    every format, three times) and without it (every call renders; each format)."""
+    calls = CALLS if memo == "on" else [(name, None) for name in ("rss", "atom", "json")]
+    expected = {(name, tag): postfeed.render(SITE, POSTS, name, tag=tag) for name, tag in calls}
+    postfeed.memo.clear()
+    if memo == "off":
+        postfeed.memo.resize(0)
+    for results in _render_in_threads(calls, rounds=3 if memo == "on" else 1):
+        assert results == expected
+    if memo == "on":
+        assert postfeed.memo.info().entries == len(POSTS)
 
 
 def test_each_thread_has_its_own_renderer() -> None:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .pipeline import BuildResult, LeftOut, build, feed_urls, render, select
     from .reading.config import load_site
     from .reading.posts import load_post, load_posts
+    from .rendering.memo import memo
     from .rendering.page import link_tags
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "load_posts",
     "load_site",
     "make_server",
+    "memo",
     "new_post",
     "ping",
     "render",
@@ -86,6 +88,7 @@ _HOMES = {
     "Progress": "model",
     "Site": "model",
     "link_tags": "rendering.page",
+    "memo": "rendering.memo",
     "load_post": "reading.posts",
     "load_posts": "reading.posts",
     "new_post": "commands.scaffold",

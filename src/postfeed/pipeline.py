@@ -14,7 +14,7 @@ from .errors import OutputError
 from .model import Entry, Feed, Post, Progress, Site
 from .reading import _yaml
 from .reading.posts import Archive, read_body, scan
-from .rendering import markup
+from .rendering import markup, memo
 from .rendering._documents import Outputs
 from .rendering._entries import complete, prepare
 from .rendering.formats import FORMATS
@@ -127,14 +127,25 @@ def render(
 
     Publishes exactly the given posts (drafts and future posts included: choose
     them with :func:`select`), newest first, at most ``site.limit`` of them;
-    with ``tag``, only the posts carrying that tag.
+    with ``tag``, only the posts carrying that tag. What it makes of each post is
+    kept in the process's memo (:data:`postfeed.memo`), so that a post is
+    rendered once however often its feeds are.
     """
+    return render_feed(site, posts, format, tag=tag)[1]
+
+
+def render_feed(
+    site: Site, posts: Sequence[Post], format: str = "atom", *, tag: str | None = None
+) -> tuple[Feed, bytes]:
+    """The feed :func:`render` renders, and its bytes."""
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
     ordered = order(posts)
     if tag is not None:
         ordered = [post for post in ordered if tag in post.tags]
-    return FORMATS[format].render(_feed(site, ordered, EntryMaker(site, read_body=read_body), tag))
+    maker = EntryMaker(site, read_body=read_body, memo=memo.memo)
+    feed = _feed(site, ordered, maker, tag)
+    return feed, FORMATS[format].render(feed)
 
 
 def build(
