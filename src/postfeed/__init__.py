@@ -27,11 +27,13 @@ if TYPE_CHECKING:
     from .reading.posts import load_post, load_posts
     from .rendering.memo import memo
     from .rendering.page import link_tags
+    from .web import FeedResponse, respond
 
 __all__ = [
     "Author",
     "BuildResult",
     "ConfigError",
+    "FeedResponse",
     "IdChange",
     "IdChangeError",
     "Image",
@@ -57,6 +59,7 @@ __all__ = [
     "new_post",
     "ping",
     "render",
+    "respond",
     "select",
     "serve",
 ]
@@ -95,6 +98,8 @@ _HOMES = {
     "make_server": "commands.serve",
     "serve": "commands.serve",
     "ping": "commands.websub",
+    "FeedResponse": "web",
+    "respond": "web",
 }
 
 
