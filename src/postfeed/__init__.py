@@ -6,6 +6,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ._text import tag_slug
     from .commands.scaffold import new_post
     from .commands.serve import make_server, serve
     from .commands.websub import ping
@@ -62,6 +63,7 @@ __all__ = [
     "respond",
     "select",
     "serve",
+    "tag_slug",
 ]
 
 # Where each public name lives. Importing postfeed imports none of them: a module
@@ -100,6 +102,7 @@ _HOMES = {
     "ping": "commands.websub",
     "FeedResponse": "web",
     "respond": "web",
+    "tag_slug": "_text",
 }
 
 
