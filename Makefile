@@ -45,7 +45,8 @@ $(VENV313)/.installed-dev: pyproject.toml
 	$(VENV313)/bin/python -m pip --disable-pip-version-check --quiet install -e '.[dev]'
 	touch $@
 
-# The slow package tests build and install wheels; one Python is enough for them.
+# The slow tests (building and installing wheels, the web application under load) take tens
+# of seconds; one Python is enough for them.
 pytest313: $(VENV313)/.installed-dev
 	$(VENV313)/bin/pytest -m "not slow"
 
