@@ -1,5 +1,5 @@
 """Feeds over HTTP: the answer to a feed request, with the conditional-request rules of
-RFC 9110 that ``postfeed serve`` follows too. No I/O, and never the clock in a header."""
+RFC 9110 that ``postfeed serve`` follows too. No I/O of its own, and never the clock in a header."""
 
 from __future__ import annotations
 
