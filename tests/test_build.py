@@ -31,6 +31,7 @@ def test_writes_every_feed(site_dir: Path, write_post: Callable[..., Path]) -> N
     result = build(_site(site_dir), now=NOW)
     out = site_dir / "feeds"
     assert sorted(str(p.relative_to(out)) for p in result.written) == [
+        ".postfeed-manifest.json",
         "atom.xml",
         "feed.json",
         "index.html",
@@ -133,6 +134,7 @@ def test_check(site_dir: Path, write_post: Callable[..., Path]) -> None:
                 "atom.xml",
                 "feed.json",
                 "index.html",
+                ".postfeed-manifest.json",
                 "tags/go/rss.xml",
                 "tags/go/atom.xml",
                 "tags/go/feed.json",
@@ -151,6 +153,7 @@ def test_check(site_dir: Path, write_post: Callable[..., Path]) -> None:
         "atom.xml": "stale",
         "feed.json": "stale",
         "index.html": "stale",
+        ".postfeed-manifest.json": "stale",
         "tags/python/rss.xml": "missing",
         "tags/python/atom.xml": "missing",
         "tags/python/feed.json": "missing",

@@ -19,7 +19,7 @@ import pytest
 import postfeed
 from postfeed import OutputError
 from postfeed.cli import main
-from postfeed.reading.posts import scan
+from postfeed.reading.scan import scan
 from postfeed.writing import _fs, _lock
 
 DOCS = Path(__file__).parent.parent / "docs" / "errors.md"
@@ -493,7 +493,7 @@ def test_empty_posts_folder(site: Path, capsys: pytest.CaptureFixture[str]) -> N
     (site / "posts/a.md").unlink()
     assert main(["build"]) == 0
     assert capsys.readouterr().out == (
-        "postfeed: 4 written, 0 unchanged, 3 removed in feeds; 0 posts published\n"
+        "postfeed: 5 written, 0 unchanged, 3 removed in feeds; 0 posts published\n"
     )
     for name in ("rss.xml", "atom.xml"):
         parsed = feedparser.parse((site / "feeds" / name).read_bytes())
@@ -503,6 +503,7 @@ def test_empty_posts_folder(site: Path, capsys: pytest.CaptureFixture[str]) -> N
     feed = json.loads((site / "feeds/feed.json").read_bytes())
     assert feed["items"] == []
     assert sorted(p.name for p in (site / "feeds").iterdir()) == [
+        ".postfeed-manifest.json",
         "atom.xml",
         "feed.json",
         "index.html",

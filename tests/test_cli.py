@@ -29,7 +29,7 @@ def test_build_and_check(
     assert main(["build"]) == 0
     out, err = capsys.readouterr()
     assert (
-        out == "postfeed: 7 written, 0 unchanged in feeds; 1 post published, 1 left out (1 draft)\n"
+        out == "postfeed: 8 written, 0 unchanged in feeds; 1 post published, 1 left out (1 draft)\n"
     )
     assert err == ""
     assert main(["build", "--check"]) == 0
@@ -56,7 +56,7 @@ def test_build_and_check(
     assert main(["build", "-q"]) == 0
     assert capsys.readouterr() == ("", "")
     assert main(["build"]) == 0
-    assert capsys.readouterr().out.startswith("postfeed: 0 written, 7 unchanged in feeds;")
+    assert capsys.readouterr().out.startswith("postfeed: 0 written, 8 unchanged in feeds;")
 
 
 def test_drafts_flag(
@@ -161,8 +161,9 @@ def test_command_output_is_complete_when_piped(
     )
     assert built.returncode == 0
     lines = built.stdout.splitlines()
-    assert len(lines) == 9 * 3 + 4 + 1  # nine tag feeds, the main feeds and page, a summary
-    assert lines[-1] == "postfeed: 31 written, 0 unchanged in feeds; 9 posts published"
+    # Nine tag feeds, the main feeds, the page, the list of files written, a summary.
+    assert len(lines) == 9 * 3 + 4 + 1 + 1
+    assert lines[-1] == "postfeed: 32 written, 0 unchanged in feeds; 9 posts published"
     links = subprocess.run(
         [sys.executable, "-m", "postfeed", "links"], capture_output=True, text=True, check=False
     )

@@ -65,31 +65,33 @@ def test_verbose_lists_files_and_left_out_posts(
     write_post("c", FUTURE)
     assert main(["build", "-v"]) == 0
     assert capsys.readouterr().out == (
-        "  written    feeds/atom.xml\n"
-        "  written    feeds/feed.json\n"
-        "  written    feeds/index.html\n"
-        "  written    feeds/rss.xml\n"
-        "  written    feeds/tags/go/atom.xml\n"
-        "  written    feeds/tags/go/feed.json\n"
-        "  written    feeds/tags/go/rss.xml\n"
-        "  left out   posts/c.md (future: dated 2999-01-01T08:00:00+01:00)\n"
-        "  left out   posts/b.md (draft)\n"
-        "postfeed: 7 written, 0 unchanged in feeds; 1 post published,"
+        "  written     feeds/.postfeed-manifest.json\n"
+        "  written     feeds/atom.xml\n"
+        "  written     feeds/feed.json\n"
+        "  written     feeds/index.html\n"
+        "  written     feeds/rss.xml\n"
+        "  written     feeds/tags/go/atom.xml\n"
+        "  written     feeds/tags/go/feed.json\n"
+        "  written     feeds/tags/go/rss.xml\n"
+        "  left out    posts/c.md (future: dated 2999-01-01T08:00:00+01:00)\n"
+        "  left out    posts/b.md (draft)\n"
+        "postfeed: 8 written, 0 unchanged in feeds; 1 post published,"
         " 2 left out (1 draft, 1 future)\n"
     )
     write_post("a", "tags: [python]\n")
     assert main(["build", "--verbose"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[:4] == [
-        "  written    feeds/atom.xml",
-        "  written    feeds/feed.json",
-        "  written    feeds/index.html",
-        "  written    feeds/rss.xml",
+    assert out[:5] == [
+        "  written     feeds/.postfeed-manifest.json",
+        "  written     feeds/atom.xml",
+        "  written     feeds/feed.json",
+        "  written     feeds/index.html",
+        "  written     feeds/rss.xml",
     ]
-    assert "  removed    feeds/tags/go/rss.xml" in out
-    assert "  written    feeds/tags/python/rss.xml" in out
+    assert "  removed     feeds/tags/go/rss.xml" in out
+    assert "  written     feeds/tags/python/rss.xml" in out
     assert main(["build", "-v"]) == 0
-    assert "  unchanged  feeds/atom.xml" in capsys.readouterr().out.splitlines()
+    assert "  unchanged   feeds/atom.xml" in capsys.readouterr().out.splitlines()
 
 
 def test_quiet_prints_nothing_but_problems(
@@ -134,7 +136,7 @@ def test_colour_on_a_terminal(
     monkeypatch.setattr(sys, "stderr", terminal.file)
     assert main(["build", "-v"]) == 0
     shown = terminal.read()
-    assert "  \x1b[32mwritten  \x1b[0m  feeds/atom.xml\n" in shown
+    assert "  \x1b[32mwritten   \x1b[0m  feeds/atom.xml\n" in shown
     assert (
         "\x1b[1mposts/a.md:3:\x1b[0m \x1b[33munknown key 'tgas' is ignored"
         " (did you mean 'tags'?)\x1b[0m\n"
@@ -183,7 +185,7 @@ def test_force_color_colours_a_pipe(
     write_post("a")
     monkeypatch.setenv("FORCE_COLOR", "1")
     assert main(["build", "-v"]) == 0
-    assert "\x1b[32mwritten  \x1b[0m" in capsys.readouterr().out
+    assert "\x1b[32mwritten   \x1b[0m" in capsys.readouterr().out
 
 
 def test_dumb_terminal_has_no_colour(terminal: Terminal, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -352,7 +354,7 @@ def test_check_verbose_lists_left_out_posts(
     assert main(["build", "-q"]) == 0
     assert main(["build", "--check", "-v"]) == 0
     assert capsys.readouterr().out == (
-        "  left out   posts/b.md (draft)\n"
+        "  left out    posts/b.md (draft)\n"
         "postfeed: feeds in feeds are up to date (1 post published, 1 left out (1 draft))\n"
     )
 

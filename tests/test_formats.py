@@ -21,9 +21,12 @@ from lxml import etree as lxml_etree  # type: ignore[import-untyped]
 from postfeed._cache import Cache
 from postfeed._text import xml_safe
 from postfeed._workers import Workers
-from postfeed.model import FORMAT_NAMES, Author, Entry, Feed, Image
+from postfeed.formats import FORMAT_NAMES, FORMATS
+from postfeed.model import Author, Entry, Feed, Image
 from postfeed.rendering._documents import Outputs
-from postfeed.rendering.formats import FORMATS, _feedgen, render_atom, render_json, render_rss
+from postfeed.rendering.formats import _feedgen
+from postfeed.rendering.formats._feedgen import render_atom, render_rss
+from postfeed.rendering.formats.jsonfeed import render_json
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
@@ -45,8 +48,13 @@ def make_entry(**changes: Any) -> Entry:
         summary_text="The summary.",
         content_html="<p>The <em>body</em>.</p>",
         tags=("python", "feeds"),
-        author=Author(name="Ann Author", email="ann@example.org", uri="https://blog.example/ann/"),
+        authors=(
+            Author(name="Ann Author", email="ann@example.org", uri="https://blog.example/ann/"),
+        ),
     )
+    if "author" in changes:
+        author = changes.pop("author")
+        changes["authors"] = () if author is None else (author,)
     return dataclasses.replace(entry, **changes)
 
 
@@ -121,10 +129,12 @@ def test_registry_lists_formats_in_order() -> None:
 
 
 def test_registry_renderers() -> None:
-    """Each format renders with its own function."""
-    assert FORMATS["rss"].render is render_rss
-    assert FORMATS["atom"].render is render_atom
-    assert FORMATS["json"].render is render_json
+    """Each format renders with its own function, imported when first used."""
+    feed = make_feed(make_entry())
+    assert FORMATS["rss"].render(feed) == render_rss(feed)
+    assert FORMATS["atom"].render(feed) == render_atom(feed)
+    assert FORMATS["json"].render(feed) == render_json(feed)
+    assert [f.label for f in FORMATS.values()] == ["RSS", "Atom", "JSON Feed"]
 
 
 def test_registry_is_read_only() -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from postfeed import OutputError, PostError, load_post, load_site, new_post
 from postfeed.cli import main
-from postfeed.reading.posts import KNOWN_KEYS
+from postfeed.reading.post import KNOWN_KEYS
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -57,15 +57,20 @@ def test_every_other_key_is_present_but_commented(site_dir: Path) -> None:
         '# summary: "One or two sentences (Markdown). Default: the text before a <!--more-->'
         ' line, else the first paragraph."\n'
         '# tags: ["one tag", "another"]\n'
+        '# categories: ["one category"]\n'
         "# slug: hello\n"
-        '# author: "Ada Example"\n'
+        '# authors: ["Ada Example"]\n'
+        "# lang: en\n"
+        "# content: summary\n"
+        "# in_feeds: false\n"
         "# draft: true\n"
         '# id: "tag:blog.example.com,2026-11-28:hello"\n'
         '# image: "images/cover.png"\n'
         "---\n"
     )
     commented = set(re.findall(r"^# (\w+):", text, re.MULTILINE))
-    assert commented == set(KNOWN_KEYS) - {"title", "date"}
+    # author is the one-author spelling of authors: a post gives one of them.
+    assert commented == set(KNOWN_KEYS) - {"title", "date", "author"}
 
 
 def test_uncommented_examples_are_valid(site_dir: Path) -> None:
@@ -130,7 +135,7 @@ def test_slug_tags_and_draft_options(
     write_post("done")
     capsys.readouterr()
     assert main(["build", "-v"]) == 0
-    assert "  left out   posts/wip.md (draft)\n" in capsys.readouterr().out
+    assert "  left out    posts/wip.md (draft)\n" in capsys.readouterr().out
 
 
 def test_scaffolded_post_builds(in_site: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -110,7 +110,7 @@ def test_installs_and_builds_a_site(dist: Path, tmp_path: Path, kind: str) -> No
     assert _run(bin_dir / "postfeed", "--version") == f"postfeed {VERSION}\n"
     site = _site(tmp_path / "site")
     out = _run(bin_dir / "postfeed", "build", cwd=site)
-    assert out == "postfeed: 7 written, 0 unchanged in feeds; 1 post published\n"
+    assert out == "postfeed: 8 written, 0 unchanged in feeds; 1 post published\n"
     parsed = feedparser.parse((site / "feeds/atom.xml").read_bytes())
     assert not parsed.bozo
     assert parsed.entries[0].link == "https://packaged.example/posts/hello/"

@@ -57,7 +57,7 @@ def test_parallel_equals_serial(many: Path, tmp_path: Path) -> None:
     )
     assert serial.renders == parallel.renders == 40 + 14
     expected = _files(tmp_path / "serial")
-    assert len(expected) == 13  # 12 feeds and index.html
+    assert len(expected) == 14  # 12 feeds, index.html and the list of files written
     assert _files(tmp_path / "parallel") == expected
     cached = replace(site, cache_dir=tmp_path / "cache", output_dir=tmp_path / "cached")
     assert build(cached, jobs=2, now=NOW).renders == 54
@@ -91,7 +91,7 @@ def test_jobs_option(
     """--jobs N builds with N processes; a number below 1 is a usage error."""
     monkeypatch.chdir(many)
     assert main(["build", "-q", "--jobs", "2"]) == 0
-    assert len(_files(many / "feeds")) == 13
+    assert len(_files(many / "feeds")) == 14
     with pytest.raises(SystemExit) as info:
         main(["build", "--jobs", "0"])
     assert info.value.code == 2

@@ -17,7 +17,7 @@ import pytest
 from postfeed import PostErrors, build, load_posts, load_site, render
 from postfeed._cache import Cache, fingerprint
 from postfeed.reading import _records
-from postfeed.reading.posts import scan
+from postfeed.reading.scan import scan
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

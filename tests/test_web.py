@@ -207,3 +207,14 @@ def test_unknown_format() -> None:
         ValueError, match=r"^unknown format 'xml'; expected one of rss, atom, json$"
     ):
         postfeed.respond(SITE, POSTS, "xml")
+
+
+def test_a_planned_feed_by_its_folder() -> None:
+    """feed names a planned feed by its folder, as for render(); a folder with no feed
+    is a ValueError."""
+    answer = postfeed.respond(SITE, POSTS, "rss", feed="tags/news")
+    assert answer.body == postfeed.render(SITE, POSTS, "rss", feed="tags/news")
+    assert answer.body == postfeed.render(SITE, POSTS, "rss", tag="news")
+    assert answer.last_modified == LAST_MODIFIED
+    with pytest.raises(ValueError, match=r"^no feed is planned in 'tags/none'$"):
+        postfeed.respond(SITE, POSTS, "rss", feed="tags/none")

@@ -6,7 +6,6 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ._text import tag_slug
     from .commands.scaffold import new_post
     from .commands.serve import make_server, serve
     from .commands.websub import ping
@@ -22,10 +21,12 @@ if TYPE_CHECKING:
         PostfeedError,
         SourceError,
     )
-    from .model import Author, Image, Post, Progress, Site
+    from .model import Author, CustomFeed, Image, PlannedFeed, Post, Progress, Selection, Site
     from .pipeline import BuildResult, LeftOut, build, feed_urls, render, select
+    from .planning.plan import Plan, plan
     from .reading.config import load_site
-    from .reading.posts import load_post, load_posts
+    from .reading.post import load_post
+    from .reading.scan import load_posts
     from .rendering.memo import memo
     from .rendering.page import link_tags
     from .web import FeedResponse, respond
@@ -34,6 +35,7 @@ __all__ = [
     "Author",
     "BuildResult",
     "ConfigError",
+    "CustomFeed",
     "FeedResponse",
     "IdChange",
     "IdChangeError",
@@ -42,11 +44,14 @@ __all__ = [
     "LockError",
     "OutputError",
     "PingError",
+    "Plan",
+    "PlannedFeed",
     "Post",
     "PostError",
     "PostErrors",
     "PostfeedError",
     "Progress",
+    "Selection",
     "Site",
     "SourceError",
     "build",
@@ -59,11 +64,11 @@ __all__ = [
     "memo",
     "new_post",
     "ping",
+    "plan",
     "render",
     "respond",
     "select",
     "serve",
-    "tag_slug",
 ]
 
 # Where each public name lives. Importing postfeed imports none of them: a module
@@ -88,21 +93,25 @@ _HOMES = {
     "PostfeedError": "errors",
     "SourceError": "errors",
     "Author": "model",
+    "CustomFeed": "model",
+    "PlannedFeed": "model",
+    "Selection": "model",
+    "Plan": "planning.plan",
+    "plan": "planning.plan",
     "Image": "model",
     "Post": "model",
     "Progress": "model",
     "Site": "model",
     "link_tags": "rendering.page",
     "memo": "rendering.memo",
-    "load_post": "reading.posts",
-    "load_posts": "reading.posts",
+    "load_post": "reading.post",
+    "load_posts": "reading.scan",
     "new_post": "commands.scaffold",
     "make_server": "commands.serve",
     "serve": "commands.serve",
     "ping": "commands.websub",
     "FeedResponse": "web",
     "respond": "web",
-    "tag_slug": "_text",
 }
 
 

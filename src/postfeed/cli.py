@@ -136,9 +136,18 @@ def _parser() -> argparse.ArgumentParser:
     links = commands.add_parser(
         "links",
         help='print the <link rel="alternate"> tags for a site\'s <head>',
-        description="Print the feed discovery tags, one a line, for the site's HTML <head>.",
+        description=(
+            "Print the feed discovery tags, one a line, for the site's HTML <head>: the main"
+            " feed's, or with --feed those of another planned feed (for a tag's or an"
+            " author's page)."
+        ),
     )
     _add_site_options(links)
+    links.add_argument(
+        "--feed",
+        metavar="PATH",
+        help="the folder of a planned feed under the output folder, e.g. tags/go",
+    )
     links.set_defaults(handler=_links)
 
     ping = commands.add_parser(
@@ -239,10 +248,11 @@ def _build(args: argparse.Namespace) -> int:
             *(("written", "green", f"{path}") for path in result.written),
             *(("unchanged", "dim", f"{path}") for path in result.unchanged),
             *(("removed", "yellow", f"{path}") for path in result.removed),
+            *(("left alone", "dim", f"{path}") for path in result.left_alone),
             *(("left out", "yellow", _left_out(left)) for left in result.left_out),
         ]
         for state, style, what in listing:
-            print(f"  {out(state.ljust(9), style)}  {what}")
+            print(f"  {out(state.ljust(10), style)}  {what}")
     if result.checked:
         for path, state in result.stale:
             print(f"{err(str(path), 'bold')}: {err(state, 'red')}", file=sys.stderr)
@@ -305,7 +315,20 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _links(args: argparse.Namespace) -> int:
-    print(postfeed.link_tags(_load_site(args)), end="")
+    site = _load_site(args)
+    if args.feed is None:
+        print(postfeed.link_tags(site), end="")
+        return EXIT_OK
+    published, _ = postfeed.select(postfeed.load_posts(site))
+    planned = postfeed.plan(site, published)
+    feed = planned.get(args.feed)
+    if feed is None:
+        paths = ", ".join(str(found.path) for found in planned if found.family != "main")
+        raise postfeed.PostfeedError(
+            f"--feed: no feed is planned in {args.feed!r}"
+            + (f" (planned: {paths})" if paths else " (only the main feed is planned)")
+        )
+    print(postfeed.link_tags(site, feed), end="")
     return EXIT_OK
 
 

@@ -1,15 +1,22 @@
-"""The data postfeed works on: Site, Author, Post, and the resolved Feed and Entry
-that formats turn into bytes. No I/O here."""
+"""The data postfeed works on: Site, Author, Post, the feeds a site asks for
+(CustomFeed) and plans (PlannedFeed), and the resolved Feed and Entry that formats
+turn into bytes. No I/O here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Literal
 
-FORMAT_NAMES = ("rss", "atom", "json")
+from .formats import FORMAT_NAMES
+
 ID_SCHEMES = ("tag", "permalink")
+CONTENT_MODES = ("full", "summary")
+
+#: What a feed carries of each post: the full content, or the summary alone.
+Content = Literal["full", "summary"]
 
 #: Called as ``progress(stage, done, total)`` while a build runs: ``stage`` is
 #: ``"read"`` while post files are read, then ``"render"`` while entries are made.
@@ -26,6 +33,42 @@ class Author:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Selection:
+    """Which posts a custom feed shows: every criterion given must hold, and a post
+    meets a criterion when it has any one of the values listed (an author by its key
+    in the site's ``authors`` or by its name, a language by its tag)."""
+
+    tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.tags or self.categories or self.authors or self.languages)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomFeed:
+    """A feed the configuration asks for by name (``feeds:`` in postfeed.yaml).
+
+    ``path`` is its folder under the output folder. It shows the posts that
+    ``select`` picks and ``exclude`` does not (an empty ``select`` picks every
+    post). ``limit``, ``content`` and ``formats`` default to the site's; ``line``
+    is where the configuration defines it, for messages.
+    """
+
+    path: PurePosixPath
+    title: str
+    description: str = ""
+    select: Selection = field(default_factory=Selection)
+    exclude: Selection = field(default_factory=Selection)
+    limit: int | None = None
+    content: Content | None = None
+    formats: tuple[str, ...] | None = None
+    line: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Site:
     """A blog: what postfeed.yaml says, with its defaults filled in.
 
@@ -33,6 +76,9 @@ class Site:
     Relative folders are relative to the current directory when the site is
     made in code, and to the configuration file when it is loaded.
     ``cache_dir`` is where builds keep what they may reuse (None: no cache).
+    ``authors`` maps the keys front matter may name to authors; ``feeds`` are the
+    custom feeds; ``content`` is what the site's own feeds (main and families)
+    carry of each post.
     """
 
     title: str
@@ -48,6 +94,12 @@ class Site:
     limit: int = 20
     formats: tuple[str, ...] = FORMAT_NAMES
     tag_feeds: bool = True
+    category_feeds: bool = True
+    author_feeds: bool = False
+    language_feeds: bool = False
+    content: Content = "full"
+    authors: Mapping[str, Author] = field(default_factory=dict, hash=False)
+    feeds: tuple[CustomFeed, ...] = ()
     id_scheme: str = "tag"
     hub: str | None = None
     static_dir: Path | None = None
@@ -62,6 +114,8 @@ class Site:
             object.__setattr__(self, "description", self.title)
         if self.feeds_url is not None and not self.feeds_url.endswith("/"):
             object.__setattr__(self, "feeds_url", self.feeds_url + "/")
+        object.__setattr__(self, "formats", tuple(self.formats))
+        object.__setattr__(self, "feeds", tuple(self.feeds))
 
     @property
     def feeds_base_url(self) -> str:
@@ -88,6 +142,11 @@ class Post:
     it the summary is the body before a ``<!--more-->`` line, else its first
     paragraph. Every datetime must be timezone-aware.
 
+    ``authors`` credits every author of the post (``author`` is the first of
+    them; give either). ``lang`` is the post's language when it is not the
+    site's. ``content="summary"`` keeps the post's full text out of every feed;
+    ``in_feeds=False`` keeps the post out of every feed.
+
     A post that ``build`` scanned from a file keeps no body: ``markdown`` is
     None and the body starts at ``body_offset`` (in characters of the decoded
     text) in ``source``, to be read only if the post appears in a feed.
@@ -101,7 +160,12 @@ class Post:
     markdown: str | None = None
     html: str | None = None
     tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
     author: Author | None = None
+    authors: tuple[Author, ...] = ()
+    lang: str | None = None
+    content: Content | None = None
+    in_feeds: bool = True
     id: str | None = None
     image: Image | None = None
     draft: bool = False
@@ -109,21 +173,38 @@ class Post:
     body_offset: int | None = None
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
     warnings: tuple[str, ...] = ()
+    #: The line of each front matter key in ``source``, for messages.
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("published", "updated"):
             value = getattr(self, name)
             if value is not None and value.utcoffset() is None:
                 raise ValueError(f"Post.{name} must be timezone-aware, got {value!r}")
+        if self.content not in (None, *CONTENT_MODES):
+            raise ValueError(f"Post.content must be 'full' or 'summary', got {self.content!r}")
         # A list passed in code would make the frozen post unhashable and mutable.
         object.__setattr__(self, "tags", tuple(self.tags))
+        object.__setattr__(self, "categories", tuple(self.categories))
+        authors = tuple(self.authors)
+        if not authors and self.author is not None:
+            authors = (self.author,)
+        elif authors and self.author is None:
+            object.__setattr__(self, "author", authors[0])
+        elif authors and self.author != authors[0]:
+            raise ValueError("Post.author must be the first of Post.authors; give one of them")
+        object.__setattr__(self, "authors", authors)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Entry:
     """One feed entry, fully resolved: absolute URLs, rendered HTML, final dates.
 
-    Text fields hold no character that XML forbids.
+    Text fields hold no character that XML forbids. ``categories`` are told
+    apart from ``tags`` where a format can (RSS ``domain``, Atom ``scheme``, both
+    ``category_scheme``). ``language`` is set when it differs from the site's.
+    ``summary_only`` entries carry no content, by choice. ``key``, when known,
+    is a digest that stands for everything in the entry.
     """
 
     id: str
@@ -135,18 +216,23 @@ class Entry:
     summary_text: str
     content_html: str | None
     tags: tuple[str, ...] = ()
-    author: Author | None = None
+    categories: tuple[str, ...] = ()
+    category_scheme: str | None = None
+    authors: tuple[Author, ...] = ()
+    language: str | None = None
     image: Image | None = None
+    summary_only: bool = False
+    key: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Feed:
-    """One feed (the main one or one tag's), ready for any format.
+    """One planned feed with its entries, ready for any format.
 
     ``base_url`` is the absolute URL of the folder the feed's files are
     published in; each format appends its own file name for the self link.
     ``updated`` is the newest entry's ``updated`` (``None`` when empty).
-    ``tag`` is the tag a tag feed is for; ``hub`` the WebSub hub it advertises.
+    ``hub`` is the WebSub hub it advertises.
     """
 
     id: str
@@ -158,9 +244,35 @@ class Feed:
     author: Author | None
     updated: datetime | None
     entries: tuple[Entry, ...]
-    tag: str | None = None
     hub: str | None = None
     generator_uri: str = "https://pypi.org/project/postfeed/"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlannedFeed:
+    """One feed to write: where, what it is called, which posts, and how.
+
+    ``path`` is its folder under the output folder (``.`` for the main feed).
+    ``family`` is the kind of feed ("main", "tags", "categories", "authors",
+    "languages" or "custom") and ``label`` what it is for (the tag, the author's
+    name, ...), as a page listing feeds shows it. ``posts`` are newest first and
+    already limited; ``content`` says what the feed carries of each of them.
+    """
+
+    path: PurePosixPath
+    family: str
+    label: str
+    title: str
+    description: str
+    id: str
+    base_url: str
+    home_url: str
+    language: str | None
+    author: Author | None
+    posts: tuple[Post, ...]
+    content: Content = "full"
+    formats: tuple[str, ...] = FORMAT_NAMES
+    hub: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

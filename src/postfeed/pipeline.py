@@ -1,28 +1,32 @@
-"""Choose and order posts, render every feed in memory, then write only what changed."""
+"""The build: read the posts, choose and order them, plan the feeds, render every
+planned feed in memory, then check them against the output folder or write only
+what changed."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from . import _cache
-from ._text import tag_slug, xml_safe
 from ._workers import COLLECTOR, Workers
 from .errors import OutputError
-from .model import Entry, Feed, Post, Progress, Site
+from .formats import FORMATS
+from .model import Entry, Feed, PlannedFeed, Post, Progress, Site
+from .planning.families import FAMILIES
+from .planning.plan import main_feed, plan, tag_feed
 from .reading import _yaml
-from .reading.posts import Archive, read_body, scan
+from .reading.post import read_body
+from .reading.scan import Archive, scan
 from .rendering import markup, memo
 from .rendering._documents import Outputs
-from .rendering._entries import complete, prepare
-from .rendering.formats import FORMATS
+from .rendering._prepare import complete, prepare
+from .rendering.entries import EntryMaker, safe_author
 from .rendering.page import PAGE_FILENAME, render_page
-from .rendering.resolve import EntryMaker, safe_author
-from .urls import tag_url
 from .writing import _fs, _lock
 from .writing.idguard import check_ids
+from .writing.manifest import MANIFEST_NAME, manifest_bytes, written_before
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,16 +42,19 @@ class BuildResult:
     """What a build did, or in check mode what it would do.
 
     ``stale`` lists, in check mode, each feed file that is ``missing``, ``stale``
-    or ``extra``; a check passes when it is empty. ``renders`` counts the
-    Markdown texts rendered, and ``formatted`` the entries formatted (once per
-    format, however many feeds show them) rather than kept from the files the
-    last build wrote.
+    or ``extra``; a check passes when it is empty. ``removed`` are files an
+    earlier build wrote that the plan no longer has; ``left_alone`` are
+    feed-named files no postfeed build wrote, which are never removed.
+    ``renders`` counts the Markdown texts rendered, and ``formatted`` the entries
+    formatted (once per format, however many feeds show them) rather than kept
+    from the files the last build wrote.
     """
 
     output_dir: Path
     written: tuple[Path, ...] = ()
     unchanged: tuple[Path, ...] = ()
     removed: tuple[Path, ...] = ()
+    left_alone: tuple[Path, ...] = ()
     stale: tuple[tuple[Path, str], ...] = ()
     published: tuple[Post, ...] = ()
     left_out: tuple[LeftOut, ...] = ()
@@ -87,65 +94,67 @@ def select(
     return published, left_out
 
 
-def _shown(
-    site: Site, posts: Sequence[Post]
-) -> dict[PurePosixPath, tuple[str | None, Sequence[Post]]]:
-    """The tag (None for the main feed) and the posts of every feed, by folder."""
-    result: dict[PurePosixPath, tuple[str | None, Sequence[Post]]] = {
-        PurePosixPath("."): (None, posts)
-    }
-    if site.tag_feeds:
-        names: dict[str, str] = {}
-        tagged: dict[str, list[Post]] = {}
-        for post in posts:
-            for tag in dict.fromkeys(post.tags):
-                names.setdefault(tag_slug(tag), tag)
-                tagged.setdefault(tag, []).append(post)
-        for slug, name in sorted(names.items()):
-            result[PurePosixPath("tags", slug)] = (name, tagged[name])
-    return result
-
-
-def _limited(site: Site, posts: Sequence[Post]) -> Sequence[Post]:
-    return posts[: site.limit] if site.limit else posts
-
-
 def feed_urls(site: Site, posts: Sequence[Post]) -> list[str]:
-    """The absolute URL of every feed file a build of ``posts`` (the published posts)
-    writes: the main feeds, then each tag's, in the site's format order."""
-    folders = [
-        site.feeds_base_url if folder == PurePosixPath(".") else tag_url(site, folder.name)
-        for folder in _shown(site, posts)
+    """The absolute URL of every feed file a build of ``posts`` (the published posts,
+    newest first) writes: the plan's feeds in order, each in its format order.
+
+    Raises:
+        PostErrors: the plan cannot be made (see :func:`postfeed.planning.plan.plan`).
+    """
+    return [
+        feed.base_url + FORMATS[name].filename
+        for feed in plan(site, order(posts))
+        for name in feed.formats
     ]
-    return [base + FORMATS[name].filename for base in folders for name in site.formats]
 
 
 def render(
-    site: Site, posts: Sequence[Post], format: str = "atom", *, tag: str | None = None
+    site: Site,
+    posts: Sequence[Post],
+    format: str = "atom",
+    *,
+    tag: str | None = None,
+    feed: str | None = None,
 ) -> bytes:
     """One feed's bytes in ``format`` ("rss", "atom" or "json").
 
     Publishes exactly the given posts (drafts and future posts included: choose
-    them with :func:`select`), newest first, at most ``site.limit`` of them;
-    with ``tag``, only the posts carrying that tag. What it makes of each post is
-    kept in the process's memo (:data:`postfeed.memo`), so that a post is
-    rendered once however often its feeds are.
+    them with :func:`select`; posts marked ``in_feeds=False`` never), newest
+    first, at most ``site.limit`` of them. With ``tag``, the feed of that tag
+    (whether or not the site has tag feeds); with ``feed``, the planned feed in
+    that folder under the output folder (``"tags/go"``, ``"authors/mara"``, a
+    custom feed's path). What it makes of each post is kept in the process's
+    memo (:data:`postfeed.memo`), so that a post is rendered once however often
+    its feeds are.
+
+    Raises:
+        ValueError: an unknown format, or no feed is planned in ``feed``.
+        PostErrors: the plan cannot be made (see :func:`postfeed.planning.plan.plan`).
     """
-    return render_feed(site, posts, format, tag=tag)[1]
+    return render_feed(site, posts, format, tag=tag, feed=feed)[1]
 
 
 def render_feed(
-    site: Site, posts: Sequence[Post], format: str = "atom", *, tag: str | None = None
+    site: Site,
+    posts: Sequence[Post],
+    format: str = "atom",
+    *,
+    tag: str | None = None,
+    feed: str | None = None,
 ) -> tuple[Feed, bytes]:
     """The feed :func:`render` renders, and its bytes."""
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
     ordered = order(posts)
-    if tag is not None:
-        ordered = [post for post in ordered if tag in post.tags]
-    maker = EntryMaker(site, read_body=read_body, memo=memo.memo)
-    feed = _feed(site, ordered, maker, tag)
-    return feed, FORMATS[format].render(feed)
+    if feed is not None:
+        planned = plan(site, ordered).get(feed)
+        if planned is None:
+            raise ValueError(f"no feed is planned in {feed!r}")
+    else:
+        shown = [post for post in ordered if post.in_feeds]
+        planned = main_feed(site, shown) if tag is None else tag_feed(site, shown, tag)
+    made = _feed(planned, EntryMaker(site, read_body=read_body, memo=memo.memo))
+    return made, FORMATS[format].render(made)
 
 
 def build(
@@ -220,33 +229,33 @@ def _build(
         archive = scan(site, cache, workers, progress=progress)
         posts = archive.posts
     published, left_out = select(posts, drafts=drafts, future=future, now=now)
-    maker = EntryMaker(site, read_body=archive.read_body if archive is not None else read_body)
-    shown = _shown(site, published)
-    needed = [post for _, tagged in shown.values() for post in _limited(site, tagged)]
+    planned = plan(site, published)
+    read = archive.read_body if archive is not None else read_body
     prepared = prepare(
         site,
-        needed,
-        maker,
+        [(post, feed.content == "summary") for feed in planned for post in feed.posts],
+        read_body=read,
         cache=cache,
         archive=archive,
         workers=workers,
         progress=progress,
-        formats=site.formats,
+        formats=[name for name in FORMATS if any(name in feed.formats for feed in planned)],
     )
-    made = {folder: _feed(site, tagged, maker, tag) for folder, (tag, tagged) in shown.items()}
-    keys: dict[int, str] = {}
-    posts_of: dict[int, Post] = {}  # by id() of their entries, which `made` keeps alive
-    for post in needed:
-        entry, key = maker.entry(post), maker.key(post)
-        posts_of[id(entry)] = post
-        if key is not None:
-            keys[id(entry)] = key
+    maker = EntryMaker(site, read_body=read, parts=prepared.parts, keys=prepared.keys)
+    feeds = {feed.path: _feed(feed, maker) for feed in planned}
+    posts_by_id = {
+        entry.id: post
+        for feed in planned
+        for post, entry in zip(feed.posts, feeds[feed.path].entries, strict=True)
+    }
     paths = {
-        site.output_dir / folder / FORMATS[name].filename: (feed, name)
-        for folder, feed in made.items()
-        for name in site.formats
+        site.output_dir / feed.path / FORMATS[name].filename: (feeds[feed.path], name)
+        for feed in planned
+        for name in feed.formats
     }
     page = site.output_dir / PAGE_FILENAME
+    manifest = site.output_dir / MANIFEST_NAME
+    owned = {*paths, page}
     result = BuildResult(
         output_dir=site.output_dir,
         published=tuple(published),
@@ -254,31 +263,48 @@ def _build(
         warnings=site.warnings + tuple(w for post in posts for w in post.warnings),
     )
 
-    def compare() -> tuple[dict[Path, bytes], list[Path], int]:
+    def compare() -> tuple[dict[Path, bytes], list[Path], list[Path], int, bytes]:
         outputs = Outputs(
             paths,
             cache,
-            keys=keys,
             pieces=prepared.pieces,
-            complete=lambda entries: complete(entries, posts_of, maker, cache, prepared.body_keys),
+            complete=lambda entries: complete(
+                entries, posts_by_id, maker.body_html, cache, prepared.body_keys
+            ),
         )
         if not allow_id_change:
-            check_ids(site, published, made, known=outputs.published)
+            check_ids(site, published, feeds, known=outputs.published)
         changed = outputs.changed(workers)
-        page_bytes = render_page(site, made)
+        page_bytes = render_page(site, tuple(planned), feeds[planned.main.path])
         if _fs.read_if_exists(page) != page_bytes:
             changed[page] = page_bytes
-        extra = sorted(set(_owned_files(site.output_dir)) - {*paths, page})
-        return changed, extra, len(prepared.pieces) + outputs.formatted
+        ours, others = written_before(
+            site.output_dir, (family.folder for family in FAMILIES), site.feeds_base_url
+        )
+        new = {path.relative_to(site.output_dir) for path in owned}
+        listing = manifest_bytes(new)
+        if _fs.read_if_exists(manifest) != listing:
+            changed[manifest] = listing
+        extra = sorted(
+            path
+            for path in (site.output_dir / name for name in ours)
+            if path not in owned and path.is_file()
+        )
+        alone = sorted(
+            path for path in (site.output_dir / name for name in others) if path not in owned
+        )
+        both = manifest_bytes(new | ours)
+        return changed, extra, alone, len(prepared.pieces) + outputs.formatted, both
 
     if check:
-        changed, extra, formatted = compare()
+        changed, extra, alone, formatted, _ = compare()
         stale = [(path, "missing" if not path.exists() else "stale") for path in changed]
         stale += [(path, "extra") for path in extra]
         return replace(
             result,
             stale=tuple(sorted(stale)),
-            renders=maker.renders,
+            left_alone=tuple(alone),
+            renders=prepared.renders + maker.renders,
             formatted=formatted,
             checked=True,
         )
@@ -286,9 +312,9 @@ def _build(
         raise OutputError(site.output_dir, "the output folder is a file")
     # Compare and write under the lock, so that two builds never interleave.
     with _lock.hold(site.output_dir):
-        changed, extra, formatted = compare()
+        changed, extra, alone, formatted, both = compare()
         _fs.remove_stale_temps(site.output_dir)
-        _fs.commit(changed, extra, root=site.output_dir)
+        _commit(site.output_dir, changed, extra, both)
     if cache is not None:
         if archive is not None:
             archive.save(cache)
@@ -296,11 +322,28 @@ def _build(
     return replace(
         result,
         written=tuple(sorted(changed)),
-        unchanged=tuple(sorted({*paths, page} - set(changed))),
+        unchanged=tuple(sorted({*owned, manifest} - set(changed))),
         removed=tuple(extra),
-        renders=maker.renders,
+        left_alone=tuple(alone),
+        renders=prepared.renders + maker.renders,
         formatted=formatted,
     )
+
+
+def _commit(folder: Path, changed: dict[Path, bytes], extra: list[Path], both: bytes) -> None:
+    """Write and remove files, all or nothing, so that however the process ends, the
+    list of files postfeed wrote names every one of them still on disk: when the list
+    changes, it first goes in naming the old files and the new (``both``), before any
+    other file is swapped in, and is cut to the new ones once the old ones are gone."""
+    manifest = folder / MANIFEST_NAME
+    final = changed.get(manifest)
+    if final is None or final == both:
+        _fs.commit(changed, extra, root=folder)
+        return
+    # Files to remove are only moved aside before the first swap, the list's.
+    first = {manifest: both} | {path: data for path, data in changed.items() if path != manifest}
+    _fs.commit(first, extra, root=folder)
+    _fs.commit({manifest: final}, root=folder)
 
 
 def _open_cache(site: Site, *, write: bool) -> _cache.Cache | None:
@@ -310,36 +353,21 @@ def _open_cache(site: Site, *, write: bool) -> _cache.Cache | None:
     return _cache.Cache.open(site.cache_dir, fingerprint, write=write)
 
 
-def _feed(site: Site, posts: Sequence[Post], maker: EntryMaker, tag: str | None) -> Feed:
-    entries: tuple[Entry, ...] = tuple(maker.entry(post) for post in _limited(site, posts))
-    if tag is None:
-        feed_id, title, base = site.url, site.title, site.feeds_base_url
-        description = site.description
-    else:
-        base = tag_url(site, tag_slug(tag))
-        feed_id, title = base, f"{site.title}: {tag}"
-        description = f"{site.description} (posts tagged {tag})"
+def _feed(planned: PlannedFeed, maker: EntryMaker) -> Feed:
+    """A planned feed with its entries, ready for any format."""
+    summary_only = planned.content == "summary"
+    entries: tuple[Entry, ...] = tuple(
+        maker.entry(post, summary_only=summary_only) for post in planned.posts
+    )
     return Feed(
-        id=feed_id,
-        title=xml_safe(title),
-        description=xml_safe(description),
-        home_url=site.url,
-        base_url=base,
-        language=site.language,
-        author=safe_author(site.author),
+        id=planned.id,
+        title=planned.title,
+        description=planned.description,
+        home_url=planned.home_url,
+        base_url=planned.base_url,
+        language=planned.language,
+        author=None if planned.author is None else safe_author(planned.author),
         updated=max((entry.updated for entry in entries), default=None),
         entries=entries,
-        tag=tag,
-        hub=site.hub,
+        hub=planned.hub,
     )
-
-
-def _owned_files(folder: Path) -> list[Path]:
-    """The files postfeed would own in ``folder``: feeds top-level and per-tag, and
-    the page."""
-    names = {fmt.filename for fmt in FORMATS.values()}
-    found = [folder / name for name in names | {PAGE_FILENAME} if (folder / name).is_file()]
-    tags = folder / "tags"
-    if tags.is_dir():
-        found += [path for path in tags.glob("*/*") if path.name in names and path.is_file()]
-    return found

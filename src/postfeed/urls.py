@@ -4,6 +4,7 @@ Pure functions of the site and a post; no I/O."""
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import PurePosixPath
 from urllib.parse import quote, urljoin, urlsplit
 
 from .model import Post, Site
@@ -38,9 +39,11 @@ def _host(url: str) -> str:
     return urlsplit(url).hostname or "localhost"
 
 
-def tag_url(site: Site, slug: str) -> str:
-    """The absolute URL of a tag's feed folder."""
-    return f"{site.feeds_base_url}tags/{quote(slug, safe='-._~')}/"
+def feed_url(site: Site, path: PurePosixPath) -> str:
+    """The absolute URL of a feed's folder, ``path`` under the output folder."""
+    if path == PurePosixPath("."):
+        return site.feeds_base_url
+    return f"{site.feeds_base_url}{quote(path.as_posix(), safe='/-._~')}/"
 
 
 def image_url(site: Site, value: str) -> str:

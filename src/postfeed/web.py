@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from http import HTTPStatus
 
+from .formats import FORMATS
 from .model import Post, Site
 from .pipeline import render_feed
-from .rendering.formats import FORMATS
 
 _CHARSET = "; charset=utf-8"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -137,6 +137,7 @@ def respond(
     format: str = "atom",
     *,
     tag: str | None = None,
+    feed: str | None = None,
     if_none_match: str | None = None,
     if_modified_since: str | None = None,
 ) -> FeedResponse:
@@ -151,11 +152,12 @@ def respond(
     RFC 9110 8.8.2.1 forbids to be later than the response.
 
     Raises:
-        ValueError: an unknown format.
+        ValueError: an unknown format, or no feed is planned in ``feed``.
+        PostErrors: the plan cannot be made (see :func:`postfeed.plan`).
     """
-    feed, body = render_feed(site, posts, format, tag=tag)
+    made, body = render_feed(site, posts, format, tag=tag, feed=feed)
     etag = strong_etag(body)
-    modified = feed.updated
+    modified = made.updated
     if modified is not None and modified > datetime.now(UTC):
         modified = None
     media_type = FORMATS[format].media_type + _CHARSET

@@ -13,7 +13,7 @@ from .._text import title_slug
 from ..errors import OutputError, PostError
 from ..model import Post, Site
 from ..reading import _values
-from ..reading.posts import check_slug
+from ..reading.post import check_slug
 from ..urls import post_id
 
 
@@ -84,8 +84,12 @@ def _front_matter(site: Site, post: Post) -> str:
         '# summary: "One or two sentences (Markdown). Default: the text before a'
         ' <!--more--> line, else the first paragraph."',
         tags,
+        '# categories: ["one category"]',
         f"# slug: {post.slug}",
-        f"# author: {_yaml(author)}",
+        f"# authors: {_yaml([author])}",
+        f"# lang: {site.language or 'en'}",
+        "# content: summary",
+        "# in_feeds: false",
         "draft: true" if post.draft else "# draft: true",
         f"# id: {_yaml(post_id(site, post))}",
         '# image: "images/cover.png"',

@@ -20,9 +20,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..errors import PostErrors, PostfeedError
+from ..formats import FORMATS
 from ..model import Site
 from ..pipeline import build
-from ..rendering.formats import FORMATS
 from ..rendering.page import PAGE_FILENAME
 from ..web import not_modified, strong_etag
 

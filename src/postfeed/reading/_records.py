@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -65,14 +66,21 @@ class FileRecord:
         _, mtime_ns, ctime_ns, _ = self.identity
         return max(mtime_ns, ctime_ns) + SETTLE_NS < self.seen_ns
 
-    def post(self, path: Path) -> Post:
-        """The Post: with its body if the record holds it, else with ``body_offset``."""
+    def post(self, path: Path, authors: Mapping[str, Author]) -> Post:
+        """The Post: with its body if the record holds it, else with ``body_offset``.
+        An author named by a key of ``authors`` (the site's table) is that author."""
+        fields = self.fields
+        named = fields["authors"]
+        if any(isinstance(author, str) for author in named):
+            found = [_named(author, authors) for author in named]
+            fields = {**fields, "authors": tuple(dict.fromkeys(found))}
         return Post(
-            **self.fields,
+            **fields,
             markdown=self.body,
             source=path,
             body_offset=None if self.body is not None else self.body_offset,
             warnings=tuple(f"{path}:{line}: {message}" for line, message in self.warnings),
+            lines=self.lines,
         )
 
     def to_json(self) -> list[Any] | None:
@@ -87,7 +95,6 @@ class FileRecord:
                     return None
             except (TypeError, ValueError):
                 return None
-        author: Author | None = f["author"]
         return [
             list(self.identity),
             self.seen_ns,
@@ -100,7 +107,11 @@ class FileRecord:
             _instant(f["updated"]),
             f["summary"],
             list(f["tags"]),
-            None if author is None else [author.name, author.email, author.uri],
+            list(f["categories"]),
+            [_author_json(author) for author in f["authors"]],
+            f["lang"],
+            f["content"],
+            f["in_feeds"],
             f["id"],
             f["draft"],
             None if f["image"] is None else f["image"].url,
@@ -129,7 +140,11 @@ class FileRecord:
                 updated,
                 summary,
                 tags,
-                author,
+                categories,
+                authors,
+                lang,
+                content,
+                in_feeds,
                 post_id,
                 draft,
                 image,
@@ -153,6 +168,12 @@ class FileRecord:
             and (summary is None or type(summary) is str)
             and type(tags) is list
             and all(type(tag) is str for tag in tags)
+            and type(categories) is list
+            and all(type(category) is str for category in categories)
+            and type(authors) is list
+            and (lang is None or type(lang) is str)
+            and content in (None, "full", "summary")
+            and type(in_feeds) is bool
             and (post_id is None or type(post_id) is str)
             and type(draft) is bool
             and (image is None or type(image) is str)
@@ -169,7 +190,11 @@ class FileRecord:
             "updated": None if updated is None else _from_instant(updated, tz),
             "summary": summary,
             "tags": tuple(tags),
-            "author": None if author is None else _author(author),
+            "categories": tuple(categories),
+            "authors": tuple(_author_from_json(author) for author in authors),
+            "lang": lang,
+            "content": content,
+            "in_feeds": in_feeds,
             "id": post_id,
             "draft": draft,
             "image": None if image is None else Image(url=image),
@@ -205,7 +230,21 @@ def _from_instant(data: Any, tz: tzinfo) -> datetime:
     return value.replace(tzinfo=tz) if in_site_zone else value
 
 
-def _author(data: Any) -> Author:
+def _named(author: Author | str, table: Mapping[str, Author]) -> Author:
+    """An author as front matter gave it: a key of the site's table, else a name."""
+    if isinstance(author, Author):
+        return author
+    return table.get(author) or Author(name=author)
+
+
+def _author_json(author: Author | str) -> str | list[str | None]:
+    """A key or name as it is; a mapping as [name, email, uri]."""
+    return author if isinstance(author, str) else [author.name, author.email, author.uri]
+
+
+def _author_from_json(data: Any) -> Author | str:
+    if isinstance(data, str):
+        return data
     name, email, uri = _list(data)
     return Author(name=_text(name), email=_optional_text(email), uri=_optional_text(uri))
 

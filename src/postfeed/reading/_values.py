@@ -4,22 +4,58 @@ loaders. Every python-dateutil call lives here."""
 from __future__ import annotations
 
 import re
+import unicodedata
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timezone, tzinfo
+from typing import Any
 
 from .._text import xml_safe
-from ..model import Author
+from ..errors import SourceError
+from ..model import CONTENT_MODES, Author
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 _EMAIL = re.compile(r"^[^@\s<>()]+@[^@\s<>()]+\.[^@\s<>()]+$")
 # Two different defaults: a field missing from a date string shows up as a difference.
 _DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 MIN_YEAR, MAX_YEAR = 1900, 9999
 
 
 class ValueProblem(Exception):
     """A value has the wrong type or form; the message names what was expected."""
+
+
+@dataclass
+class Fields:
+    """The checked values of one mapping (a configuration, a post's front matter) and
+    every problem found in it, each reported at its key's line by ``problem``."""
+
+    data: Mapping[str, Any]
+    lines: Mapping[str, int]
+    problem: Callable[[int | None, str], SourceError]
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[SourceError] = field(default_factory=list)
+
+    def check(
+        self,
+        key: str,
+        convert: Callable[[Any], Any],
+        *,
+        missing: tuple[int | None, str] | None = None,
+        null_is_missing: bool = False,
+    ) -> None:
+        """Convert ``data[key]`` into ``values[key]``; when the key is absent (or null,
+        with ``null_is_missing``), report ``missing`` (line and message) if given."""
+        if key not in self.data or (null_is_missing and self.data[key] is None):
+            if missing is not None:
+                self.errors.append(self.problem(*missing))
+            return
+        try:
+            self.values[key] = convert(self.data[key])
+        except ValueProblem as err:
+            self.errors.append(self.problem(self.lines.get(key), f"{key}: {err}"))
 
 
 def describe(value: object) -> str:
@@ -110,23 +146,73 @@ def author(value: object) -> Author:
 
 def tags(value: object) -> tuple[str, ...]:
     """A list of tags, or one comma-separated string; blanks and repeats dropped."""
+    return names(value, "tag", "tags")
+
+
+def categories(value: object) -> tuple[str, ...]:
+    """A list of categories, or one text (one category, commas and all)."""
+    if isinstance(value, str):
+        value = [value]
+    return names(value, "category", "categories")
+
+
+def names(value: object, one: str, many: str) -> tuple[str, ...]:
+    """A list of names, or one comma-separated string: characters feeds cannot carry
+    dropped, each name in Unicode's composed form (NFC, so that one name has one
+    spelling in every feed and folder) with its whitespace folded; blanks and
+    repeats dropped."""
     if isinstance(value, str):
         items: list[object] = list(value.split(","))
     elif isinstance(value, list):
         items = value
     else:
         raise ValueProblem(
-            f"expected a list of tags or a comma-separated text, got {describe(value)}"
+            f"expected a list of {many} or a comma-separated text, got {describe(value)}"
         )
     result: list[str] = []
     for item in items:
         if not isinstance(item, str):
             hint = " (quote it)" if isinstance(item, int | float | bool) else ""
-            raise ValueProblem(f"expected text for each tag, got {describe(item)}{hint}")
-        tag = " ".join(item.split())
-        if tag and tag not in result:
-            result.append(tag)
+            raise ValueProblem(f"expected text for each {one}, got {describe(item)}{hint}")
+        name = " ".join(unicodedata.normalize("NFC", xml_safe(item)).split())
+        if name and name not in result:
+            result.append(name)
     return tuple(result)
+
+
+def authors(value: object) -> tuple[Author | str, ...]:
+    """One author or a list of them: each a name (or a key of the site's ``authors``),
+    or a mapping with ``name``, ``email`` and ``uri``."""
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        raise ValueProblem("expected at least one author")
+    result: list[Author | str] = []
+    for number, item in enumerate(items, 1):
+        try:
+            found: Author | str = text(item).strip() if isinstance(item, str) else author(item)
+        except ValueProblem as err:
+            if len(items) == 1:
+                raise
+            raise ValueProblem(f"author {number}: {err}") from err
+        if found not in result:
+            result.append(found)
+    return tuple(result)
+
+
+def language(value: object) -> str:
+    """A language tag such as ``en`` or ``pt-BR``."""
+    result = text(value).strip()
+    if not _LANGUAGE.match(result):
+        raise ValueProblem(f"expected a language tag such as en or en-GB, got {result!r}")
+    return result
+
+
+def content_mode(value: object) -> str:
+    """``full`` or ``summary``."""
+    if value not in CONTENT_MODES:
+        raise ValueProblem(f"expected full or summary, got {describe(value)}")
+    assert isinstance(value, str)
+    return value
 
 
 def timestamp(value: object, tz: tzinfo) -> datetime:

@@ -7,13 +7,14 @@ import re
 import string
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .._text import is_absolute_http
-from ..errors import ConfigError, PostErrors, SourceError
-from ..model import FORMAT_NAMES, ID_SCHEMES, Site
+from .._text import RESERVED_NAMES, is_absolute_http
+from ..errors import ConfigError, PostErrors
+from ..formats import FORMAT_NAMES
+from ..model import ID_SCHEMES, Author, CustomFeed, Selection, Site
 from . import _values
 from ._yaml import YAMLProblem, load_mapping
 from .frontmatter import SplitProblem, decode
@@ -34,14 +35,37 @@ KNOWN_KEYS = (
     "permalink",
     "limit",
     "formats",
+    "content",
     "tag_feeds",
+    "category_feeds",
+    "author_feeds",
+    "language_feeds",
+    "authors",
+    "feeds",
     "id_scheme",
     "hub",
     "static",
     "cache",
 )
 _PLACEHOLDERS = {"slug", "year", "month", "day"}
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+#: The switches of the families of feeds: one feed per tag, category, author, language.
+FAMILY_SWITCHES = ("tag_feeds", "category_feeds", "author_feeds", "language_feeds")
+_FEED_KEYS = (
+    "path",
+    "title",
+    "description",
+    "tags",
+    "categories",
+    "authors",
+    "lang",
+    "exclude",
+    "limit",
+    "content",
+    "formats",
+)
+_SELECTION_KEYS = ("tags", "categories", "authors", "lang")
+# A custom feed's folder: names of safe characters, joined by "/".
+_FEED_PATH_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
 
 
 def load_site(
@@ -84,48 +108,51 @@ def load_site(
 
 
 def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
-    errors: list[SourceError] = []
     root = path.parent
-    values: dict[str, Any] = {}
+    fields = _values.Fields(data, lines, lambda line, message: ConfigError(path, line, message))
+    check = fields.check
 
-    def check(key: str, convert: Callable[[Any], Any], *, required: bool = False) -> None:
-        if key not in data or data[key] is None:
-            if required:
-                errors.append(ConfigError(path, None, f"{key}: missing (it is required)"))
-            return
-        try:
-            values[key] = convert(data[key])
-        except _values.ValueProblem as err:
-            errors.append(ConfigError(path, lines[key], f"{key}: {err}"))
+    def required(key: str) -> tuple[None, str]:
+        return None, f"{key}: missing (it is required)"
 
-    check("title", _values.text, required=True)
-    check("url", _http_url, required=True)
-    check("description", _values.text)
-    check("language", _language)
-    check("author", _values.author)
-    check("timezone", _timezone)
-    check("posts", lambda v: root / _folder(v))
-    check("output", lambda v: root / _folder(v))
-    check("feeds_url", _http_url)
-    check("permalink", _permalink)
-    check("limit", _limit)
-    check("formats", _formats)
-    check("tag_feeds", _values.boolean)
-    check("id_scheme", _id_scheme)
-    check("hub", _http_url)
-    check("static", lambda v: _existing_folder(root, v))
-    check("cache", lambda v: _cache_dir(root, v))
+    def optional(key: str, convert: Callable[[Any], Any]) -> None:
+        check(key, convert, null_is_missing=True)
+
+    check("title", _values.text, missing=required("title"), null_is_missing=True)
+    check("url", _http_url, missing=required("url"), null_is_missing=True)
+    optional("description", _values.text)
+    optional("language", _values.language)
+    optional("author", _values.author)
+    optional("authors", _author_table)
+    optional("timezone", _timezone)
+    optional("posts", lambda v: root / _folder(v))
+    optional("output", lambda v: root / _folder(v))
+    optional("feeds_url", _http_url)
+    optional("permalink", _permalink)
+    optional("limit", _limit)
+    optional("formats", _formats)
+    optional("content", _values.content_mode)
+    for family in FAMILY_SWITCHES:
+        optional(family, _values.boolean)
+    optional("feeds", _custom_feeds)
+    optional("id_scheme", _id_scheme)
+    optional("hub", _http_url)
+    optional("static", lambda v: _existing_folder(root, v))
+    optional("cache", lambda v: _cache_dir(root, v))
+    errors, values = fields.errors, fields.values
     if errors:
         raise errors[0] if len(errors) == 1 else PostErrors(errors)
     warnings = tuple(
         _unknown_key_warning(path, key, lines[key]) for key in data if key not in KNOWN_KEYS
     )
+    feeds = tuple(replace(feed, line=lines["feeds"]) for feed in values.get("feeds", ()))
     return Site(
         title=values["title"],
         url=values["url"],
         description=values.get("description", ""),
         language=values.get("language"),
         author=values.get("author"),
+        authors=values.get("authors", {}),
         timezone=values.get("timezone", "UTC"),
         posts_dir=values.get("posts", root / "posts"),
         output_dir=values.get("output", root / "feeds"),
@@ -133,7 +160,12 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
         permalink=values.get("permalink", "/posts/{slug}/"),
         limit=values.get("limit", 20),
         formats=values.get("formats", FORMAT_NAMES),
+        content=values.get("content", "full"),
         tag_feeds=values.get("tag_feeds", True),
+        category_feeds=values.get("category_feeds", True),
+        author_feeds=values.get("author_feeds", False),
+        language_feeds=values.get("language_feeds", False),
+        feeds=feeds,
         id_scheme=values.get("id_scheme", "tag"),
         hub=values.get("hub"),
         static_dir=values.get("static"),
@@ -174,13 +206,6 @@ def _existing_folder(root: Path, value: object) -> Path:
     if not folder.is_dir():
         raise _values.ValueProblem(f"no such folder {name!r} (relative to this file)")
     return folder
-
-
-def _language(value: object) -> str:
-    language = _values.text(value).strip()
-    if not _LANGUAGE.match(language):
-        raise _values.ValueProblem(f"expected a language tag such as en or en-GB, got {language!r}")
-    return language
 
 
 def _timezone(value: object) -> str:
@@ -261,3 +286,115 @@ def _id_scheme(value: object) -> str:
         )
     assert isinstance(value, str)
     return value
+
+
+def _author_table(value: object) -> dict[str, Author]:
+    if not isinstance(value, dict):
+        raise _values.ValueProblem(
+            f"expected a mapping of keys to authors, got {_values.describe(value)}"
+        )
+    table: dict[str, Author] = {}
+    for key, item in value.items():
+        try:
+            table[_values.text(key).strip()] = _values.author(item)
+        except _values.ValueProblem as err:
+            raise _values.ValueProblem(f"{key}: {err}") from err
+    return table
+
+
+def _custom_feeds(value: object) -> tuple[CustomFeed, ...]:
+    if not isinstance(value, list):
+        raise _values.ValueProblem(
+            f"expected a list of feeds (each with path and title), got {_values.describe(value)}"
+        )
+    feeds = []
+    for number, item in enumerate(value, 1):
+        try:
+            feeds.append(_custom_feed(item))
+        except _values.ValueProblem as err:
+            raise _values.ValueProblem(f"feed {number}: {err}") from err
+    return tuple(feeds)
+
+
+def _custom_feed(value: object) -> CustomFeed:
+    if not isinstance(value, dict):
+        raise _values.ValueProblem(
+            f"expected a mapping with path and title, got {_values.describe(value)}"
+        )
+    _known_keys(value, _FEED_KEYS)
+    for key in ("path", "title"):
+        if value.get(key) is None:
+            raise _values.ValueProblem(f"{key}: missing (it is required)")
+    exclude = value.get("exclude", {})
+    if not isinstance(exclude, dict):
+        raise _values.ValueProblem(
+            f"exclude: expected a mapping of tags, categories, authors, lang,"
+            f" got {_values.describe(exclude)}"
+        )
+    _known_keys(exclude, _SELECTION_KEYS, where="exclude: ")
+    return CustomFeed(
+        path=_key("path", _feed_path, value),
+        title=_key("title", _values.text, value),
+        description=_key("description", _values.text, value, ""),
+        select=_selection(value, ""),
+        exclude=_selection(exclude, "exclude: "),
+        limit=_key("limit", _limit, value, None),
+        content=_key("content", _values.content_mode, value, None),
+        formats=_key("formats", _formats, value, None),
+    )
+
+
+def _key(name: str, convert: Callable[[Any], Any], data: dict[str, Any], *default: Any) -> Any:
+    """``convert(data[name])``, or the default when the key is absent or null."""
+    if data.get(name) is None and default:
+        return default[0]
+    try:
+        return convert(data[name])
+    except _values.ValueProblem as err:
+        raise _values.ValueProblem(f"{name}: {err}") from err
+
+
+def _known_keys(data: dict[str, Any], known: tuple[str, ...], *, where: str = "") -> None:
+    for key in data:
+        if key not in known:
+            raise _values.ValueProblem(f"{where}{unknown_key_message(str(key), known)}")
+
+
+def _selection(data: dict[str, Any], where: str) -> Selection:
+    def listed(key: str, one: str, many: str) -> tuple[str, ...]:
+        if data.get(key) is None:
+            return ()
+        try:
+            return _values.names(data[key], one, many)
+        except _values.ValueProblem as err:
+            raise _values.ValueProblem(f"{where}{key}: {err}") from err
+
+    languages = listed("lang", "language", "languages")
+    for language in languages:
+        try:
+            _values.language(language)
+        except _values.ValueProblem as err:
+            raise _values.ValueProblem(f"{where}lang: {err}") from err
+    return Selection(
+        tags=listed("tags", "tag", "tags"),
+        categories=listed("categories", "category", "categories"),
+        authors=listed("authors", "author", "authors"),
+        languages=languages,
+    )
+
+
+def _feed_path(value: object) -> PurePosixPath:
+    text = _values.exact(_values.text(value).strip()).strip("/")
+    parts = text.split("/")
+    for part in parts:
+        if (
+            not _FEED_PATH_PART.match(part)
+            or part.split(".", 1)[0].lower() in RESERVED_NAMES
+            or part.endswith(".")
+            or len(part.encode("utf-8")) > 200
+        ):
+            raise _values.ValueProblem(
+                f"{text!r} is not a folder name postfeed writes to (use letters, digits,"
+                " '-', '_', '.' and '~', names joined by '/')"
+            )
+    return PurePosixPath(*parts)

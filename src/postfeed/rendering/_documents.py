@@ -21,13 +21,13 @@ from typing import Any
 from .. import _workers
 from .._cache import Cache, digest
 from .._workers import Workers
+from ..formats import FORMATS
 from ..model import Entry, Feed, PublishedEntry
 from ..writing import _fs
-from .formats import FORMATS
 
 KIND = "output"  # the cache's kind for what each feed file was made from
 
-_ENTRY_FIELDS = tuple(spec.name for spec in fields(Entry))
+_ENTRY_FIELDS = tuple(spec.name for spec in fields(Entry) if spec.name != "key")
 _FEED_FIELDS = tuple(spec.name for spec in fields(Feed) if spec.name != "entries")
 _CHUNK = 64  # entries per call to a worker at most
 
@@ -47,9 +47,9 @@ class Outputs:
     ``paths`` maps each output file to its feed and format name. The files are
     read when this is made (under the build's lock, when there is one).
 
-    ``keys`` gives entries' keys by id(): digests that stand for everything in an
-    entry (others are hashed whole). ``pieces`` holds entries already formatted,
-    by format name and key. An entry that must be formatted is first passed to
+    An entry's ``key``, when it has one, stands for everything in it (others are
+    hashed whole). ``pieces`` holds entries already formatted, by format name and
+    key. An entry that must be formatted is first passed to
     ``complete``, which gives it back with everything a format needs (the build
     leaves the content of entries it expects to keep in the cache).
     """
@@ -59,13 +59,11 @@ class Outputs:
         paths: Mapping[Path, tuple[Feed, str]],
         cache: Cache | None,
         *,
-        keys: Mapping[int, str] | None = None,
         pieces: Mapping[tuple[str, str], bytes] | None = None,
         complete: Callable[[Sequence[Entry]], Sequence[Entry]] | None = None,
     ) -> None:
         self._paths = paths
         self._cache = cache
-        self._keys = keys or {}
         self._given = pieces or {}
         self._complete = complete
         self._old = {path: _fs.read_if_exists(path) for path in paths}
@@ -75,7 +73,7 @@ class Outputs:
             stamp = _stamp(found.get(str(path)), data)
             if stamp is not None:
                 self._stamps[path] = stamp
-        self._digests: dict[int, str] = {}  # entry digests, by id() of entries kept alive
+        self._digests: dict[Entry, str] = {}  # digests of entries without a key
         #: How many entries were formatted (in each format), rather than kept.
         self.formatted = 0
 
@@ -123,9 +121,11 @@ class Outputs:
         return changed
 
     def _digest(self, entry: Entry) -> str:
-        found = self._keys.get(id(entry)) or self._digests.get(id(entry))
+        if entry.key is not None:
+            return entry.key
+        found = self._digests.get(entry)
         if found is None:
-            found = self._digests[id(entry)] = entry_digest(entry)
+            found = self._digests[entry] = entry_digest(entry)
         return found
 
     def _pieces(

@@ -1,19 +1,36 @@
-"""The feeds' page for people (index.html) and the discovery <link> tags. Feeds in,
-bytes or text out: no file I/O, no clock, nothing fetched by the page."""
+"""The feeds' page for people (index.html) and the discovery <link> tags. The plan
+and the main feed in, bytes or text out: no file I/O, no clock, nothing fetched by
+the page."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
-from ..model import Feed, Site
-from .formats import FORMATS
+from ..formats import FORMATS
+from ..model import Feed, PlannedFeed, Site
 
 PAGE_FILENAME = "index.html"
-FORMAT_LABELS = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
+# Each family's section on the page: its heading, and what a reader can do there.
+_SECTIONS = {
+    "tags": ("Feeds by tag", "Subscribe to one topic only: open a tag to see its feeds."),
+    "categories": (
+        "Feeds by category",
+        "Subscribe to one category only: open a category to see its feeds.",
+    ),
+    "authors": (
+        "Feeds by author",
+        "Subscribe to one author's posts only: open a name to see its feeds.",
+    ),
+    "languages": (
+        "Feeds by language",
+        "Subscribe to the posts in one language only: open a language to see its feeds.",
+    ),
+    "custom": ("More feeds", "Feeds chosen by the site: open one to see its formats."),
+}
 _MONTHS = (
     "January",
     "February",
@@ -64,32 +81,35 @@ ol.entries p { margin: 0.25rem 0; }
 """
 
 
-def feed_links(site: Site) -> list[tuple[str, str, str]]:
-    """(media type, title, absolute URL) of each main feed, in the site's format order."""
+def feed_links(site: Site, feed: PlannedFeed | None = None) -> list[tuple[str, str, str]]:
+    """(media type, title, absolute URL) of each format of a planned feed (by default
+    the main feed), in the feed's format order."""
+    title = site.title if feed is None else feed.title
+    base = site.feeds_base_url if feed is None else feed.base_url
     return [
         (
             FORMATS[name].media_type,
-            f"{site.title} ({FORMAT_LABELS[name]})",
-            site.feeds_base_url + FORMATS[name].filename,
+            f"{title} ({FORMATS[name].label})",
+            base + FORMATS[name].filename,
         )
-        for name in site.formats
+        for name in (site.formats if feed is None else feed.formats)
     ]
 
 
-def link_tags(site: Site) -> str:
-    """The ``<link rel="alternate">`` tags that let readers discover the main feeds,
-    one a line, for a site's ``<head>``."""
+def link_tags(site: Site, feed: PlannedFeed | None = None) -> str:
+    """The ``<link rel="alternate">`` tags that let readers discover a feed (by default
+    the main feed) in each of its formats, one a line, for a page's ``<head>``."""
     return "".join(
         f'<link rel="alternate" type="{media_type}" title="{_attr(title)}" href="{_attr(url)}">\n'
-        for media_type, title, url in feed_links(site)
+        for media_type, title, url in feed_links(site, feed)
     )
 
 
-def render_page(site: Site, feeds: Mapping[PurePosixPath, Feed]) -> bytes:
-    """index.html for the output folder: how to subscribe to each feed, and the newest
-    entries. Links to the feeds are relative, so the page works wherever the folder is
+def render_page(site: Site, feeds: Sequence[PlannedFeed], main: Feed) -> bytes:
+    """index.html for the output folder: how to subscribe to each planned feed (the
+    main one first, then a section per family), and the newest entries of ``main``.
+    Links to the feeds are relative, so the page works wherever the folder is
     served; the addresses shown to copy are the published ones."""
-    main = feeds[PurePosixPath(".")]
     lang = site.language or "en"
     head = [
         "<!DOCTYPE html>",
@@ -105,7 +125,7 @@ def render_page(site: Site, feeds: Mapping[PurePosixPath, Feed]) -> bytes:
     for name in site.formats:
         head.append(
             f'<link rel="alternate" type="{FORMATS[name].media_type}"'
-            f' title="{_attr(main.title)} ({FORMAT_LABELS[name]})"'
+            f' title="{_attr(main.title)} ({FORMATS[name].label})"'
             f' href="{_attr(FORMATS[name].filename)}">'
         )
     head += [f"<style>\n{_STYLE}</style>", "</head>"]
@@ -121,25 +141,25 @@ def render_page(site: Site, feeds: Mapping[PurePosixPath, Feed]) -> bytes:
         '<h2 id="subscribe">Subscribe</h2>',
         "<p>Paste a feed's address into your feed reader, or open the link with it."
         " Every format carries the same posts.</p>",
-        *_feed_list(site, PurePosixPath(".")),
+        *_feed_list(site, PurePosixPath("."), site.formats),
+        "</section>",
     ]
-    tagged = sorted(
-        ((folder, feed) for folder, feed in feeds.items() if feed.tag is not None),
-        key=lambda item: str(item[0]),
-    )
-    body.append("</section>")
-    if tagged:
+    for family, (heading, hint) in _SECTIONS.items():
+        members = [feed for feed in feeds if feed.family == family]
+        if not members:
+            continue
+        if family != "custom":
+            members.sort(key=lambda feed: str(feed.path))
         body += [
-            '<section aria-labelledby="tags">',
-            '<h2 id="tags">Feeds by tag</h2>',
-            "<p>Subscribe to one topic only: open a tag to see its feeds.</p>",
+            f'<section aria-labelledby="{family}">',
+            f'<h2 id="{family}">{heading}</h2>',
+            f"<p>{hint}</p>",
         ]
-        for folder, feed in tagged:
-            assert feed.tag is not None
+        for feed in members:
             body += [
                 "<details>",
-                f"<summary>{_text(feed.tag)}</summary>",
-                *_feed_list(site, folder),
+                f"<summary>{_text(feed.label)}</summary>",
+                *_feed_list(site, feed.path, feed.formats),
                 "</details>",
             ]
         body.append("</section>")
@@ -149,8 +169,9 @@ def render_page(site: Site, feeds: Mapping[PurePosixPath, Feed]) -> bytes:
         body.append('<ol class="entries">')
         for entry in main.entries:
             meta = f'<time datetime="{entry.published.isoformat()}">{_date(entry.published)}</time>'
-            if entry.tags:
-                meta += " · " + _text(", ".join(entry.tags))
+            topics = (*entry.categories, *entry.tags)
+            if topics:
+                meta += " · " + _text(", ".join(topics))
             body += [
                 "<li>",
                 f'<h3><a href="{_attr(entry.url)}">{_text(entry.title)}</a></h3>',
@@ -175,16 +196,16 @@ def render_page(site: Site, feeds: Mapping[PurePosixPath, Feed]) -> bytes:
     return ("\n".join(head + body) + "\n").encode("utf-8")
 
 
-def _feed_list(site: Site, folder: PurePosixPath) -> list[str]:
+def _feed_list(site: Site, folder: PurePosixPath, formats: Sequence[str]) -> list[str]:
     """For each format of the feed in ``folder``, the link and the address to copy."""
     prefix = "" if folder == PurePosixPath(".") else quote(f"{folder}/", safe="/-._~")
     base = site.feeds_base_url + prefix
     lines = ['<ul class="feeds">']
-    for name in site.formats:
+    for name in formats:
         fmt = FORMATS[name]
         lines.append(
             f'<li><a href="{_attr(prefix + fmt.filename)}" type="{fmt.media_type}">'
-            f"{FORMAT_LABELS[name]}</a> <code>{_text(base + fmt.filename)}</code></li>"
+            f"{fmt.label}</a> <code>{_text(base + fmt.filename)}</code></li>"
         )
     lines.append("</ul>")
     return lines

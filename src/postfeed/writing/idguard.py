@@ -11,14 +11,10 @@ from pathlib import Path, PurePosixPath
 
 from .._text import xml_safe
 from ..errors import IdChange, IdChangeError
+from ..formats import FORMATS
 from ..model import Feed, Post, PublishedEntry, Site
-from ..rendering.formats import FORMATS
 from ..urls import post_id
 from . import _fs
-
-# The published file read back for each folder, first found wins: JSON is the
-# cheapest to read, and every format carries the same entries.
-_READ_ORDER = ("json", "atom", "rss")
 
 
 def check_ids(
@@ -103,8 +99,9 @@ def _read_published(
     folder: Path, known: Callable[[Path], tuple[PublishedEntry, ...] | None] | None
 ) -> tuple[Path, tuple[PublishedEntry, ...]] | None:
     """The entries of the first readable feed file in ``folder``, or None."""
-    for name in _READ_ORDER:
-        path = folder / FORMATS[name].filename
+    # The published file read back for each folder, first found wins.
+    for fmt in sorted(FORMATS.values(), key=lambda fmt: fmt.read_rank):
+        path = folder / fmt.filename
         entries = known(path) if known is not None else None
         if entries is not None:
             return path, entries
@@ -112,7 +109,7 @@ def _read_published(
         if data is None:
             continue
         try:
-            return path, FORMATS[name].read(data)
+            return path, fmt.read(data)
         except ValueError:
             # A damaged file carries no ids to keep; the build replaces it.
             continue

@@ -15,12 +15,10 @@ from typing import Any
 from feedgen.feed import FeedGenerator
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 
+from postfeed.formats import FORMATS
 from postfeed.model import Author, Entry, Feed, PublishedEntry
 
-RSS_FILENAME = "rss.xml"
-RSS_MEDIA_TYPE = "application/rss+xml"
-ATOM_FILENAME = "atom.xml"
-ATOM_MEDIA_TYPE = "application/atom+xml"
+_RSS, _ATOM = FORMATS["rss"], FORMATS["atom"]
 
 GENERATOR_NAME = "postfeed"
 
@@ -30,6 +28,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ATOM_NS = "http://www.w3.org/2005/Atom"
 _CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 _MEDIA_NS = "http://search.yahoo.com/mrss/"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 # feedgen's methods that build the tree its atom_str() and rss_str() serialize.
 BUILDERS = {"atom": "_create_atom", "rss": "_create_rss"}
@@ -64,7 +63,7 @@ def render_rss(feed: Feed) -> bytes:
 
 def atom_head_tail(feed: Feed) -> tuple[bytes, bytes]:
     """The Atom document of ``feed`` without its entries, split where they go."""
-    fg = _generator(feed, ATOM_FILENAME, ATOM_MEDIA_TYPE)
+    fg = _generator(feed, _ATOM.filename, _ATOM.media_type)
     if feed.hub:
         # WebSub 4: the hub link; after self and alternate, so it never becomes RSS <link>.
         fg.link(href=feed.hub, rel="hub")
@@ -73,7 +72,7 @@ def atom_head_tail(feed: Feed) -> tuple[bytes, bytes]:
         fg.subtitle(feed.description)
     if feed.author is not None:
         fg.author(_person(feed.author))
-    elif not feed.entries or any(entry.author is None for entry in feed.entries):
+    elif not feed.entries or any(not entry.authors for entry in feed.entries):
         # RFC 4287 4.1.1: a feed needs an author unless every entry has one. The
         # W3C validator also wants one on a feed without entries.
         fg.author({"name": feed.title})
@@ -89,8 +88,8 @@ def atom_items(entries: Sequence[Entry]) -> list[bytes]:
     _load_media(fg, entries)
     for entry in entries:
         fe = _add_entry(fg, entry)
-        if entry.author is not None:
-            fe.author(_person(entry.author))
+        for author in entry.authors:
+            fe.author(_person(author))
         # type="html", never feedgen's type="CDATA", which is not an Atom type.
         if entry.summary_html:
             fe.summary(entry.summary_html, type="html")
@@ -121,13 +120,16 @@ def atom_items(entries: Sequence[Entry]) -> list[bytes]:
             enclosure.tail = links[-1].tail
             links[-1].addnext(enclosure)
         element.find("{*}title").set("type", "text")
+        if entry.language is not None:
+            # RFC 4287 2: xml:lang on any element gives the language of what it holds.
+            element.set(_XML_LANG, entry.language)
     _, items, _ = _cut(_serialize(root), _ATOM_CUT)
     return items
 
 
 def rss_head_tail(feed: Feed) -> tuple[bytes, bytes]:
     """The RSS document of ``feed`` without its items, split where they go."""
-    fg = _generator(feed, RSS_FILENAME, RSS_MEDIA_TYPE)
+    fg = _generator(feed, _RSS.filename, _RSS.media_type)
     fg.load_extension("dc", atom=False, rss=True)
     _load_media(fg, feed.entries)
     # RSS requires a channel description; feedgen refuses an empty one.
@@ -156,13 +158,16 @@ def rss_items(entries: Sequence[Entry]) -> list[bytes]:
     for entry in entries:
         fe = _add_entry(fg, entry)
         fe.guid(entry.id, permalink=entry.id == entry.url)
-        if entry.author is not None:
-            if entry.author.email:
-                fe.author(_person(entry.author))
+        for author in entry.authors:
+            if author.email:
+                fe.author(_person(author))
             else:
                 # RSS <author> must be an email address, so feedgen drops name-only
                 # authors; Dublin Core's creator takes a plain name.
-                fe.dc.dc_creator(entry.author.name)
+                fe.dc.dc_creator(author.name)
+        if entry.language is not None:
+            # RSS 2.0 has a channel language only; Dublin Core's is per item.
+            fe.dc.dc_language(entry.language)
         if entry.summary_html:
             fe.summary(entry.summary_html)
         if entry.content_html:
@@ -276,6 +281,9 @@ def _add_entry(fg: Any, entry: Entry) -> Any:
     fe.updated(_instant(entry.updated))
     for tag in entry.tags:
         fe.category(term=tag)
+    for category in entry.categories:
+        # The scheme tells a category from a tag (RSS domain, Atom scheme).
+        fe.category(term=category, scheme=entry.category_scheme)
     return fe
 
 

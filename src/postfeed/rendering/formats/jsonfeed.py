@@ -6,15 +6,15 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
+from postfeed.formats import FORMATS
 from postfeed.model import Author, Entry, Feed, PublishedEntry
 
-JSON_FILENAME = "feed.json"
-JSON_MEDIA_TYPE = "application/feed+json"
+_JSON = FORMATS["json"]
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
-#: What separates two items in a document.
-SEPARATOR = b",\n"
+# What separates two items in a document.
+SEPARATOR = _JSON.separator
 _EMPTY_ITEMS = '"items": []\n}'
 
 
@@ -30,7 +30,7 @@ def json_head_tail(feed: Feed) -> tuple[bytes, bytes]:
         "version": VERSION,
         "title": feed.title,
         "home_page_url": feed.home_url,
-        "feed_url": feed.base_url + JSON_FILENAME,
+        "feed_url": feed.base_url + _JSON.filename,
         "description": feed.description,
     }
     if feed.language:
@@ -76,10 +76,14 @@ def _item(entry: Entry) -> dict[str, object]:
         item["image"] = entry.image.url
     item["date_published"] = _rfc3339(entry.published)
     item["date_modified"] = _rfc3339(entry.updated)
-    if entry.tags:
-        item["tags"] = list(entry.tags)
-    if entry.author is not None:
-        item["authors"] = [_author(entry.author)]
+    # JSON Feed has tags only: categories are tags there too.
+    tags = list(dict.fromkeys((*entry.tags, *entry.categories)))
+    if tags:
+        item["tags"] = tags
+    if entry.language is not None:
+        item["language"] = entry.language
+    if entry.authors:
+        item["authors"] = [_author(author) for author in entry.authors]
     return item
 
 

@@ -16,19 +16,18 @@ renderer's settings, and finished summaries by body, summary and URL.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .. import _workers
 from .._cache import Cache
 from .._workers import Workers
+from ..formats import FORMATS
 from ..model import Entry, Post, Progress, Site
 from ..reading._records import digest
-from ..reading.posts import Archive
-from ..urls import post_url
+from ..reading.scan import Archive
 from . import markup
-from .formats import FORMATS
-from .resolve import EntryMaker, EntryParts, finish, summary_markdown, with_parts
+from .entries import EntryParts, bare_entry, entry_key, finish, summary_markdown, with_parts
 
 HTML = "html"
 PARTS = "parts"
@@ -47,7 +46,7 @@ Pieces = dict[tuple[str, str], bytes]
 @dataclass(slots=True)
 class _Job:
     post: Post
-    url: str
+    bare: Entry
     body_key: str | None  # None while the body is unread and its digest unknown
     summary: str | None
     body_html: str | None = None
@@ -58,33 +57,37 @@ class _Job:
         if self.body_key is None:
             return None
         summary = "" if self.summary is None else digest(self.summary)
-        return digest(f"{self.url}\0{self.body_key}\0{summary}")
+        return digest(f"{self.bare.url}\0{self.body_key}\0{summary}")
 
 
 @dataclass(slots=True)
 class Prepared:
-    """What :func:`prepare` made besides the summaries it put in the maker: each new
-    entry's bytes in every format, and each post's body key (what its rendered
-    HTML is cached by), by slug."""
+    """The entry parts :func:`prepare` made, by slug: their summary but no content
+    (see :func:`prepare`), and the parts key of each (what they are made from);
+    each new entry's bytes in every format; each post's body key (what its
+    rendered HTML is cached by), by slug; and how many Markdown texts it rendered."""
 
-    pieces: Pieces
-    body_keys: dict[str, str]
+    parts: dict[str, EntryParts] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+    pieces: Pieces = field(default_factory=dict)
+    body_keys: dict[str, str] = field(default_factory=dict)
+    renders: int = 0
 
 
 def prepare(
     site: Site,
-    posts: Sequence[Post],
-    maker: EntryMaker,
+    posts: Sequence[tuple[Post, bool]],
     *,
+    read_body: Callable[[Post], str | None],
     cache: Cache | None = None,
     archive: Archive | None = None,
     workers: Workers | None = None,
     progress: Progress | None = None,
     formats: Sequence[str] = (),
 ) -> Prepared:
-    """Put the entry parts of every post in ``posts`` into ``maker.prepared``, and
-    each post's parts key into ``maker.keys``. The parts hold the summary but no
-    content (``content_html`` is None): posts made now are formatted in each of
+    """The entry parts of every post in ``posts`` (each with whether its entry is
+    summary-only), made once per post. The parts hold the summary but no content
+    (``content_html`` is None): posts made now are formatted in each of
     ``formats`` instead, and :func:`complete` makes the content of any other entry
     that must be formatted.
 
@@ -96,17 +99,16 @@ def prepare(
     """
     settings = markup.renderer_settings()
     jobs: list[_Job] = []
-    slugs = set(maker.prepared)
-    for post in posts:
+    slugs: set[str] = set()
+    for post, summary_only in posts:
         if post.slug not in slugs:  # as EntryMaker, one entry per slug: the first post's
             slugs.add(post.slug)
-            jobs.append(
-                _Job(post, post_url(site, post), _body_key(post, archive), summary_markdown(post))
-            )
+            bare = bare_entry(site, post, summary_only=summary_only)
+            jobs.append(_Job(post, bare, _body_key(post, archive), summary_markdown(post)))
     total = len(jobs)
-    prepared = Prepared({}, {})
+    prepared = Prepared()
     if cache is not None:
-        jobs = _from_cache(jobs, maker, cache, settings, prepared.body_keys)
+        jobs = _from_cache(jobs, prepared, cache, settings)
     done_count = total - len(jobs)
     if progress is not None and done_count:
         progress("render", done_count, total)
@@ -114,26 +116,26 @@ def prepare(
     parallel = workers is not None and workers.worth(seconds)
     # Shared out, calls get smaller as the work left does, so that a few dozen posts
     # still make a few calls for each process and no process waits long at the end.
-    chunks = _items(jobs, maker, cache, settings, 4 * workers.count if workers and parallel else 1)
+    share = 4 * workers.count if workers and parallel else 1
+    chunks = _items(jobs, read_body, cache, settings, share)
     if workers is not None and parallel:
         done = workers.map(_run_in_worker, ((chunk, tuple(formats)) for chunk in chunks))
     else:
-        done = (_run(chunk, maker.render, formats) for chunk in chunks)
+        renderer = markup.Renderer.lazily()
+        done = (_run(chunk, renderer, formats) for chunk in chunks)
     results = (result for chunk in done for result in chunk)
     for job, (parts, body_html, summary_html, pieces) in zip(jobs, results, strict=True):
-        if parallel:  # the serial path counts its renders in maker.render
-            maker.renders += (body_html is not None) + (summary_html is not None)
+        prepared.renders += (body_html is not None) + (summary_html is not None)
         slug = job.post.slug
-        maker.prepared[slug] = EntryParts(*parts, None)
+        prepared.parts[slug] = EntryParts(*parts, None)
         key = job.parts_key()
         if key is not None:
-            maker.keys[slug] = key
+            prepared.keys[slug] = key
+            made = entry_key(key, job.bare)
+            for name, piece in zip(formats, pieces, strict=True):
+                prepared.pieces[name, made] = piece
         if job.body_key is not None:
             prepared.body_keys[slug] = job.body_key
-        entry_key = maker.key(job.post)
-        if entry_key is not None:
-            for name, piece in zip(formats, pieces, strict=True):
-                prepared.pieces[name, entry_key] = piece
         done_count += 1
         if progress is not None:
             progress("render", done_count, total)
@@ -152,26 +154,30 @@ def prepare(
 
 def complete(
     entries: Sequence[Entry],
-    posts: Mapping[int, Post],
-    maker: EntryMaker,
+    posts: Mapping[str, Post],
+    body_html: Callable[[Post], str],
     cache: Cache | None,
     body_keys: Mapping[str, str],
 ) -> list[Entry]:
-    """``entries`` with their content, made from each post's rendered HTML, taken from
-    the cache or rendered again. ``posts`` gives each entry's post by the entry's
-    id(), and ``body_keys`` each post's body key by slug (see :class:`Prepared`)."""
+    """``entries`` with their content (unless summary-only), made from each post's
+    rendered HTML, taken from the cache or else from ``body_html``. ``posts`` gives
+    each entry's post by the entry's id, and ``body_keys`` each post's body key by
+    slug (see :class:`Prepared`)."""
     settings = markup.renderer_settings()
     keys = {}
     for entry in entries:
-        body_key = body_keys.get(posts[id(entry)].slug)
-        if body_key is not None and body_key.startswith("md:"):
-            keys[id(entry)] = _html_key(settings, body_key)
+        body_key = body_keys.get(posts[entry.id].slug)
+        if body_key is not None and body_key.startswith("md:") and not entry.summary_only:
+            keys[entry.id] = _html_key(settings, body_key)
     found = cache.get(HTML, keys.values()) if cache is not None and keys else {}
     result = []
     for entry in entries:
-        html = found.get(keys.get(id(entry), ""))
+        if entry.summary_only:
+            result.append(entry)
+            continue
+        html = found.get(keys.get(entry.id, ""))
         if not isinstance(html, str):
-            html = maker.body_html(posts[id(entry)])
+            html = body_html(posts[entry.id])
         # The summary, made beforehand, does not change the content.
         result.append(replace(entry, content_html=finish(html, None, entry.url).content_html))
     return result
@@ -201,9 +207,7 @@ def _html_keys(job: _Job, settings: str) -> list[str]:
     return keys
 
 
-def _from_cache(
-    jobs: list[_Job], maker: EntryMaker, cache: Cache, settings: str, body_keys: dict[str, str]
-) -> list[_Job]:
+def _from_cache(jobs: list[_Job], prepared: Prepared, cache: Cache, settings: str) -> list[_Job]:
     """Take finished summaries from the cache; return the jobs still to do, with any
     rendered HTML the cache has."""
     keys = {job.post.slug: job.parts_key() for job in jobs}
@@ -213,9 +217,9 @@ def _from_cache(
         key = keys[job.post.slug]
         summary = _summary(found.get(key)) if key is not None else None
         if summary is not None and key is not None and job.body_key is not None:
-            maker.prepared[job.post.slug] = EntryParts(*summary, None)
-            maker.keys[job.post.slug] = key
-            body_keys[job.post.slug] = job.body_key
+            prepared.parts[job.post.slug] = EntryParts(*summary, None)
+            prepared.keys[job.post.slug] = key
+            prepared.body_keys[job.post.slug] = job.body_key
             cache.keep_only(PARTS, [key])
             cache.keep_only(HTML, _html_keys(job, settings))
         else:
@@ -270,7 +274,11 @@ def _estimate(job: _Job, archive: Archive | None, formats: int) -> float:
 
 
 def _items(
-    jobs: list[_Job], maker: EntryMaker, cache: Cache | None, settings: str, share: int
+    jobs: list[_Job],
+    read_body: Callable[[Post], str | None],
+    cache: Cache | None,
+    settings: str,
+    share: int,
 ) -> Iterator[list[_Item]]:
     """Each chunk of jobs as work items, reading bodies only as the chunk is due and
     keeping none of them once it is sent. A chunk is at most a ``share``-th of the
@@ -285,9 +293,7 @@ def _items(
             if post.markdown is not None or post.body_offset is None:
                 job.body_markdown = post.markdown
                 continue
-            if maker.read_body is None:
-                raise ValueError(f"post {post.slug!r} has no body in memory and no reader")
-            job.body_markdown = maker.read_body(post)
+            job.body_markdown = read_body(post)
             if job.body_key is None:
                 job.body_key = "md:" + digest(job.body_markdown or "")
                 unread.append(job)
@@ -298,12 +304,12 @@ def _items(
             body_html = job.body_html if job.body_html is not None else job.post.html
             items.append(
                 (
-                    job.url,
+                    job.bare.url,
                     body_html,
                     None if body_html is not None else job.body_markdown,
                     job.summary_html,
                     None if job.summary_html is not None else job.summary,
-                    maker.bare(job.post),
+                    job.bare,
                 )
             )
             job.body_html = job.body_markdown = None

@@ -4,7 +4,7 @@ Pure functions of (site, post); no file I/O."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 
@@ -39,13 +39,14 @@ def finish(html: str, summary_html: str | None, url: str) -> EntryParts:
     return EntryParts(summary, markup.text_of(summary), content or None)
 
 
-def with_parts(bare: Entry, parts: EntryParts) -> Entry:
-    """An entry with its summary and content."""
+def with_parts(bare: Entry, parts: EntryParts, key: str | None = None) -> Entry:
+    """An entry with its summary and, unless it is summary-only, its content."""
     return replace(
         bare,
         summary_html=parts.summary_html,
         summary_text=parts.summary_text,
-        content_html=parts.content_html,
+        content_html=None if bare.summary_only else parts.content_html,
+        key=key,
     )
 
 
@@ -58,90 +59,92 @@ def summary_markdown(post: Post) -> str | None:
 _BARE_FIELDS = tuple(
     spec.name
     for spec in fields(Entry)
-    if spec.name not in ("summary_html", "summary_text", "content_html")
+    if spec.name not in ("summary_html", "summary_text", "content_html", "key")
 )
+
+
+def bare_entry(site: Site, post: Post, *, summary_only: bool = False) -> Entry:
+    """The post as a feed entry without its summary and content: everything the
+    post's front matter and the site decide."""
+    updated = post.updated if post.updated is not None else post.published
+    # Readers strip a title's outer whitespace; strip it here so every format agrees.
+    title = xml_safe(post.title).strip()
+    if not title:
+        raise ValueError(f"post {post.slug!r} has no title text: {post.title!r}")
+    authors = post.authors or ((site.author,) if site.author is not None else ())
+    return Entry(
+        id=xml_safe(post_id(site, post)),
+        url=post_url(site, post),
+        title=title,
+        published=_instant(post.published),
+        updated=_instant(max(updated, post.published)),
+        summary_html="",
+        summary_text="",
+        content_html=None,
+        tags=tuple(xml_safe(tag) for tag in post.tags),
+        categories=tuple(xml_safe(category) for category in post.categories),
+        category_scheme=category_scheme(site) if post.categories else None,
+        authors=tuple(safe_author(author) for author in dict.fromkeys(authors)),
+        language=_language(site, post),
+        image=_absolute_image(site, post.image),
+        summary_only=summary_only or post.content == "summary",
+    )
+
+
+def entry_key(parts_key: str, bare: Entry) -> str:
+    """A digest of everything an entry holds, from its parts key (a digest of what
+    its summary and content are made from) and its bare fields: two entries with
+    the same key are the same, byte for byte, in every format."""
+    text = repr([getattr(bare, name) for name in _BARE_FIELDS])
+    h = hashlib.sha256(f"{parts_key}\0".encode())
+    h.update(text.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:40]
+
+
+def category_scheme(site: Site) -> str:
+    """What tells a category from a tag: the folder of the category feeds
+    (Atom ``scheme``, RSS ``domain``)."""
+    return f"{site.feeds_base_url}categories/"
 
 
 @dataclass
 class EntryMaker:
     """Turns posts into entries, rendering each post's Markdown at most once.
 
-    ``prepared`` holds parts made beforehand (from a cache, or in other
-    processes) by slug; ``read_body`` reads the body of a post that has none in
-    memory (see ``Post.body_offset``). ``keys`` holds, by slug, a digest of what
-    a post's parts are made from (its URL, body and summary), when known. With a
-    ``memo``, parts the memo holds are taken from it, and the others are made with
-    the calling thread's own renderer and kept there.
+    ``parts`` holds, by slug, parts made beforehand (from a cache, or in other
+    processes; their content may be left out, see ``prepare``), and ``keys`` a
+    digest of what each post's parts are made from (its URL, body and summary),
+    when known. ``read_body`` reads the body of a post that has none in memory
+    (see ``Post.body_offset``). With a ``memo``, parts the memo holds are taken
+    from it, and the others are made with the calling thread's own renderer and
+    kept there.
     """
 
     site: Site
-    renders: int = 0
     read_body: Callable[[Post], str | None] | None = None
-    prepared: dict[str, EntryParts] = field(default_factory=dict, repr=False)
-    keys: dict[str, str] = field(default_factory=dict, repr=False)
+    parts: Mapping[str, EntryParts] = field(default_factory=dict, repr=False)
+    keys: Mapping[str, str] = field(default_factory=dict, repr=False)
+    renders: int = 0
     memo: Memo[tuple[str, str, str | None]] | None = field(default=None, repr=False)
     _renderer: markup.Renderer | None = field(default=None, repr=False)
-    _done: dict[str, Entry] = field(default_factory=dict, repr=False)
-    _bare: dict[str, Entry] = field(default_factory=dict, repr=False)
-    _keys: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
+    _made: dict[str, EntryParts] = field(default_factory=dict, repr=False)
+    _done: dict[tuple[str, bool], Entry] = field(default_factory=dict, repr=False)
     _settings: str | None = field(default=None, repr=False)
 
-    def entry(self, post: Post) -> Entry:
-        """The post as a feed entry."""
-        done = self._done.get(post.slug)
+    def entry(self, post: Post, *, summary_only: bool = False) -> Entry:
+        """The post as a feed entry; ``summary_only`` leaves its content out."""
+        done = self._done.get((post.slug, summary_only))
         if done is not None:
             return done
-        bare = self.bare(post)
-        parts = self.prepared.get(post.slug)
+        bare = bare_entry(self.site, post, summary_only=summary_only)
+        parts = self.parts.get(post.slug) or self._made.get(post.slug)
         if parts is None:
             parts = self._parts(post, bare.url)
-        result = with_parts(bare, parts)
-        self._done[post.slug] = result
-        return result
-
-    def key(self, post: Post) -> str | None:
-        """A digest of everything the post's entry holds, from its front matter and
-        ``keys`` (None while its parts key is unknown): two entries with the same
-        key are the same, byte for byte, in every format."""
+            self._made[post.slug] = parts
         parts_key = self.keys.get(post.slug)
-        if parts_key is None:
-            return None
-        done = self._keys.get(post.slug)
-        if done is not None and done[0] == parts_key:
-            return done[1]
-        bare = self.bare(post)
-        text = repr([getattr(bare, name) for name in _BARE_FIELDS])
-        h = hashlib.sha256(f"{parts_key}\0".encode())
-        h.update(text.encode("utf-8", "surrogatepass"))
-        key = h.hexdigest()[:40]
-        self._keys[post.slug] = (parts_key, key)
-        return key
-
-    def bare(self, post: Post) -> Entry:
-        """The post as a feed entry without its summary and content: everything a
-        post's front matter decides."""
-        done = self._bare.get(post.slug)
-        if done is not None:
-            return done
-        updated = post.updated if post.updated is not None else post.published
-        # Readers strip a title's outer whitespace; strip it here so every format agrees.
-        title = xml_safe(post.title).strip()
-        if not title:
-            raise ValueError(f"post {post.slug!r} has no title text: {post.title!r}")
-        result = Entry(
-            id=xml_safe(post_id(self.site, post)),
-            url=post_url(self.site, post),
-            title=title,
-            published=_instant(post.published),
-            updated=_instant(max(updated, post.published)),
-            summary_html="",
-            summary_text="",
-            content_html=None,
-            tags=tuple(xml_safe(tag) for tag in post.tags),
-            author=safe_author(post.author or self.site.author),
-            image=_absolute_image(self.site, post.image),
-        )
-        self._bare[post.slug] = result
+        key = None if parts_key is None else entry_key(parts_key, bare)
+        result = with_parts(bare, parts, key)
+        self._done[post.slug, summary_only] = result
         return result
 
     def body_html(self, post: Post) -> str:
@@ -198,16 +201,21 @@ class EntryMaker:
         return self.render(markdown) if markdown and markdown.strip() else ""
 
 
+def _language(site: Site, post: Post) -> str | None:
+    """The post's language, when it is not the site's."""
+    if post.lang is None or (site.language or "").lower() == post.lang.lower():
+        return None
+    return post.lang
+
+
 def _absolute_image(site: Site, image: Image | None) -> Image | None:
     if image is None:
         return None
     return Image(url=image_url(site, image.url), length=image.length, media_type=image.media_type)
 
 
-def safe_author(author: Author | None) -> Author | None:
+def safe_author(author: Author) -> Author:
     """The author with every character XML forbids dropped."""
-    if author is None:
-        return None
     return Author(
         name=xml_safe(author.name),
         email=None if author.email is None else xml_safe(author.email),

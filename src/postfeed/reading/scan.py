@@ -1,15 +1,11 @@
-"""posts/*.md to Post objects. Reads files; reports every broken post in one run.
-
-``load_posts`` reads whole posts. A build ``scan``s instead: the front matter of
-every file (taken from the cache when the file is unchanged), and a body only
-when its post appears in a feed.
-"""
+"""The posts folder to Posts: every file's front matter (taken from the cache when
+the file is unchanged, read in worker processes when there are many), and a body
+only when its post appears in a feed. Reports every broken post in one run."""
 
 from __future__ import annotations
 
 import marshal
 import os
-import re
 import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -21,32 +17,15 @@ from zoneinfo import ZoneInfo
 
 from .. import _workers
 from .._cache import Cache
-from .._text import tag_slug
 from .._workers import Workers
 from ..errors import ConfigError, PostError, PostErrors, SourceError
-from ..model import Image, Post, Progress, Site
+from ..model import Post, Progress, Site
 from ..urls import post_id
 from . import _values, images
-from ._records import FileRecord, Identity, digest, identity
-from ._yaml import YAMLProblem, load_mapping
-from .config import unknown_key_message
-from .frontmatter import Parts, SplitProblem, decode, split
+from ._records import FileRecord, digest, identity
+from .frontmatter import SplitProblem, decode, split
+from .post import read_body, read_file
 
-KNOWN_KEYS = (
-    "title",
-    "date",
-    "updated",
-    "summary",
-    "tags",
-    "slug",
-    "author",
-    "draft",
-    "id",
-    "image",
-)
-_SLUG = re.compile(r"^\w[\w.~-]*$")
-# A tag's slug names its feed folder; file systems allow 255 bytes per name.
-MAX_TAG_SLUG = 200
 _INDEX = "index"  # the cache's kind for a posts folder's file records
 _SHARDS = 16
 
@@ -61,31 +40,6 @@ def load_posts(site: Site, *, progress: Progress | None = None) -> list[Post]:
         PostErrors: every problem in every post, sorted by path and line.
     """
     return scan(site, keep_bodies=True, progress=progress).posts
-
-
-def load_post(path: Path, tz: tzinfo) -> Post:
-    """Load one post file; dates without an offset are in ``tz``.
-
-    Raises:
-        PostErrors: every problem found in the file.
-    """
-    return _read(path, tz, None, keep_body=True).post(path)
-
-
-def read_body(post: Post) -> str | None:
-    """The Markdown body of a post: ``markdown``, or read from ``source`` at ``body_offset``.
-
-    Raises:
-        PostErrors: the file can no longer be read.
-    """
-    if post.markdown is not None or post.body_offset is None or post.source is None:
-        return post.markdown
-    try:
-        return decode(post.source.read_bytes())[post.body_offset :]
-    except SplitProblem as err:
-        raise PostErrors([PostError(post.source, err.line, err.message)]) from err
-    except OSError as err:
-        raise PostErrors([PostError(post.source, None, f"cannot read: {err.strerror}")]) from err
 
 
 class Archive:
@@ -229,16 +183,17 @@ def scan(
                 changed.add(name)
             files[name] = result
             # Made here, while worker processes may still be reading other files.
-            made[name] = result.post(folder / name)
+            made[name] = result.post(folder / name, site.authors)
         else:
             errors.extend(result)
     changed.update(name for name in known if name not in files)  # removed, or now broken
     names = sorted(files)
-    posts = [made[name] if name in made else files[name].post(folder / name) for name in names]
-    lines = {name: files[name].lines for name in names}  # by file name
-    posts = [_locate_image(site, post, lines[_source(post).name], errors) for post in posts]
-    errors.extend(_duplicates(site, posts, lines))
-    errors.extend(_tag_collisions(posts, lines))
+    posts = [
+        made[name] if name in made else files[name].post(folder / name, site.authors)
+        for name in names
+    ]
+    posts = [_locate_image(site, post, errors) for post in posts]
+    errors.extend(_duplicates(site, posts))
     if errors:
         raise PostErrors(errors)
     archive = Archive(site, posts, files, changed={_shard(name) for name in changed})
@@ -331,7 +286,7 @@ def _read_chunk(
     for name, known in todo:
         try:
             # A str, not a Path: pathlib costs a tenth of a scan of many files.
-            file = _read(f"{folder}{os.sep}{name}", tz, known, keep_body=keep_bodies)
+            file = read_file(f"{folder}{os.sep}{name}", tz, known, keep_body=keep_bodies)
         except PostErrors as err:
             results.append((name, list(err.errors)))
         else:
@@ -340,123 +295,7 @@ def _read_chunk(
     return results
 
 
-def _read(path: Path | str, tz: tzinfo, known: FileRecord | None, *, keep_body: bool) -> FileRecord:
-    """Read one post file; with ``known``, reuse its front matter if unchanged."""
-    try:
-        data, current = _read_bytes(path)
-        parts = split(decode(data))
-    except SplitProblem as err:
-        raise PostErrors([PostError(path, err.line, err.message)]) from err
-    except OSError as err:
-        raise PostErrors([PostError(path, None, f"cannot read: {err.strerror}")]) from err
-    front_digest = digest(parts.front_matter)
-    if known is not None and known.front_digest == front_digest:
-        fields, lines, warnings = known.fields, known.lines, known.warnings
-    else:
-        fields, lines, warnings = _front_matter(path, parts, tz)
-    return FileRecord(
-        front_digest=front_digest,
-        body_offset=parts.body_offset,
-        # Worth keeping only for a post a feed showed before, whose body is hashed anyway.
-        body_digest=digest(parts.body) if known is not None and known.body_digest else None,
-        fields=fields,
-        lines=lines,
-        warnings=warnings,
-        identity=current,
-        body=parts.body if keep_body else None,
-    )
-
-
-def _read_bytes(path: Path | str) -> tuple[bytes, Identity]:
-    """A file's bytes and the identity of the version read (taken from the open
-    file, so the two match). Without the buffered file object ``Path.read_bytes``
-    sets up: a scan reads thousands of small files, and that costs a third."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-    try:
-        current = identity(os.fstat(fd))
-        chunks = []
-        while chunk := os.read(fd, 65536):
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
-    return b"".join(chunks), current
-
-
-def _front_matter(
-    path: Path | str, parts: Parts, tz: tzinfo
-) -> tuple[dict[str, Any], dict[str, int], tuple[tuple[int, str], ...]]:
-    """Parse and check front matter: the post's fields, each key's line, and warnings.
-
-    Raises:
-        PostErrors: every problem in the front matter.
-    """
-    try:
-        mapping = load_mapping(parts.front_matter, first_line=parts.front_matter_line)
-    except YAMLProblem as err:
-        raise PostErrors([PostError(path, err.line, err.message)]) from err
-    data, lines = mapping.data, mapping.lines
-    errors: list[SourceError] = []
-    values: dict[str, Any] = {}
-
-    def check(key: str, convert: Callable[[Any], Any], *, required: bool = False) -> None:
-        if key not in data:
-            if required:
-                errors.append(PostError(path, 1, f"{key}: missing (every post needs a {key})"))
-            return
-        try:
-            values[key] = convert(data[key])
-        except _values.ValueProblem as err:
-            errors.append(PostError(path, lines[key], f"{key}: {err}"))
-
-    check("title", _values.text, required=True)
-    check("date", lambda v: _values.timestamp(v, tz), required=True)
-    check("updated", lambda v: _values.timestamp(v, tz))
-    check("summary", lambda v: _values.text(v, empty_ok=True))
-    check("tags", _values.tags)
-    check("slug", check_slug)
-    check("author", _values.author)
-    check("draft", _values.boolean)
-    check("id", _values.uri)
-    check("image", images.image_value)
-    if "slug" not in data:
-        try:
-            values["slug"] = check_slug(_stem(path))
-        except _values.ValueProblem as err:
-            errors.append(
-                PostError(path, None, f"file name: {err}, or set slug in the front matter")
-            )
-    if errors:
-        raise PostErrors(errors)
-    warnings = [
-        (lines[key], unknown_key_message(key, KNOWN_KEYS)) for key in data if key not in KNOWN_KEYS
-    ]
-    published, updated = values["date"], values.get("updated")
-    if updated is not None and updated < published:
-        warnings.append((lines["updated"], "updated is before date; date is used"))
-        updated = None
-    fields = {
-        "slug": values["slug"],
-        "title": values["title"],
-        "published": published,
-        "updated": updated,
-        "summary": values.get("summary"),
-        "tags": values.get("tags", ()),
-        "author": values.get("author"),
-        "id": values.get("id"),
-        "draft": values.get("draft", False),
-        "image": Image(url=values["image"]) if "image" in values else None,
-        "extra": {key: data[key] for key in data if key not in KNOWN_KEYS},
-    }
-    return fields, lines, tuple(warnings)
-
-
-def _stem(path: Path | str) -> str:
-    """The file name without its extension, as ``Path.stem``."""
-    name = path.name if isinstance(path, Path) else path.rsplit(os.sep, 1)[-1]
-    return name.rpartition(".")[0] or name
-
-
-def _locate_image(site: Site, post: Post, lines: dict[str, int], errors: list[SourceError]) -> Post:
+def _locate_image(site: Site, post: Post, errors: list[SourceError]) -> Post:
     """The post with its image made absolute and, from the static folder, its length
     and media type; a problem is added to ``errors``."""
     if post.image is None:
@@ -464,7 +303,7 @@ def _locate_image(site: Site, post: Post, lines: dict[str, int], errors: list[So
     try:
         image = images.locate(site, post.image.url)
     except _values.ValueProblem as err:
-        errors.append(PostError(_source(post), lines.get("image"), f"image: {err}"))
+        errors.append(PostError(_source(post), post.lines.get("image"), f"image: {err}"))
         return post
     return replace(post, image=image)
 
@@ -482,20 +321,8 @@ def _link_error(path: Path, folder: Path) -> PostError | None:
     return None
 
 
-def check_slug(value: object) -> str:
-    """A post slug: letters, digits, ``-``, ``_``, ``.`` and ``~``, not starting with a mark."""
-    slug = _values.text(value).strip()
-    if not _SLUG.match(slug):
-        raise _values.ValueProblem(
-            f"{slug!r} is not a valid slug (use letters, digits, '-', '_', '.' and '~')"
-        )
-    return slug
-
-
-def _duplicates(
-    site: Site, posts: Sequence[Post], lines: dict[str, dict[str, int]]
-) -> list[SourceError]:
-    """Posts sharing a slug or an id; ``lines`` has each file's key lines by file name."""
+def _duplicates(site: Site, posts: Sequence[Post]) -> list[SourceError]:
+    """Posts sharing a slug or an id."""
     errors: list[SourceError] = []
     keys: tuple[tuple[str, Callable[[Post], str]], ...] = (
         ("slug", lambda p: p.slug),
@@ -512,52 +339,10 @@ def _duplicates(
                 errors.append(
                     PostError(
                         _source(post),
-                        lines[_source(post).name].get(what),
+                        post.lines.get(what),
                         f"{what} {value!r} is also used by {first.source}",
                     )
                 )
-    return errors
-
-
-def _tag_collisions(posts: Sequence[Post], lines: dict[str, dict[str, int]]) -> list[SourceError]:
-    # An archive repeats a few tags: when no two of them clash, no post needs a look.
-    spellings: dict[str, str] = {}
-    for tag in {tag for post in posts for tag in post.tags}:
-        slug = tag_slug(tag)
-        if (
-            not slug
-            or len(slug.encode("utf-8")) > MAX_TAG_SLUG
-            or spellings.setdefault(slug, tag) != tag
-        ):
-            break
-    else:
-        return []
-    errors: list[SourceError] = []
-    seen: dict[str, tuple[str, Post]] = {}
-    for post in posts:
-        line = lines[_source(post).name].get("tags")
-        for tag in post.tags:
-            slug = tag_slug(tag)
-            if not slug:
-                message = f"tags: {tag!r} has no letter or digit to name its feed by"
-                errors.append(PostError(_source(post), line, message))
-                continue
-            size = len(slug.encode("utf-8"))
-            if size > MAX_TAG_SLUG:
-                short = tag if len(tag) <= 40 else tag[:40] + "..."
-                message = (
-                    f"tags: {short!r} is too long to name its feed folder"
-                    f" ({size} bytes; at most {MAX_TAG_SLUG})"
-                )
-                errors.append(PostError(_source(post), line, message))
-                continue
-            first_tag, first_post = seen.setdefault(slug, (tag, post))
-            if first_tag != tag:
-                message = (
-                    f"tags: {tag!r} and {first_tag!r} (in {first_post.source}) both map to"
-                    f" the tag feed {slug!r}; spell them the same"
-                )
-                errors.append(PostError(_source(post), line, message))
     return errors
 
 

@@ -1,0 +1,314 @@
+"""The plan: every feed a build writes, as values, from the site and its published
+posts. The main feed, one feed per member of each family the site turns on, and
+the custom feeds of the configuration; two feeds in one folder are an error. Pure:
+no I/O, no clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from unicodedata import normalize
+
+from .._text import xml_safe
+from ..errors import ConfigError, PostError, PostErrors, SourceError
+from ..model import Content, CustomFeed, PlannedFeed, Post, Selection, Site
+from ..urls import feed_url
+from .families import FAMILIES, TAGS, Family
+
+#: The folder of the main feed.
+MAIN = PurePosixPath(".")
+#: A member's slug names its feed's folder; file systems allow 255 bytes per name.
+MAX_SLUG = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The feeds of one build, the main feed first, each family's in folder order,
+    then the custom feeds in the configuration's order."""
+
+    feeds: tuple[PlannedFeed, ...]
+    _by_path: dict[PurePosixPath, PlannedFeed] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_path", {feed.path: feed for feed in self.feeds})
+
+    def __iter__(self) -> Iterator[PlannedFeed]:
+        return iter(self.feeds)
+
+    def __len__(self) -> int:
+        return len(self.feeds)
+
+    @property
+    def main(self) -> PlannedFeed:
+        """The site's main feed."""
+        return self.feeds[0]
+
+    def get(self, path: PurePosixPath | str) -> PlannedFeed | None:
+        """The feed planned in ``path`` (a folder under the output folder), if any."""
+        return self._by_path.get(PurePosixPath(str(path).strip("/") or "."))
+
+    def posts(self) -> list[Post]:
+        """Every post some feed shows, each once, in the order the feeds first show them."""
+        seen: dict[tuple[str, Path | None], Post] = {}
+        for feed in self.feeds:
+            for post in feed.posts:
+                seen.setdefault((post.slug, post.source), post)
+        return list(seen.values())
+
+
+def plan(site: Site, published: Sequence[Post]) -> Plan:
+    """The feeds a build of ``published`` (newest first) writes.
+
+    Posts marked ``in_feeds: false`` are in none of them.
+
+    Raises:
+        PostErrors: a name no folder can be made from, two spellings of one name,
+            or two feeds in one folder; every problem, with the posts or the
+            configuration line at fault.
+    """
+    shown = [post for post in published if post.in_feeds]
+    errors: list[SourceError] = []
+    feeds = [main_feed(site, shown)]
+    for family in FAMILIES:
+        if family.enabled(site):
+            feeds += family_feeds(site, family, shown, errors)
+    feeds += [custom_feed(site, custom, shown) for custom in site.feeds]
+    errors += _collisions(site, feeds)
+    if errors:
+        raise PostErrors(errors)
+    return Plan(tuple(feeds))
+
+
+def main_feed(site: Site, shown: Sequence[Post]) -> PlannedFeed:
+    """The site's main feed."""
+    return _planned(
+        site,
+        MAIN,
+        family="main",
+        label=site.title,
+        title=site.title,
+        description=site.description,
+        feed_id=site.url,
+        posts=shown,
+    )
+
+
+def tag_feed(site: Site, shown: Sequence[Post], tag: str) -> PlannedFeed:
+    """The feed of one tag, whether or not the site turns tag feeds on."""
+    tagged = [post for post in shown if tag in post.tags]
+    return _member_feed(site, TAGS, TAGS.slug(tag), tag, tagged)
+
+
+def family_feeds(
+    site: Site, family: Family, shown: Sequence[Post], errors: list[SourceError]
+) -> list[PlannedFeed]:
+    """One feed per member of ``family`` among the ``shown`` posts, in folder order.
+    A name no folder can be made from, or two names for one folder, is added to
+    ``errors`` (unless the family merges them) and gets no feed."""
+    names: dict[str, str] = {}  # slug: the name its feed is labelled with
+    posts: dict[str, list[Post]] = {}
+    clash = False
+    for post in shown:
+        for name, spelling in family.members(site, post):
+            slug = family.slug(spelling)
+            clash = clash or not _same(names.setdefault(slug, name), name)
+            found = posts.setdefault(slug, [])
+            if not found or found[-1] is not post:
+                found.append(post)
+    if (clash and not family.merge) or not all(_usable(slug) for slug in names):
+        errors += _naming_problems(site, family, shown)
+        return []
+    if not family.single and len(names) < 2:
+        return []
+    return [_member_feed(site, family, slug, names[slug], posts[slug]) for slug in sorted(names)]
+
+
+def custom_feed(site: Site, custom: CustomFeed, shown: Sequence[Post]) -> PlannedFeed:
+    """A feed the configuration asks for by name."""
+    posts = [
+        post
+        for post in shown
+        if _picks(site, custom.select, post, every=True)
+        and not _picks(site, custom.exclude, post, every=False)
+    ]
+    languages = custom.select.languages
+    return _planned(
+        site,
+        custom.path,
+        family="custom",
+        label=custom.title,
+        title=custom.title,
+        description=custom.description or site.description,
+        feed_id=feed_url(site, custom.path),
+        posts=posts,
+        limit=custom.limit,
+        content=custom.content,
+        formats=custom.formats,
+        language=languages[0] if len(languages) == 1 else site.language,
+    )
+
+
+def _member_feed(
+    site: Site, family: Family, slug: str, name: str, posts: Sequence[Post]
+) -> PlannedFeed:
+    path = PurePosixPath(family.folder, slug)
+    return _planned(
+        site,
+        path,
+        family=family.name,
+        label=name,
+        title=family.title(site, name),
+        description=family.description(site, name),
+        feed_id=feed_url(site, path),
+        posts=posts,
+        language=name if family.merge else site.language,
+    )
+
+
+def _planned(
+    site: Site,
+    path: PurePosixPath,
+    *,
+    family: str,
+    label: str,
+    title: str,
+    description: str,
+    feed_id: str,
+    posts: Sequence[Post],
+    limit: int | None = None,
+    content: Content | None = None,
+    formats: tuple[str, ...] | None = None,
+    language: str | None = None,
+) -> PlannedFeed:
+    count = site.limit if limit is None else limit
+    return PlannedFeed(
+        path=path,
+        family=family,
+        label=xml_safe(label),
+        title=xml_safe(title),
+        description=xml_safe(description),
+        id=feed_id,
+        base_url=feed_url(site, path),
+        home_url=site.url,
+        language=language if family != "main" else site.language,
+        author=site.author,
+        posts=tuple(posts[:count] if count else posts),
+        content=content or site.content,
+        formats=formats or site.formats,
+        hub=site.hub,
+    )
+
+
+def _picks(site: Site, selection: Selection, post: Post, *, every: bool) -> bool:
+    """With ``every``, whether the post meets every criterion of ``selection`` (an
+    empty selection picks every post); else whether it meets any of them."""
+    checks = []
+    if selection.tags:
+        checks.append(any(tag in selection.tags for tag in post.tags))
+    if selection.categories:
+        checks.append(any(c in selection.categories for c in post.categories))
+    if selection.authors:
+        names = {author.name for author in post.authors or (site.author,) if author}
+        keys = {key for key, author in site.authors.items() if author.name in names}
+        checks.append(bool((names | keys) & set(selection.authors)))
+    if selection.languages:
+        language = (post.lang or site.language or "").lower()
+        checks.append(language in {wanted.lower() for wanted in selection.languages})
+    return all(checks) if every else any(checks)
+
+
+def _usable(slug: str) -> bool:
+    return bool(slug) and len(slug.encode("utf-8")) <= MAX_SLUG
+
+
+def _naming_problems(site: Site, family: Family, shown: Sequence[Post]) -> list[SourceError]:
+    """Names no folder can be made from, and (unless the family merges them) two
+    names for one folder, each reported where a post names it."""
+    errors: list[SourceError] = []
+    first: dict[str, tuple[str, Post]] = {}
+    # In file order, so that the message names the same first post every time.
+    for post in sorted(shown, key=_file_order):
+        where, key, line = _where(site, family, post)
+        for name, spelling in family.members(site, post):
+            slug = family.slug(spelling)
+            if not slug:
+                message = f"{key}: {name!r} has no letter or digit to name its feed by"
+                errors.append(PostError(where, line, message))
+                continue
+            size = len(slug.encode("utf-8"))
+            if size > MAX_SLUG:
+                short = name if len(name) <= 40 else name[:40] + "..."
+                message = (
+                    f"{key}: {short!r} is too long to name its feed folder"
+                    f" ({size} bytes; at most {MAX_SLUG})"
+                )
+                errors.append(PostError(where, line, message))
+                continue
+            first_name, first_post = first.setdefault(slug, (name, post))
+            if not _same(first_name, name) and not family.merge:
+                message = (
+                    f"{key}: {name!r} and {first_name!r} (in"
+                    f" {_where(site, family, first_post)[0]}) both map to the {family.what}"
+                    f" feed {slug!r}; spell them the same"
+                )
+                errors.append(PostError(where, line, message))
+    return errors
+
+
+def _same(one: str, other: str) -> bool:
+    """Whether two names are one, though written with different Unicode forms
+    (a ligature "ﬁ" for "fi", say)."""
+    return one == other or normalize("NFKC", one) == normalize("NFKC", other)
+
+
+def _file_order(post: Post) -> tuple[str, str]:
+    return (str(post.source) if post.source is not None else "", post.slug)
+
+
+def _where(site: Site, family: Family, post: Post) -> tuple[Path, str, int | None]:
+    """The file, key and line where a post names its members: its front matter, or
+    the configuration (a post with no author of its own has the site's)."""
+    for key in family.keys:
+        if key in post.lines:
+            return _source(post), key, post.lines[key]
+    if family.name == "authors" and not post.authors:
+        return _config(site), "author", None
+    return _source(post), family.keys[0], None
+
+
+def _collisions(site: Site, feeds: Sequence[PlannedFeed]) -> list[SourceError]:
+    """Two feeds planned in one folder: each custom feed involved is reported at the
+    configuration's ``feeds`` line."""
+    by_path: dict[PurePosixPath, PlannedFeed] = {}
+    errors: list[SourceError] = []
+    customs = {custom.path: custom for custom in site.feeds}
+    for feed in feeds:
+        first = by_path.setdefault(feed.path, feed)
+        if first is feed:
+            continue
+        custom = customs.get(feed.path)
+        line = custom.line if custom is not None else None
+        message = (
+            f"feeds: {feed.path.as_posix()!r} would hold both {_describe(first)} and"
+            f" {_describe(feed)}; give the custom feed another path"
+        )
+        errors.append(ConfigError(_config(site), line, message))
+    return errors
+
+
+def _describe(feed: PlannedFeed) -> str:
+    if feed.family == "custom":
+        return f"the custom feed {feed.title!r}"
+    if feed.family == "main":
+        return "the main feed"
+    what = next(family.what for family in FAMILIES if family.name == feed.family)
+    return f"the feed of the {what} {feed.label!r}"
+
+
+def _source(post: Post) -> Path:
+    return post.source if post.source is not None else Path(post.slug)
+
+
+def _config(site: Site) -> Path:
+    return site.config_path if site.config_path is not None else Path("postfeed.yaml")

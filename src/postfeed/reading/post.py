@@ -1,0 +1,200 @@
+"""One post file to a Post: split, parse and check its front matter, and find its
+body. Reads the one file; reports every problem in it at once."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from datetime import tzinfo
+from pathlib import Path
+from typing import Any
+
+from ..errors import PostError, PostErrors
+from ..model import Author, Image, Post
+from . import _values, images
+from ._records import FileRecord, Identity, digest, identity
+from ._yaml import YAMLProblem, load_mapping
+from .config import unknown_key_message
+from .frontmatter import Parts, SplitProblem, decode, split
+
+KNOWN_KEYS = (
+    "title",
+    "date",
+    "updated",
+    "summary",
+    "tags",
+    "categories",
+    "slug",
+    "author",
+    "authors",
+    "lang",
+    "content",
+    "in_feeds",
+    "draft",
+    "id",
+    "image",
+)
+_SLUG = re.compile(r"^\w[\w.~-]*$")
+
+
+def load_post(path: Path, tz: tzinfo, *, authors: Mapping[str, Author] | None = None) -> Post:
+    """Load one post file; dates without an offset are in ``tz``, and an author named
+    by a key of ``authors`` (the site's table) is that author.
+
+    Raises:
+        PostErrors: every problem found in the file.
+    """
+    return read_file(path, tz, None, keep_body=True).post(path, authors or {})
+
+
+def read_body(post: Post) -> str | None:
+    """The Markdown body of a post: ``markdown``, or read from ``source`` at ``body_offset``.
+
+    Raises:
+        PostErrors: the file can no longer be read.
+    """
+    if post.markdown is not None or post.body_offset is None or post.source is None:
+        return post.markdown
+    try:
+        return decode(post.source.read_bytes())[post.body_offset :]
+    except SplitProblem as err:
+        raise PostErrors([PostError(post.source, err.line, err.message)]) from err
+    except OSError as err:
+        raise PostErrors([PostError(post.source, None, f"cannot read: {err.strerror}")]) from err
+
+
+def read_file(
+    path: Path | str, tz: tzinfo, known: FileRecord | None, *, keep_body: bool
+) -> FileRecord:
+    """Read one post file; with ``known``, reuse its front matter if unchanged."""
+    try:
+        data, current = _read_bytes(path)
+        parts = split(decode(data))
+    except SplitProblem as err:
+        raise PostErrors([PostError(path, err.line, err.message)]) from err
+    except OSError as err:
+        raise PostErrors([PostError(path, None, f"cannot read: {err.strerror}")]) from err
+    front_digest = digest(parts.front_matter)
+    if known is not None and known.front_digest == front_digest:
+        fields, lines, warnings = known.fields, known.lines, known.warnings
+    else:
+        fields, lines, warnings = _front_matter(path, parts, tz)
+    return FileRecord(
+        front_digest=front_digest,
+        body_offset=parts.body_offset,
+        # Worth keeping only for a post a feed showed before, whose body is hashed anyway.
+        body_digest=digest(parts.body) if known is not None and known.body_digest else None,
+        fields=fields,
+        lines=lines,
+        warnings=warnings,
+        identity=current,
+        body=parts.body if keep_body else None,
+    )
+
+
+def _read_bytes(path: Path | str) -> tuple[bytes, Identity]:
+    """A file's bytes and the identity of the version read (taken from the open
+    file, so the two match). Without the buffered file object ``Path.read_bytes``
+    sets up: a scan reads thousands of small files, and that costs a third."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        current = identity(os.fstat(fd))
+        chunks = []
+        while chunk := os.read(fd, 65536):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return b"".join(chunks), current
+
+
+def _front_matter(
+    path: Path | str, parts: Parts, tz: tzinfo
+) -> tuple[dict[str, Any], dict[str, int], tuple[tuple[int, str], ...]]:
+    """Parse and check front matter: the post's fields, each key's line, and warnings.
+
+    Raises:
+        PostErrors: every problem in the front matter.
+    """
+    try:
+        mapping = load_mapping(parts.front_matter, first_line=parts.front_matter_line)
+    except YAMLProblem as err:
+        raise PostErrors([PostError(path, err.line, err.message)]) from err
+    data, lines = mapping.data, mapping.lines
+    fields = _values.Fields(data, lines, lambda line, message: PostError(path, line, message))
+    check = fields.check
+
+    def required(key: str) -> tuple[int, str]:
+        return 1, f"{key}: missing (every post needs a {key})"
+
+    check("title", _values.text, missing=required("title"))
+    check("date", lambda v: _values.timestamp(v, tz), missing=required("date"))
+    check("updated", lambda v: _values.timestamp(v, tz))
+    check("summary", lambda v: _values.text(v, empty_ok=True))
+    check("tags", _values.tags)
+    check("categories", _values.categories)
+    check("slug", check_slug)
+    check("author", _values.author)
+    check("authors", _values.authors)
+    check("lang", _values.language)
+    check("content", _values.content_mode)
+    check("in_feeds", _values.boolean)
+    check("draft", _values.boolean)
+    check("id", _values.uri)
+    check("image", images.image_value)
+    errors, values = fields.errors, fields.values
+    if "author" in data and "authors" in data:
+        message = "authors: give author or authors, not both"
+        errors.append(PostError(path, lines["authors"], message))
+    if "slug" not in data:
+        try:
+            values["slug"] = check_slug(_stem(path))
+        except _values.ValueProblem as err:
+            errors.append(
+                PostError(path, None, f"file name: {err}, or set slug in the front matter")
+            )
+    if errors:
+        raise PostErrors(errors)
+    warnings = [
+        (lines[key], unknown_key_message(key, KNOWN_KEYS)) for key in data if key not in KNOWN_KEYS
+    ]
+    published, updated = values["date"], values.get("updated")
+    if updated is not None and updated < published:
+        warnings.append((lines["updated"], "updated is before date; date is used"))
+        updated = None
+    if "author" in values:
+        values["authors"] = (values["author"],)
+    fields_of_post = {
+        "slug": values["slug"],
+        "title": values["title"],
+        "published": published,
+        "updated": updated,
+        "summary": values.get("summary"),
+        "tags": values.get("tags", ()),
+        "categories": values.get("categories", ()),
+        "authors": values.get("authors", ()),
+        "lang": values.get("lang"),
+        "content": values.get("content"),
+        "in_feeds": values.get("in_feeds", True),
+        "id": values.get("id"),
+        "draft": values.get("draft", False),
+        "image": Image(url=values["image"]) if "image" in values else None,
+        "extra": {key: data[key] for key in data if key not in KNOWN_KEYS},
+    }
+    return fields_of_post, lines, tuple(warnings)
+
+
+def _stem(path: Path | str) -> str:
+    """The file name without its extension, as ``Path.stem``."""
+    name = path.name if isinstance(path, Path) else path.rsplit(os.sep, 1)[-1]
+    return name.rpartition(".")[0] or name
+
+
+def check_slug(value: object) -> str:
+    """A post slug: letters, digits, ``-``, ``_``, ``.`` and ``~``, not starting with a mark."""
+    slug = _values.text(value).strip()
+    if not _SLUG.match(slug):
+        raise _values.ValueProblem(
+            f"{slug!r} is not a valid slug (use letters, digits, '-', '_', '.' and '~')"
+        )
+    return slug
