@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import feedparser
+import pytest
 
 from postfeed import build, load_posts, load_site
 
@@ -43,6 +44,7 @@ def test_generator_is_deterministic_and_realistic(tmp_path: Path) -> None:
     assert "<table>" in parsed.entries[0].content[0].value
 
 
+@pytest.mark.slow
 def test_runner_smoke(tmp_path: Path) -> None:
     """One round of every measurement on 20 posts yields a complete results file."""
     results = tmp_path / "results.json"

@@ -133,14 +133,15 @@ def custom_feed(site: Site, custom: CustomFeed, shown: Sequence[Post]) -> Planne
         and not _picks(site, custom.exclude, post, every=False)
     ]
     languages = custom.select.languages
+    path = PurePosixPath(custom.path)
     return _planned(
         site,
-        custom.path,
+        path,
         family="custom",
         label=custom.title,
         title=custom.title,
         description=custom.description or site.description,
-        feed_id=feed_url(site, custom.path),
+        feed_id=feed_url(site, path),
         posts=posts,
         limit=custom.limit,
         content=custom.content,
@@ -282,7 +283,7 @@ def _collisions(site: Site, feeds: Sequence[PlannedFeed]) -> list[SourceError]:
     configuration's ``feeds`` line."""
     by_path: dict[PurePosixPath, PlannedFeed] = {}
     errors: list[SourceError] = []
-    customs = {custom.path: custom for custom in site.feeds}
+    customs = {PurePosixPath(custom.path): custom for custom in site.feeds}
     for feed in feeds:
         first = by_path.setdefault(feed.path, feed)
         if first is feed:
