@@ -80,6 +80,7 @@ def test_runner_smoke(tmp_path: Path) -> None:
     assert (tmp_path / "work/posts-20/feeds/rss.xml").is_file()
 
 
+@pytest.mark.slow
 def test_render_runner_smoke(tmp_path: Path) -> None:
     """The render() part times every format cold, warm and with the memo off, adds its
     figures to an existing results file, and checks the targets."""
