@@ -46,8 +46,9 @@ $(VENV313)/.installed-dev: pyproject.toml
 	$(VENV313)/bin/python -m pip --disable-pip-version-check --quiet install -e '.[dev]'
 	touch $@
 
-# Tests marked slow (installing the package, killing real builds, the server load, the
-# benchmark and CI recipes) take seconds each; one Python is enough for them.
+# Tests marked slow (installing the package, killing real builds, the server load, the web
+# application under load, the benchmark and CI recipes) take seconds each; one Python is enough
+# for them.
 pytest313: $(VENV313)/.installed-dev
 	$(VENV313)/bin/pytest -m "not slow"
 

@@ -13,11 +13,19 @@ building the same posts' home and tag feeds (bench/hugo_site.py).
 
 Every build runs as a subprocess of a fresh bench/measure.py, which reports its
 wall time and peak memory. References and cold builds are measured in
-alternating rounds, so that a busy machine slows both alike. Prints a table and
-writes JSON; with --docs, rewrites the table in docs/performance.md.
+alternating rounds, so that a busy machine slows both alike.
 
-Usage: python bench/run.py [--sizes 100,1000,10000] [--families-size 10000] [--repeat N]
-                           [--docs FILE]
+Then the library in a web application (bench/render.py, in a fresh process): a
+20-post feed of 1,300-word Markdown posts rendered by ``render()`` in Atom, RSS
+and JSON Feed, cold (the posts not yet in the memo), warm (from the memo) and
+with the memo off.
+
+Prints tables and writes JSON; with --docs, rewrites the tables in
+docs/performance.md. ``--parts`` runs only some of the two (the families scenario
+is part of the builds).
+
+Usage: python bench/run.py [--parts builds,render] [--sizes 100,1000,10000]
+                           [--families-size 10000] [--repeat N] [--docs FILE]
 """
 
 from __future__ import annotations
@@ -47,7 +55,12 @@ import hugo_site  # noqa: E402
 SIZES = (100, 1000, 10000)
 LIMITS = (20, 0)
 SCENARIOS = ("cold", "no-cache", "no-change", "edit", "add")
-MARK_START, MARK_END = "<!-- bench-table -->", "<!-- /bench-table -->"
+PARTS = ("builds", "render")
+MARKS = {
+    "builds": ("<!-- bench-table -->", "<!-- /bench-table -->"),
+    "render": ("<!-- bench-render -->", "<!-- /bench-render -->"),
+}
+RENDER_FORMATS = ("atom", "rss", "json")
 
 
 def repetitions(size: int, limit: int, override: int | None) -> dict[str, int]:
@@ -260,6 +273,57 @@ def probe(archive: Archive) -> dict[str, Any]:
     return found
 
 
+def bench_render() -> dict[str, Any]:
+    """The library's render() on a web application's feed, in a fresh process."""
+    out = subprocess.run(
+        [sys.executable, str(HERE / "render.py")], check=True, capture_output=True, text=True
+    ).stdout
+    found: dict[str, Any] = json.loads(out)
+    return found
+
+
+def render_table(found: dict[str, Any]) -> str:
+    """The render() figures as a Markdown table: medians, and the range of the runs."""
+    lines = [
+        "| format | cold ms | memo off ms | warm ms | cold runs | warm runs |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name in RENDER_FORMATS:
+        row = found[name]
+        cold, warm = row["cold_ms"], row["warm_ms"]
+        lines.append(
+            f"| {name} | {row['cold_median_ms']:.1f} ({min(cold):.1f}-{max(cold):.1f})"
+            f" | {row['off_median_ms']:.1f} | {row['warm_median_ms']:.1f}"
+            f" ({min(warm):.1f}-{max(warm):.1f}) | {len(cold)} | {len(warm)} |"
+        )
+    return "\n".join(lines)
+
+
+def render_targets(found: dict[str, Any]) -> list[dict[str, Any]]:
+    checks = []
+    for name in RENDER_FORMATS:
+        row = found[name]
+        checks.append(
+            {
+                "target": f"20-post {name} render() from the memo (warm)",
+                "value": row["warm_median_ms"],
+                "limit": 10,
+                "unit": "ms",
+            }
+        )
+        checks.append(
+            {
+                "target": f"20-post {name} render(), cold / memo off",
+                "value": row["cold_median_ms"] / row["off_median_ms"],
+                "limit": 1.05,
+                "unit": "x",
+            }
+        )
+    for check in checks:
+        check["met"] = check["value"] <= check["limit"]
+    return checks
+
+
 def find(
     rows: list[dict[str, Any]], size: int, limit: int, scenario: str, *, families: bool = False
 ) -> dict[str, Any]:
@@ -420,16 +484,22 @@ def environment() -> dict[str, Any]:
     }
 
 
-def write_docs(path: Path, text: str) -> None:
+def write_docs(path: Path, part: str, text: str) -> None:
+    start, end = MARKS[part]
     doc = path.read_text(encoding="utf-8")
-    before, rest = doc.split(MARK_START, 1)
-    _, after = rest.split(MARK_END, 1)
-    path.write_text(f"{before}{MARK_START}\n{text}\n{MARK_END}{after}", encoding="utf-8")
+    before, rest = doc.split(start, 1)
+    _, after = rest.split(end, 1)
+    path.write_text(f"{before}{start}\n{text}\n{end}{after}", encoding="utf-8")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--parts",
+        default=",".join(PARTS),
+        help="what to measure, comma-separated (default: %(default)s)",
     )
     parser.add_argument(
         "--sizes",
@@ -454,6 +524,9 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=HERE / "results.json", help="results file")
     parser.add_argument("--docs", type=Path, help="rewrite the results table in this Markdown file")
     args = parser.parse_args()
+    parts = args.parts.split(",")
+    if not set(parts) <= set(PARTS):
+        parser.error(f"--parts: choose from {', '.join(PARTS)}")
     sizes = [int(size) for size in args.sizes.split(",") if size]
     limits = [int(limit) for limit in args.limits.split(",")]
     work = args.work or Path(tempfile.mkdtemp(prefix="postfeed-bench-"))
@@ -462,51 +535,62 @@ def main() -> None:
     env = environment()
     rows: list[dict[str, Any]] = []
     probes: list[dict[str, Any]] = []
+    rendered: dict[str, Any] = {}
     try:
-        for size in sizes:
+        for size in sizes if "builds" in parts else ():
             archive = Archive(work, size)
             for limit in limits:
                 print(f"{size} posts, limit {limit} ...", file=sys.stderr)
                 rows += bench_limit(archive, limit, repetitions(size, limit, args.repeat))
             if 20 in limits:
                 probes.append(probe(archive))
-        if args.families_size:
+        if args.families_size and "builds" in parts:
             print(f"{args.families_size} posts, families ...", file=sys.stderr)
             rows += bench_families(Archive(work, args.families_size, families=True), args.repeat)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
+    if "render" in parts:
+        print("render() in a web application ...", file=sys.stderr)
+        rendered = bench_render()
     env["load_at_end"] = os.getloadavg()[0]
     env["seconds"] = round(time.time() - started)
     checks = targets(rows, probes)
+    render_checks = render_targets(rendered) if rendered else []
     command = "python bench/run.py " + " ".join(sys.argv[1:])
-    report = table(rows, probes)
-    print(report)
-    if checks:
-        print()
-        print(target_lines(checks))
-    args.json.write_text(
-        json.dumps(
-            {
-                "command": command.strip(),
-                "environment": env,
-                "results": rows,
-                "probes": probes,
-                "targets": checks,
-            },
-            indent=1,
+    reports = {}
+    if "builds" in parts:
+        reports["builds"] = table(rows, probes)
+        if checks:
+            reports["builds"] += "\n\n" + target_lines(checks)
+    if rendered:
+        reports["render"] = render_table(rendered) + "\n\n" + target_lines(render_checks)
+    print("\n\n".join(reports.values()))
+    # A part not run keeps the figures it had in the file.
+    data = json.loads(args.json.read_text(encoding="utf-8")) if args.json.is_file() else {}
+    if "builds" in parts:
+        data.update(
+            command=command.strip(), environment=env, results=rows, probes=probes, targets=checks
         )
-        + "\n",
-        encoding="utf-8",
-    )
+    if rendered:
+        data["render"] = {
+            "command": command.strip(),
+            "environment": env,
+            "results": rendered,
+            "targets": render_checks,
+        }
+    args.json.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     if args.docs is not None:
-        write_docs(
-            args.docs,
-            f"{report}\n\n{target_lines(checks)}\n\n"
-            f"Measured with `{command.strip()}` in {env['seconds']} s on {env['cpus']} CPUs"
-            f" ({env['cpu'] or 'unknown'}), Python {env['python']}, load average"
-            f" {env['load_at_start']:.2f} at the start and {env['load_at_end']:.2f} at the end.",
-        )
+        for part, report in reports.items():
+            write_docs(
+                args.docs,
+                part,
+                f"{report}\n\n"
+                f"Measured with `{command.strip()}` in {env['seconds']} s on {env['cpus']} CPUs"
+                f" ({env['cpu'] or 'unknown'}), Python {env['python']}, load average"
+                f" {env['load_at_start']:.2f} at the start and {env['load_at_end']:.2f} at the"
+                " end.",
+            )
 
 
 if __name__ == "__main__":

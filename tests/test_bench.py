@@ -52,6 +52,8 @@ def test_runner_smoke(tmp_path: Path) -> None:
         [
             sys.executable,
             str(BENCH / "run.py"),
+            "--parts",
+            "builds",
             "--sizes",
             "20",
             "--limits",
@@ -82,3 +84,28 @@ def test_runner_smoke(tmp_path: Path) -> None:
     assert len(hugo_feeds) > 5
     assert data["probes"][0]["renders"] >= 20
     assert (tmp_path / "work/posts-20/feeds/rss.xml").is_file()
+
+
+@pytest.mark.slow
+def test_render_runner_smoke(tmp_path: Path) -> None:
+    """The render() part times every format cold, warm and with the memo off, adds its
+    figures to an existing results file, and checks the targets."""
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"results": ["kept"]}))
+    subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--parts", "render", "--json", str(results)],
+        check=True,
+        capture_output=True,
+    )
+    data = json.loads(results.read_text())
+    assert data["results"] == ["kept"]
+    found = data["render"]["results"]
+    assert found["posts"] == 20
+    assert 20 * 1200 <= found["words"] <= 20 * 1500
+    for name in ("atom", "rss", "json"):
+        assert found[name]["bytes"] > 20 * 8000
+        assert len(found[name]["cold_ms"]) == len(found[name]["off_ms"]) == 5
+        assert len(found[name]["warm_ms"]) == 30
+    targets = [check["target"] for check in data["render"]["targets"]]
+    assert "20-post rss render() from the memo (warm)" in targets
+    assert "20-post json render(), cold / memo off" in targets

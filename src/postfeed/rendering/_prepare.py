@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
 from typing import Any
 
 from .. import _workers
@@ -347,10 +346,6 @@ def _run(
 
 
 def _run_in_worker(items: Sequence[_Item], formats: tuple[str, ...]) -> list[_Result]:
-    return _run(items, _worker_renderer().render, formats)
-
-
-@cache
-def _worker_renderer() -> markup.Renderer:
-    """The one Markdown renderer of a worker process."""
-    return markup.Renderer()
+    # Also run in the building process, by whichever thread builds there: each thread
+    # its own renderer.
+    return _run(items, markup.thread_renderer().render, formats)

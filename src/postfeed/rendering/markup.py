@@ -4,6 +4,7 @@ Every Python-Markdown call lives here; nothing here reads files."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from html.parser import HTMLParser
 from urllib.parse import urljoin
@@ -35,7 +36,9 @@ def renderer_settings() -> str:
 
 
 class Renderer:
-    """Renders Markdown with one reused Python-Markdown instance."""
+    """Renders Markdown with one reused Python-Markdown instance, which keeps state
+    between the calls of one conversion: use each renderer in one thread at a time
+    (see :func:`thread_renderer`)."""
 
     def __init__(self) -> None:
         # Imported here: a build whose HTML all comes from the cache never needs it.
@@ -61,6 +64,18 @@ class Renderer:
             return made[0].render(text)
 
         return render
+
+
+_local = threading.local()
+
+
+def thread_renderer() -> Renderer:
+    """The calling thread's own renderer, made on first use: threads never share a
+    Python-Markdown instance, whose conversions would mix."""
+    renderer: Renderer | None = getattr(_local, "renderer", None)
+    if renderer is None:
+        renderer = _local.renderer = Renderer()
+    return renderer
 
 
 def split_more(html: str) -> tuple[str | None, str]:
