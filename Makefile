@@ -46,7 +46,9 @@ $(VENV313)/.installed-dev: pyproject.toml
 	$(VENV313)/bin/python -m pip --disable-pip-version-check --quiet install -e '.[dev]'
 	touch $@
 
-# The slow package tests build and install wheels; one Python is enough for them.
+# Tests marked slow (installing the package, killing real builds, the server load, the web
+# application under load, the benchmark and CI recipes) take seconds each; one Python is enough
+# for them.
 pytest313: $(VENV313)/.installed-dev
 	$(VENV313)/bin/pytest -m "not slow"
 
@@ -57,7 +59,11 @@ dist: $(VENV)/.installed-dev
 	$(BIN)/python -m build
 
 # Not part of test: it takes minutes, and timings are read, never asserted.
-bench: $(VENV)/.installed
+$(VENV)/.installed-bench: $(BIN)/python pyproject.toml
+	$(PIP) install -e '.[bench]'
+	touch $@ $(VENV)/.installed
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py --docs docs/performance.md
 
 # Not part of test: the expected feeds are committed. Installs Hugo, Pelican and MkDocs

@@ -23,6 +23,32 @@ TAGS = (
     "reliability",
     "tooling",
 )
+# The families scenario: 30 tags, 10 categories, 20 authors, and one post in ten in German.
+FAMILY_TAGS = TAGS + tuple(
+    """
+    observability kubernetes grpc http postgres sqlite kafka redis caching security
+    profiling memory garbage-collection generics errors logging tracing benchmarks
+    migrations deployment incidents on-call
+    """.split()  # noqa: SIM905
+)
+CATEGORIES = (
+    "Deep Dives",
+    "Case Studies",
+    "Tutorials",
+    "Postmortems",
+    "Opinion",
+    "News",
+    "Tools",
+    "Design",
+    "Operations",
+    "Reviews",
+)
+FIRST_NAMES = "Ada Bo Cy Di Ed Fay Gus Hal Ivy Jo Kim Lu Max Nia Oz Pia Quin Rae Sol Tam"
+LAST_NAMES = "Lind Berg Holm Dahl Ek Falk Grip Hed Ivers Juhl Kron Lund Moss Nord Ohr Palm Rask"
+AUTHORS = tuple(
+    f"{first} {last}"
+    for first, last in zip(FIRST_NAMES.split(), (LAST_NAMES + " Sand Tor Vik").split(), strict=True)
+)
 # Word lists read best as text.
 WORDS = """
     goroutine channel context deadline timeout mutex lock atomic scheduler heap stack
@@ -122,18 +148,29 @@ def table(rng: random.Random) -> str:
     return "\n".join(rows)
 
 
-def post(number: int, seed: int = 7) -> str:
-    """The full text of post ``number``: front matter and a Markdown body."""
+def post(number: int, seed: int = 7, *, families: bool = False) -> str:
+    """The full text of post ``number``: front matter and a Markdown body. With
+    ``families``, its tags come from 30, and it has a category, one or two authors,
+    and one post in ten is in German; the body is the same either way."""
     rng = random.Random(f"{seed}-{number}")
     title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 7))).capitalize()
     date = FIRST + STEP * number
     tags = rng.sample(TAGS, rng.randint(1, 3))
+    if families:
+        extra = random.Random(f"{seed}-families-{number}")
+        tags = extra.sample(FAMILY_TAGS, extra.randint(1, 3))
     front = [
         "---",
         f'title: "{title} ({number})"',
         f"date: {date.isoformat()}",
         f"tags: [{', '.join(tags)}]",
     ]
+    if families:
+        authors = extra.sample(AUTHORS, extra.randint(1, 2))
+        front.append(f'categories: ["{extra.choice(CATEGORIES)}"]')
+        front.append(f"authors: [{', '.join(authors)}]")
+        if extra.random() < 0.1:
+            front.append("lang: de")
     if rng.random() < 0.3:
         front.append(f'summary: "{sentence(rng)}"')
     front.append("---")
@@ -150,19 +187,34 @@ def post(number: int, seed: int = 7) -> str:
     return "\n".join(front) + "\n\n" + "\n\n".join(blocks) + "\n"
 
 
-def generate(folder: Path, count: int, *, limit: int = 20, seed: int = 7) -> Path:
+FAMILIES_CONFIG = """\
+tag_feeds: true
+category_feeds: true
+author_feeds: true
+language_feeds: true
+"""
+
+
+def generate(
+    folder: Path, count: int, *, limit: int = 20, seed: int = 7, families: bool = False
+) -> Path:
     """Write ``count`` posts and a postfeed.yaml into ``folder``; return the config path."""
     posts = folder / "posts"
     posts.mkdir(parents=True, exist_ok=True)
     for number in range(count):
-        (posts / f"{slug(number)}.md").write_text(post(number, seed), encoding="utf-8")
-    return write_config(folder, limit)
+        text = post(number, seed, families=families)
+        (posts / f"{slug(number)}.md").write_text(text, encoding="utf-8")
+    return write_config(folder, limit, families=families)
 
 
-def write_config(folder: Path, limit: int) -> Path:
-    """Write the benchmark's postfeed.yaml with the given limit."""
+def write_config(folder: Path, limit: int, *, families: bool = False) -> Path:
+    """Write the benchmark's postfeed.yaml with the given limit; with ``families``, with
+    every family of feeds on."""
     config = folder / "postfeed.yaml"
-    config.write_text(CONFIG.format(limit=limit), encoding="utf-8")
+    text = CONFIG.format(limit=limit)
+    if families:
+        text = text.replace("tag_feeds: false\n", FAMILIES_CONFIG)
+    config.write_text(text, encoding="utf-8")
     return config
 
 

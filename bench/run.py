@@ -7,12 +7,25 @@ and ``limit: 0``, next to two references measured in the same run:
 - naive: read every post, render every post with Python-Markdown, then feedgen
   (bench/naive.py).
 
+The families scenario builds an archive whose posts have 30 tags, 10 categories and
+20 authors, with every family of feeds on (RSS and Atom, limit 20), next to Hugo
+building the same posts' home and tag feeds (bench/hugo_site.py).
+
 Every build runs as a subprocess of a fresh bench/measure.py, which reports its
 wall time and peak memory. References and cold builds are measured in
-alternating rounds, so that a busy machine slows both alike. Prints a table and
-writes JSON; with --docs, rewrites the table in docs/performance.md.
+alternating rounds, so that a busy machine slows both alike.
 
-Usage: python bench/run.py [--sizes 100,1000,10000] [--repeat N] [--docs FILE]
+Then the library in a web application (bench/render.py, in a fresh process): a
+20-post feed of 1,300-word Markdown posts rendered by ``render()`` in Atom, RSS
+and JSON Feed, cold (the posts not yet in the memo), warm (from the memo) and
+with the memo off.
+
+Prints tables and writes JSON; with --docs, rewrites the tables in
+docs/performance.md. ``--parts`` runs only some of the two (the families scenario
+is part of the builds).
+
+Usage: python bench/run.py [--parts builds,render] [--sizes 100,1000,10000]
+                           [--families-size 10000] [--repeat N] [--docs FILE]
 """
 
 from __future__ import annotations
@@ -37,11 +50,17 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402  (the generator sits beside this script)
+import hugo_site  # noqa: E402
 
 SIZES = (100, 1000, 10000)
 LIMITS = (20, 0)
 SCENARIOS = ("cold", "no-cache", "no-change", "edit", "add")
-MARK_START, MARK_END = "<!-- bench-table -->", "<!-- /bench-table -->"
+PARTS = ("builds", "render")
+MARKS = {
+    "builds": ("<!-- bench-table -->", "<!-- /bench-table -->"),
+    "render": ("<!-- bench-render -->", "<!-- /bench-render -->"),
+}
+RENDER_FORMATS = ("atom", "rss", "json")
 
 
 def repetitions(size: int, limit: int, override: int | None) -> dict[str, int]:
@@ -86,16 +105,18 @@ def measure(command: list[str]) -> dict[str, Any]:
 
 
 class Archive:
-    """One generated site and the commands that build it."""
+    """One generated site and the commands that build it; with ``families``, the
+    families scenario's posts and configuration."""
 
-    def __init__(self, work: Path, size: int) -> None:
+    def __init__(self, work: Path, size: int, *, families: bool = False) -> None:
         self.size = size
-        self.folder = work / f"posts-{size}"
+        self.families = families
+        self.folder = work / f"{'families' if families else 'posts'}-{size}"
         stamp = self.folder / "generated.json"
-        wanted = {"size": size, "generator": generate.__doc__}
+        wanted = {"size": size, "families": families, "generator": generate.__doc__}
         if not stamp.is_file() or json.loads(stamp.read_text()) != wanted:
             shutil.rmtree(self.folder, ignore_errors=True)
-            generate.generate(self.folder, size)
+            generate.generate(self.folder, size, families=families)
             stamp.write_text(json.dumps(wanted))
         self.config = self.folder / "postfeed.yaml"
         self.added = 0
@@ -128,19 +149,21 @@ class Archive:
     def edit(self) -> None:
         """Change the body of the newest post, which every feed shows."""
         self.edits += 1
-        text = generate.post(self.size - 1) + f"\nEdited in round {self.edits}.\n"
-        self.newest().write_text(text, encoding="utf-8")
+        text = generate.post(self.size - 1, families=self.families)
+        self.newest().write_text(text + f"\nEdited in round {self.edits}.\n", encoding="utf-8")
 
     def add(self) -> None:
         """Add a post newer than all others."""
         number = self.size + self.added
         self.added += 1
         path = self.folder / "posts" / f"{generate.slug(number)}.md"
-        path.write_text(generate.post(number), encoding="utf-8")
+        path.write_text(generate.post(number, families=self.families), encoding="utf-8")
 
     def restore(self) -> None:
         """Undo edits and additions."""
-        self.newest().write_text(generate.post(self.size - 1), encoding="utf-8")
+        self.newest().write_text(
+            generate.post(self.size - 1, families=self.families), encoding="utf-8"
+        )
         for number in range(self.size, self.size + self.added):
             (self.folder / "posts" / f"{generate.slug(number)}.md").unlink()
         self.added = 0
@@ -203,6 +226,38 @@ def bench_limit(archive: Archive, limit: int, counts: dict[str, int]) -> list[di
     return rows
 
 
+FAMILY_SCENARIOS = ("cold", "no-change", "edit")
+
+
+def bench_families(archive: Archive, repeat: int | None) -> list[dict[str, Any]]:
+    """The families scenario: postfeed with every family on next to Hugo's home and tag
+    feeds of the same posts, cold builds alternating with Hugo's."""
+    limit = 20
+    generate.write_config(archive.folder, limit, families=True)
+    site = archive.folder.parent / f"hugo-{archive.size}"
+    hugo_site.write_site(archive.folder, site, limit)
+    out = site.parent / f"hugo-out-{archive.size}"
+    count = repeat if repeat is not None else 3
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in ("hugo", *FAMILY_SCENARIOS)}
+    for _ in range(count):
+        shutil.rmtree(out, ignore_errors=True)
+        runs["hugo"].append(measure(hugo_site.command(site, out)))
+        archive.forget()
+        runs["cold"].append(measure(archive.postfeed()))
+    for _ in range(count):
+        runs["no-change"].append(measure(archive.postfeed()))
+    for _ in range(count):
+        archive.edit()
+        runs["edit"].append(measure(archive.postfeed()))
+    archive.restore()
+    rows = [summary(name, found) for name, found in runs.items()]
+    reference = rows[0]["median_s"]
+    for row in rows:
+        row.update(size=archive.size, limit=limit, families=True)
+        row["x_hugo"] = row["median_s"] / reference
+    return rows
+
+
 def probe(archive: Archive) -> dict[str, Any]:
     """Renders and Markdown time of one cold build at limit 20."""
     generate.write_config(archive.folder, 20)
@@ -218,11 +273,69 @@ def probe(archive: Archive) -> dict[str, Any]:
     return found
 
 
-def find(rows: list[dict[str, Any]], size: int, limit: int, scenario: str) -> dict[str, Any]:
+def bench_render() -> dict[str, Any]:
+    """The library's render() on a web application's feed, in a fresh process."""
+    out = subprocess.run(
+        [sys.executable, str(HERE / "render.py")], check=True, capture_output=True, text=True
+    ).stdout
+    found: dict[str, Any] = json.loads(out)
+    return found
+
+
+def render_table(found: dict[str, Any]) -> str:
+    """The render() figures as a Markdown table: medians, and the range of the runs."""
+    lines = [
+        "| format | cold ms | memo off ms | warm ms | cold runs | warm runs |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name in RENDER_FORMATS:
+        row = found[name]
+        cold, warm = row["cold_ms"], row["warm_ms"]
+        lines.append(
+            f"| {name} | {row['cold_median_ms']:.1f} ({min(cold):.1f}-{max(cold):.1f})"
+            f" | {row['off_median_ms']:.1f} | {row['warm_median_ms']:.1f}"
+            f" ({min(warm):.1f}-{max(warm):.1f}) | {len(cold)} | {len(warm)} |"
+        )
+    return "\n".join(lines)
+
+
+def render_targets(found: dict[str, Any]) -> list[dict[str, Any]]:
+    checks = []
+    for name in RENDER_FORMATS:
+        row = found[name]
+        checks.append(
+            {
+                "target": f"20-post {name} render() from the memo (warm)",
+                "value": row["warm_median_ms"],
+                "limit": 10,
+                "unit": "ms",
+            }
+        )
+        checks.append(
+            {
+                "target": f"20-post {name} render(), cold / memo off",
+                "value": row["cold_median_ms"] / row["off_median_ms"],
+                "limit": 1.05,
+                "unit": "x",
+            }
+        )
+    for check in checks:
+        check["met"] = check["value"] <= check["limit"]
+    return checks
+
+
+def find(
+    rows: list[dict[str, Any]], size: int, limit: int, scenario: str, *, families: bool = False
+) -> dict[str, Any]:
     for row in rows:
-        if (row["size"], row["limit"], row["scenario"]) == (size, limit, scenario):
+        if (row["size"], row["limit"], row["scenario"], row.get("families", False)) == (
+            size,
+            limit,
+            scenario,
+            families,
+        ):
             return row
-    raise KeyError((size, limit, scenario))
+    raise KeyError((size, limit, scenario, families))
 
 
 def targets(rows: list[dict[str, Any]], probes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -234,7 +347,16 @@ def targets(rows: list[dict[str, Any]], probes: list[dict[str, Any]]) -> list[di
             {"target": name, "value": value, "limit": limit, "unit": unit, "met": value <= limit}
         )
 
-    sizes = {row["size"] for row in rows}
+    sizes = {row["size"] for row in rows if not row.get("families")}
+    for size in sorted({row["size"] for row in rows if row.get("families")}):
+        cold = find(rows, size, 20, "cold", families=True)
+        check(f"families, {size:,} posts: cold build / Hugo's tag feeds", cold["x_hugo"], 0.5, "x")
+        change = find(rows, size, 20, "no-change", families=True)
+        check(f"families, {size:,} posts: no-change rebuild", change["median_s"], 0.5, "s")
+        peak = max(
+            find(rows, size, 20, name, families=True)["peak_mib"] for name in FAMILY_SCENARIOS
+        )
+        check(f"families, {size:,} posts: peak memory", peak, 150, "MiB")
     if 10000 in sizes:
         cold = find(rows, 10000, 20, "cold")
         check("10,000 posts, limit 20: cold build / floor", cold["x_floor"], 1.2, "x")
@@ -282,12 +404,25 @@ def table(rows: list[dict[str, Any]], probes: list[dict[str, Any]]) -> str:
         "| posts | limit | build | median s | x floor | x naive | peak MiB | runs |",
         "|---:|---:|---|---:|---:|---:|---:|---:|",
     ]
+    families = [row for row in rows if row.get("families")]
+    rows = [row for row in rows if not row.get("families")]
     for row in rows:
         lines.append(
             f"| {row['size']:,} | {row['limit']} | {row['scenario']} | {row['median_s']:.3f}"
             f" | {row['x_floor']:.2f} | {row['x_naive']:.3f} | {row['peak_mib']:.0f}"
             f" | {len(row['runs'])} |"
         )
+    if families:
+        lines += [
+            "",
+            "| families: posts | build | median s | x Hugo | peak MiB | runs |",
+            "|---:|---|---:|---:|---:|---:|",
+        ]
+        for row in families:
+            lines.append(
+                f"| {row['size']:,} | {row['scenario']} | {row['median_s']:.3f}"
+                f" | {row['x_hugo']:.2f} | {row['peak_mib']:.0f} | {len(row['runs'])} |"
+            )
     if probes:
         lines += [
             "",
@@ -335,22 +470,36 @@ def environment() -> dict[str, Any]:
         "libyaml": bool(getattr(yaml, "__with_libyaml__", False)),
         "versions": {
             name: version(name)
-            for name in ("postfeed", "Markdown", "PyYAML", "feedgen", "lxml", "python-dateutil")
+            for name in (
+                "postfeed",
+                "Markdown",
+                "PyYAML",
+                "feedgen",
+                "lxml",
+                "python-dateutil",
+                "hugo",
+            )
         },
         "load_at_start": os.getloadavg()[0],
     }
 
 
-def write_docs(path: Path, text: str) -> None:
+def write_docs(path: Path, part: str, text: str) -> None:
+    start, end = MARKS[part]
     doc = path.read_text(encoding="utf-8")
-    before, rest = doc.split(MARK_START, 1)
-    _, after = rest.split(MARK_END, 1)
-    path.write_text(f"{before}{MARK_START}\n{text}\n{MARK_END}{after}", encoding="utf-8")
+    before, rest = doc.split(start, 1)
+    _, after = rest.split(end, 1)
+    path.write_text(f"{before}{start}\n{text}\n{end}{after}", encoding="utf-8")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--parts",
+        default=",".join(PARTS),
+        help="what to measure, comma-separated (default: %(default)s)",
     )
     parser.add_argument(
         "--sizes",
@@ -362,6 +511,12 @@ def main() -> None:
         default=",".join(map(str, LIMITS)),
         help="feed limits, comma-separated (default: %(default)s)",
     )
+    parser.add_argument(
+        "--families-size",
+        type=int,
+        default=10000,
+        help="posts in the families scenario, 0 for none (default: %(default)s)",
+    )
     parser.add_argument("--repeat", type=int, help="runs of every measurement (default: by size)")
     parser.add_argument(
         "--work", type=Path, help="folder for the archives (default: a temporary one)"
@@ -369,7 +524,10 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=HERE / "results.json", help="results file")
     parser.add_argument("--docs", type=Path, help="rewrite the results table in this Markdown file")
     args = parser.parse_args()
-    sizes = [int(size) for size in args.sizes.split(",")]
+    parts = args.parts.split(",")
+    if not set(parts) <= set(PARTS):
+        parser.error(f"--parts: choose from {', '.join(PARTS)}")
+    sizes = [int(size) for size in args.sizes.split(",") if size]
     limits = [int(limit) for limit in args.limits.split(",")]
     work = args.work or Path(tempfile.mkdtemp(prefix="postfeed-bench-"))
     started = time.time()
@@ -377,48 +535,62 @@ def main() -> None:
     env = environment()
     rows: list[dict[str, Any]] = []
     probes: list[dict[str, Any]] = []
+    rendered: dict[str, Any] = {}
     try:
-        for size in sizes:
+        for size in sizes if "builds" in parts else ():
             archive = Archive(work, size)
             for limit in limits:
                 print(f"{size} posts, limit {limit} ...", file=sys.stderr)
                 rows += bench_limit(archive, limit, repetitions(size, limit, args.repeat))
             if 20 in limits:
                 probes.append(probe(archive))
+        if args.families_size and "builds" in parts:
+            print(f"{args.families_size} posts, families ...", file=sys.stderr)
+            rows += bench_families(Archive(work, args.families_size, families=True), args.repeat)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
+    if "render" in parts:
+        print("render() in a web application ...", file=sys.stderr)
+        rendered = bench_render()
     env["load_at_end"] = os.getloadavg()[0]
     env["seconds"] = round(time.time() - started)
     checks = targets(rows, probes)
+    render_checks = render_targets(rendered) if rendered else []
     command = "python bench/run.py " + " ".join(sys.argv[1:])
-    report = table(rows, probes)
-    print(report)
-    if checks:
-        print()
-        print(target_lines(checks))
-    args.json.write_text(
-        json.dumps(
-            {
-                "command": command.strip(),
-                "environment": env,
-                "results": rows,
-                "probes": probes,
-                "targets": checks,
-            },
-            indent=1,
+    reports = {}
+    if "builds" in parts:
+        reports["builds"] = table(rows, probes)
+        if checks:
+            reports["builds"] += "\n\n" + target_lines(checks)
+    if rendered:
+        reports["render"] = render_table(rendered) + "\n\n" + target_lines(render_checks)
+    print("\n\n".join(reports.values()))
+    # A part not run keeps the figures it had in the file.
+    data = json.loads(args.json.read_text(encoding="utf-8")) if args.json.is_file() else {}
+    if "builds" in parts:
+        data.update(
+            command=command.strip(), environment=env, results=rows, probes=probes, targets=checks
         )
-        + "\n",
-        encoding="utf-8",
-    )
+    if rendered:
+        data["render"] = {
+            "command": command.strip(),
+            "environment": env,
+            "results": rendered,
+            "targets": render_checks,
+        }
+    args.json.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     if args.docs is not None:
-        write_docs(
-            args.docs,
-            f"{report}\n\n{target_lines(checks)}\n\n"
-            f"Measured with `{command.strip()}` in {env['seconds']} s on {env['cpus']} CPUs"
-            f" ({env['cpu'] or 'unknown'}), Python {env['python']}, load average"
-            f" {env['load_at_start']:.2f} at the start and {env['load_at_end']:.2f} at the end.",
-        )
+        for part, report in reports.items():
+            write_docs(
+                args.docs,
+                part,
+                f"{report}\n\n"
+                f"Measured with `{command.strip()}` in {env['seconds']} s on {env['cpus']} CPUs"
+                f" ({env['cpu'] or 'unknown'}), Python {env['python']}, load average"
+                f" {env['load_at_start']:.2f} at the start and {env['load_at_end']:.2f} at the"
+                " end.",
+            )
 
 
 if __name__ == "__main__":

@@ -342,6 +342,7 @@ def _wait_for(condition: Callable[[], bool], process: subprocess.Popen[bytes]) -
     return time.monotonic()
 
 
+@pytest.mark.slow
 def test_killed_at_random_instants(big_site: tuple[Path, dict[str, dict[str, bytes]]]) -> None:
     """SIGKILL at 24 instants of real builds (8 anywhere, 8 while staging, 8 while swapping
     files in) leaves every feed file whole, old or new; the next build that completes
@@ -396,6 +397,7 @@ def test_killed_at_random_instants(big_site: tuple[Path, dict[str, dict[str, byt
     assert _files(out) == expected["A"]
 
 
+@pytest.mark.slow
 def test_two_builds_at_once(big_site: tuple[Path, dict[str, dict[str, bytes]]]) -> None:
     """Two real builds started together never interleave: each either completes or stops
     with the lock message, and the feeds are exactly one version's."""

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import feedparser
+import pytest
 
 from postfeed import build, load_posts, load_site
 
@@ -43,6 +44,7 @@ def test_generator_is_deterministic_and_realistic(tmp_path: Path) -> None:
     assert "<table>" in parsed.entries[0].content[0].value
 
 
+@pytest.mark.slow
 def test_runner_smoke(tmp_path: Path) -> None:
     """One round of every measurement on 20 posts yields a complete results file."""
     results = tmp_path / "results.json"
@@ -50,9 +52,13 @@ def test_runner_smoke(tmp_path: Path) -> None:
         [
             sys.executable,
             str(BENCH / "run.py"),
+            "--parts",
+            "builds",
             "--sizes",
             "20",
             "--limits",
+            "20",
+            "--families-size",
             "20",
             "--repeat",
             "1",
@@ -65,12 +71,41 @@ def test_runner_smoke(tmp_path: Path) -> None:
         capture_output=True,
     )
     data = json.loads(results.read_text())
-    rows = {row["scenario"]: row for row in data["results"]}
+    rows = {row["scenario"]: row for row in data["results"] if not row.get("families")}
     assert sorted(rows) == ["add", "cold", "edit", "floor", "naive", "no-cache", "no-change"]
-    for row in rows.values():
+    families = {row["scenario"]: row for row in data["results"] if row.get("families")}
+    assert sorted(families) == ["cold", "edit", "hugo", "no-change"]
+    for row in [*rows.values(), *families.values()]:
         assert row["size"] == 20
         assert row["median_s"] > 0
         assert row["peak_mib"] > 1
         assert [run["exit"] for run in row["runs"]] == [0]
+    hugo_feeds = sorted(p.name for p in (tmp_path / "work/hugo-out-20/tags").iterdir())
+    assert len(hugo_feeds) > 5
     assert data["probes"][0]["renders"] >= 20
     assert (tmp_path / "work/posts-20/feeds/rss.xml").is_file()
+
+
+@pytest.mark.slow
+def test_render_runner_smoke(tmp_path: Path) -> None:
+    """The render() part times every format cold, warm and with the memo off, adds its
+    figures to an existing results file, and checks the targets."""
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"results": ["kept"]}))
+    subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--parts", "render", "--json", str(results)],
+        check=True,
+        capture_output=True,
+    )
+    data = json.loads(results.read_text())
+    assert data["results"] == ["kept"]
+    found = data["render"]["results"]
+    assert found["posts"] == 20
+    assert 20 * 1200 <= found["words"] <= 20 * 1500
+    for name in ("atom", "rss", "json"):
+        assert found[name]["bytes"] > 20 * 8000
+        assert len(found[name]["cold_ms"]) == len(found[name]["off_ms"]) == 5
+        assert len(found[name]["warm_ms"]) == 30
+    targets = [check["target"] for check in data["render"]["targets"]]
+    assert "20-post rss render() from the memo (warm)" in targets
+    assert "20-post json render(), cold / memo off" in targets

@@ -383,6 +383,62 @@ FEATURE_CASES = [
       " purpose, build with --allow-id-change\n"),
 ]  # fmt: skip
 
+FAMILIES = CONFIG + "author_feeds: true\n"
+FAMILY_CASES = [
+    C("content-unknown", config(CONFIG + "content: brief\n"),
+      "postfeed.yaml:4: content: expected full or summary, got 'brief'\n"),
+    C("family-switch-maybe", config(CONFIG + "category_feeds: maybe\n"),
+      "postfeed.yaml:4: category_feeds: expected true or false, got 'maybe'\n"),
+    C("authors-table-a-list", config(CONFIG + "authors: [a, b]\n"),
+      "postfeed.yaml:4: authors: expected a mapping of keys to authors, got a list\n"),
+    C("authors-table-entry", config(CONFIG + "authors:\n  bo: {email: bo@x.org}\n"),
+      "postfeed.yaml:4: authors: bo: name is required\n"),
+    C("feeds-not-a-list", config(CONFIG + "feeds: {path: x}\n"),
+      "postfeed.yaml:4: feeds: expected a list of feeds (each with path and title), got a mapping\n"),
+    C("feeds-item-not-a-mapping", config(CONFIG + "feeds: [picks]\n"),
+      "postfeed.yaml:4: feeds: feed 1: expected a mapping with path and title, got 'picks'\n"),
+    C("feeds-item-without-title", config(CONFIG + "feeds:\n  - {path: picks}\n"),
+      "postfeed.yaml:4: feeds: feed 1: title: missing (it is required)\n"),
+    C("feeds-item-unknown-key", config(CONFIG + "feeds:\n  - {path: p, title: P, tag: [go]}\n"),
+      "postfeed.yaml:4: feeds: feed 1: unknown key 'tag' (did you mean 'tags'?)\n"),
+    C("feeds-item-bad-path", config(CONFIG + "feeds:\n  - {path: ../up, title: P}\n"),
+      "postfeed.yaml:4: feeds: feed 1: path: '../up' is not a folder name postfeed writes to"
+      " (use letters, digits, '-', '_', '.' and '~', names joined by '/')\n"),
+    C("feeds-item-exclude", config(CONFIG + "feeds:\n  - {path: p, title: P, exclude: [go]}\n"),
+      "postfeed.yaml:4: feeds: feed 1: exclude: expected a mapping of tags, categories, authors,"
+      " lang, got a list\n"),
+    C("feeds-item-exclude-key", config(CONFIG + "feeds:\n  - {path: p, title: P, exclude: {tag: go}}\n"),
+      "postfeed.yaml:4: feeds: feed 1: exclude: unknown key 'tag' (did you mean 'tags'?)\n"),
+    C("feeds-item-language", config(CONFIG + "feeds:\n  - {path: p, title: P, lang: english}\n"),
+      "postfeed.yaml:4: feeds: feed 1: lang: expected a language tag such as en or en-GB, got 'english'\n"),
+    C("feeds-collide-with-a-tag", config(CONFIG + "feeds:\n  - {path: tags/go, title: Mine}\n"),
+      "postfeed.yaml:4: feeds: 'tags/go' would hold both the feed of the tag 'go' and the custom"
+      " feed 'Mine'; give the custom feed another path\n"),
+    C("categories-number", post("p", "categories: [5]\n"),
+      "posts/p.md:3: categories: expected text for each category, got 5 (quote it)\n"),
+    C("categories-no-letters", post("p", "categories: '!!!'\n"),
+      "posts/p.md:3: categories: '!!!' has no letter or digit to name its feed by\n"),
+    C("categories-collide", both(post("a", "categories: [Deep Dives]\n"), post("p", "categories: deep-dives\n")),
+      "posts/p.md:3: categories: 'deep-dives' and 'Deep Dives' (in posts/a.md) both map to the"
+      " category feed 'deep-dives'; spell them the same\n"),
+    C("author-and-authors", post("p", "author: A\nauthors: [B]\n"),
+      "posts/p.md:4: authors: give author or authors, not both\n"),
+    C("authors-empty", post("p", "authors: []\n"),
+      "posts/p.md:3: authors: expected at least one author\n"),
+    C("authors-item", post("p", "authors: [A, {email: b@x.org}]\n"),
+      "posts/p.md:3: authors: author 2: name is required\n"),
+    C("authors-collide", both(config(FAMILIES), post("a", "author: Ann Lee\n"), post("p", "authors: [ann lee]\n")),
+      "posts/p.md:3: authors: 'ann lee' and 'Ann Lee' (in posts/a.md) both map to the author feed"
+      " 'ann-lee'; spell them the same\n"),
+    C("lang-not-a-tag", post("p", "lang: english\n"),
+      "posts/p.md:3: lang: expected a language tag such as en or en-GB, got 'english'\n"),
+    C("content-in-front-matter", post("p", "content: short\n"),
+      "posts/p.md:3: content: expected full or summary, got 'short'\n"),
+    C("in-feeds-text", post("p", "in_feeds: no way\n"),
+      "posts/p.md:3: in_feeds: expected true or false, got 'no way'\n"),
+]  # fmt: skip
+
+
 HUGO_TOML = 'baseURL = "https://h.example.org/"\ntitle = "H"\n'
 HUGO_POST = '+++\ntitle = "A"\ndate = 2024-05-01\n+++\nHello.\n'
 
@@ -523,7 +579,15 @@ SOURCE_CASES = [
       code=0),
 ]  # fmt: skip
 
-CASES = CONFIG_CASES + FILE_CASES + VALUE_CASES + OUTPUT_CASES + FEATURE_CASES + SOURCE_CASES
+CASES = (
+    CONFIG_CASES
+    + FILE_CASES
+    + VALUE_CASES
+    + OUTPUT_CASES
+    + FEATURE_CASES
+    + FAMILY_CASES
+    + SOURCE_CASES
+)
 
 
 def _snapshot(folder: Path) -> dict[str, bytes | None]:
@@ -742,6 +806,7 @@ def _command_messages(site: Path, capsys: pytest.CaptureFixture[str]) -> set[str
         ["ping"],
         ["ping", "--config", "hub.yaml"],
         ["ping", "--config", "gone.yaml"],
+        ["links", "--feed", "tags/rust"],
     ]
     lines: set[str] = set()
     try:

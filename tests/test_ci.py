@@ -18,6 +18,9 @@ import pytest
 import yaml
 from pre_commit.clientlib import load_manifest
 
+# The CI recipes run real builds in subprocesses: seconds each.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).parent.parent
 WORKFLOW = ROOT / ".github/workflows/feeds.yml"
 GITHUB_EXAMPLE = ROOT / "docs/examples/github-feeds.yml"

@@ -77,3 +77,56 @@ def test_basic_case_contents() -> None:
     assert "content" not in empty
     meta = feedparser.parse((GOLDEN / "basic/expected/tags/meta/rss.xml").read_bytes())
     assert [e.title for e in meta.entries] == ['Second: the <code> & the "quotes"', "First post"]
+
+
+def test_families_case_contents() -> None:
+    """The families case shows its rules: each family's feeds, a custom feed's selection,
+    limit, content and formats, summary-only and hidden posts, authors and languages."""
+    expected = GOLDEN / "families/expected"
+    feeds = sorted(str(path.parent.relative_to(expected)) for path in expected.rglob("atom.xml"))
+    assert feeds == [
+        ".",
+        "authors/fay-family",
+        "authors/gus",
+        "authors/hal",
+        "authors/ivy-independent",
+        "by-gus-in-portuguese",
+        "categories/deep-dives",
+        "categories/news",
+        "languages/en",
+        "languages/pt",
+        "picks/go",
+        "tags/architecture",
+        "tags/go",
+        "tags/testing",
+    ]
+    assert not (expected / "picks/go/rss.xml").exists()
+
+    def titles(folder: str) -> list[str]:
+        parsed = feedparser.parse((expected / folder / "atom.xml").read_bytes())
+        assert not parsed.bozo
+        return [entry.title for entry in parsed.entries]
+
+    # Delta is on the site only and epsilon a draft: in no feed. The limit is 3.
+    assert titles(".") == [
+        "Zeta, by the site's author",
+        "Gamma, summary only",
+        "Beta: notícias",
+    ]
+    # The custom feed: tagged go, not in News, every post (limit 0), summaries only.
+    assert titles("picks/go") == ["Gamma, summary only", "Alpha, with three authors"]
+    picks = feedparser.parse((expected / "picks/go/atom.xml").read_bytes())
+    assert all("content" not in entry for entry in picks.entries)
+    assert titles("by-gus-in-portuguese") == ["Beta: notícias"]
+    assert titles("authors/gus") == ["Beta: notícias", "Alpha, with three authors"]
+    assert titles("authors/ivy-independent") == ["Alpha, with three authors"]
+    assert titles("languages/pt") == ["Beta: notícias"]
+    assert titles("categories/deep-dives") == ["Gamma, summary only", "Alpha, with three authors"]
+    main = feedparser.parse((expected / "atom.xml").read_bytes())
+    gamma = next(entry for entry in main.entries if entry.title.startswith("Gamma"))
+    assert "content" not in gamma
+    beta = next(entry for entry in main.entries if entry.title.startswith("Beta"))
+    assert beta.content[0].language == "pt"
+    page = (expected / "index.html").read_text(encoding="utf-8")
+    assert page.count("<details>") == 13
+    assert "<summary>Go picks</summary>" in page

@@ -175,3 +175,63 @@ def test_feedparser_reads_every_output(
             for entry in parsed.entries:
                 assert entry.published_parsed is not None
                 assert entry.link.startswith("https://blog.example.com/posts/")
+
+
+@pytest.mark.parametrize("fmt", sorted(FILES))
+def test_subscribe_to_an_author_and_a_summary_feed(
+    fmt: str,
+    site_dir: Path,
+    reader: Reader,
+    start_server: Callable[..., Any],
+    write_post: Callable[..., Path],
+    write_config: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Subscribed to an author's feed and to a summary-only custom feed, a reader sees an
+    edit in place, a new post once, and never the summary feed's full text or a
+    duplicate."""
+    monkeypatch.chdir(site_dir)
+    write_config(
+        "author_feeds: true\nauthors:\n  bo: {name: Bo Builder}\n"
+        "feeds:\n  - {path: briefs, title: Briefs, content: summary}\n"
+    )
+    for day, slug in enumerate(("a", "b"), start=1):
+        write_post(
+            slug,
+            f"date: 2024-05-0{day}T10:00:00+02:00\nauthor: bo\n",
+            f"Intro {slug}.\n\n<!--more-->\n\nFull text {slug}.\n",
+        )
+    write_post("c", "date: 2024-05-03T10:00:00+02:00\n", "Intro c.\n")
+    assert main(["build", "-q"]) == 0
+    server = start_server(site_dir, "-q")
+    author_url = server.url + "authors/bo/" + FILES[fmt]
+    briefs_url = server.url + "briefs/" + FILES[fmt]
+    reader.add_feed(author_url)
+    reader.add_feed(briefs_url)
+    assert reader.update_feed(author_url).new == 2  # type: ignore[union-attr]
+    assert reader.update_feed(briefs_url).new == 3  # type: ignore[union-attr]
+    assert [e.title for e in _entries(reader, author_url)] == ["Post a", "Post b"]
+    for entry in _entries(reader, briefs_url):
+        assert "Full text" not in _content(entry)
+        assert "Intro" in _content(entry)
+
+    write_post(
+        "a",
+        "date: 2024-05-01T10:00:00+02:00\nupdated: 2024-05-20T10:00:00+02:00\nauthor: bo\n",
+        "Intro a, corrected.\n\n<!--more-->\n\nFull text a.\n",
+    )
+    assert main(["build", "-q"]) == 0
+    for url in (author_url, briefs_url):
+        edited = reader.update_feed(url)
+        assert edited is not None
+        assert (edited.new, edited.modified) == (0, 1), url
+    assert "Intro a, corrected." in _content(_entries(reader, briefs_url)[0])
+
+    write_post("d", "date: 2024-05-04T10:00:00+02:00\nauthor: bo\n", "Intro d.\n")
+    assert main(["build", "-q"]) == 0
+    for url, total in ((author_url, 3), (briefs_url, 4)):
+        added = reader.update_feed(url)
+        assert added is not None
+        assert (added.new, added.total) == (1, total), url
+        ids = [e.id for e in _entries(reader, url)]
+        assert len(ids) == len(set(ids)) == total

@@ -6,6 +6,7 @@ import hashlib
 import http.client
 import time
 from collections.abc import Callable
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -256,3 +257,29 @@ def test_symlinked_output_folder_is_served(
     (built / "feeds").symlink_to(tmp_path / "real-feeds")
     server = start_server(built, "-q")
     assert _get(server, "/feed.json")[0] == 200
+
+
+def test_invalid_if_modified_since_is_ignored(
+    built: Path, start_server: Callable[..., Server]
+) -> None:
+    """An If-Modified-Since that is not one valid HTTP-date (a year past any calendar,
+    a day that does not exist, a zone other than GMT) is ignored: the whole file is
+    sent and the server goes on answering (RFC 9110 13.1.3)."""
+    time.sleep(1.1)
+    server = start_server(built, "-q")
+    status, headers, body = _get(server, "/atom.xml")
+    assert status == 200
+    invalid = (
+        "Mon, 01 Jan 99999999999 00:00:00 GMT",
+        "Mon, 31 Feb 2099 00:00:00 GMT",
+        "Mon, 01 Jan 2099 00:00:00 +0000",
+        "Mon, 01 Jan 0000 00:00:00 GMT",
+        "soon",
+    )
+    for value in invalid:
+        assert _get(server, "/atom.xml", {"If-Modified-Since": value})[::2] == (200, body), value
+    # The obsolete asctime form of the same instant is a valid HTTP-date (RFC 9110 5.6.7).
+    moment = parsedate_to_datetime(headers["Last-Modified"])
+    asctime = moment.strftime("%a %b ") + f"{moment.day:2d}" + moment.strftime(" %H:%M:%S %Y")
+    assert _get(server, "/atom.xml", {"If-Modified-Since": asctime})[0] == 304
+    assert "Traceback" not in server.stderr()

@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SCRIPT = Path(__file__).parent.parent / "bench" / "serve_load.py"
 
 
+@pytest.mark.slow
 def test_thousand_requests_during_rebuilds() -> None:
     """1,000 plain and conditional requests from 4 clients while rebuilds replace the
     files: every answer is a complete, valid file or a correct 304, and none fails."""

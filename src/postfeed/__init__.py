@@ -27,13 +27,16 @@ if TYPE_CHECKING:
     from .reading.config import load_site
     from .reading.post import load_post
     from .reading.scan import load_posts
+    from .rendering.memo import memo
     from .rendering.page import link_tags
+    from .web import FeedResponse, respond
 
 __all__ = [
     "Author",
     "BuildResult",
     "ConfigError",
     "CustomFeed",
+    "FeedResponse",
     "IdChange",
     "IdChangeError",
     "Image",
@@ -58,10 +61,12 @@ __all__ = [
     "load_posts",
     "load_site",
     "make_server",
+    "memo",
     "new_post",
     "ping",
     "plan",
     "render",
+    "respond",
     "select",
     "serve",
 ]
@@ -98,12 +103,15 @@ _HOMES = {
     "Progress": "model",
     "Site": "model",
     "link_tags": "rendering.page",
+    "memo": "rendering.memo",
     "load_post": "reading.post",
     "load_posts": "reading.scan",
     "new_post": "commands.scaffold",
     "make_server": "commands.serve",
     "serve": "commands.serve",
     "ping": "commands.websub",
+    "FeedResponse": "web",
+    "respond": "web",
 }
 
 

@@ -8,9 +8,11 @@ A pool is started only for work estimated to take long enough to pay for it.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -20,6 +22,7 @@ if TYPE_CHECKING:  # imported when a pool starts: most builds never start one
     from concurrent.futures import Future, ProcessPoolExecutor
 
 R = TypeVar("R")
+T = TypeVar("T")
 
 #: Estimated single-core seconds of work from which starting a pool pays for
 #: itself (measured with bench/threshold.py, see docs/performance.md), and from
@@ -34,6 +37,72 @@ FORMAT_SECONDS_PER_ENTRY = 60e-6
 FORMAT_SECONDS_PER_CHAR = 0.01e-6
 #: The interpreter's thread switch interval while a pool runs, in seconds.
 SWITCH_INTERVAL = 0.0002
+
+
+class ProcessSetting(Generic[T]):
+    """A setting of the whole process that builds change while they run: the first
+    build to hold it saves it and applies ``want(saved)``, and the last one to let
+    go restores it, so that builds running at once in several threads never leave
+    it changed (nor restore it while another still wants it)."""
+
+    def __init__(
+        self, read: Callable[[], T], write: Callable[[T], None], want: Callable[[T], T]
+    ) -> None:
+        self._read, self._write, self._want = read, write, want
+        self._holders = 0
+        self._saved: T | None = None
+        self._lock = threading.Lock()
+        _settings.add(self)
+
+    def hold(self) -> None:
+        """Apply the build's value, saving the process's first if no build holds it."""
+        with self._lock:
+            if self._holders == 0:
+                self._saved = self._read()
+                self._write(self._want(self._saved))
+            self._holders += 1
+
+    def release(self) -> None:
+        """Let go; the last build to do so restores the saved value."""
+        with self._lock:
+            self._holders -= 1
+            if self._holders == 0:
+                saved, self._saved = self._saved, None
+                self._write(saved)  # type: ignore[arg-type]  # saved by hold()
+
+    def _after_fork(self) -> None:
+        self._lock = threading.Lock()
+
+
+_settings: weakref.WeakSet[ProcessSetting[Any]] = weakref.WeakSet()
+
+
+def _after_fork() -> None:
+    # A child forked while another thread held a setting's lock would wait for it forever.
+    for setting in list(_settings):
+        setting._after_fork()
+
+
+if hasattr(os, "register_at_fork"):  # pragma: no branch - POSIX
+    os.register_at_fork(after_in_child=_after_fork)
+
+
+def _collect(enabled: bool) -> None:
+    if enabled:
+        gc.enable()
+    else:
+        gc.disable()
+
+
+#: Python's cycle collector, paused while a build runs: a build makes some hundred
+#: thousand small objects and no reference cycles, and the collector would only walk
+#: them again and again (a tenth of a cold build of 10,000 posts).
+COLLECTOR = ProcessSetting(gc.isenabled, _collect, lambda _: False)
+#: The interpreter's thread switch interval, shortened while a pool runs (see
+#: ``Workers._start``).
+SWITCH = ProcessSetting(
+    sys.getswitchinterval, sys.setswitchinterval, lambda saved: min(saved, SWITCH_INTERVAL)
+)
 
 
 def cpu_count() -> int:
@@ -58,7 +127,6 @@ class Workers:
         self.jobs = jobs
         self.count = jobs if jobs is not None else cpu_count()
         self._pool: ProcessPoolExecutor | None = None
-        self._interval: float | None = None  # the switch interval to restore
 
     def worth(self, seconds: float) -> bool:
         """Whether work estimated at ``seconds`` on one core should be shared out."""
@@ -100,11 +168,11 @@ class Workers:
     def close(self) -> None:
         """Stop the pool, if one was started."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-        if self._interval is not None:
-            sys.setswitchinterval(self._interval)
-            self._interval = None
+            try:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+            finally:
+                self._pool = None
+                SWITCH.release()
 
     def _start(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -116,8 +184,7 @@ class Workers:
             # process's own share of the work holds: by default up to 5 ms, long
             # enough for a worker to sit idle after every call. While the pool runs,
             # the lock changes hands sooner.
-            self._interval = sys.getswitchinterval()
-            sys.setswitchinterval(min(self._interval, SWITCH_INTERVAL))
+            SWITCH.hold()
         return self._pool
 
 

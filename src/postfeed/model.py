@@ -49,6 +49,10 @@ class Selection:
     authors: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        for name in ("tags", "categories", "authors", "languages"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+
     def __bool__(self) -> bool:
         return bool(self.tags or self.categories or self.authors or self.languages)
 
@@ -63,7 +67,7 @@ class CustomFeed:
     is where the configuration defines it, for messages.
     """
 
-    path: PurePosixPath
+    path: PurePosixPath | str
     title: str
     description: str = ""
     select: Selection = field(default_factory=Selection)
@@ -72,6 +76,11 @@ class CustomFeed:
     content: Content | None = None
     formats: tuple[str, ...] | None = None
     line: int | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", PurePosixPath(str(self.path).strip("/")))
+        if self.formats is not None:
+            object.__setattr__(self, "formats", tuple(self.formats))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -4,14 +4,13 @@ what changed."""
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from . import _cache
-from ._workers import Workers
+from ._workers import COLLECTOR, Workers
 from .errors import OutputError
 from .formats import FORMATS
 from .model import Entry, Feed, PlannedFeed, Post, Progress, Site
@@ -20,7 +19,7 @@ from .planning.plan import main_feed, plan, tag_feed
 from .reading import _yaml, sources
 from .reading.post import read_body
 from .reading.scan import Archive, scan
-from .rendering import markup
+from .rendering import markup, memo
 from .rendering._documents import Outputs
 from .rendering._prepare import complete, prepare
 from .rendering.entries import EntryMaker, safe_author
@@ -127,12 +126,26 @@ def render(
     first, at most ``site.limit`` of them. With ``tag``, the feed of that tag
     (whether or not the site has tag feeds); with ``feed``, the planned feed in
     that folder under the output folder (``"tags/go"``, ``"authors/mara"``, a
-    custom feed's path).
+    custom feed's path). What it makes of each post is kept in the process's
+    memo (:data:`postfeed.memo`), so that a post is rendered once however often
+    its feeds are.
 
     Raises:
         ValueError: an unknown format, or no feed is planned in ``feed``.
         PostErrors: the plan cannot be made (see :func:`postfeed.planning.plan.plan`).
     """
+    return render_feed(site, posts, format, tag=tag, feed=feed)[1]
+
+
+def render_feed(
+    site: Site,
+    posts: Sequence[Post],
+    format: str = "atom",
+    *,
+    tag: str | None = None,
+    feed: str | None = None,
+) -> tuple[Feed, bytes]:
+    """The feed :func:`render` renders, and its bytes."""
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
     ordered = order(posts)
@@ -143,7 +156,8 @@ def render(
     else:
         shown = [post for post in ordered if post.in_feeds]
         planned = main_feed(site, shown) if tag is None else tag_feed(site, shown, tag)
-    return FORMATS[format].render(_feed(planned, EntryMaker(site, read_body=read_body)))
+    made = _feed(planned, EntryMaker(site, read_body=read_body, memo=memo.memo))
+    return made, FORMATS[format].render(made)
 
 
 def build(
@@ -184,23 +198,22 @@ def build(
         OutputError: a file could not be written (no feed is changed).
     """
     _fs.refuse_nul(site.output_dir)
-    # A build makes some hundred thousand small objects and no reference cycles: the
-    # cycle collector would only walk them again and again (a tenth of a cold build
-    # of 10,000 posts). It is paused for the build and then restored.
-    collecting = gc.isenabled()
-    gc.disable()
-    workers = Workers(jobs)
-    cache = _open_cache(site, write=not check)
+    # Paused for the build, in the whole process (see _workers.COLLECTOR), and
+    # restored when the last build running in it ends.
+    COLLECTOR.hold()
     try:
-        return _build(
-            site, posts, drafts, future, check, allow_id_change, now, cache, workers, progress
-        )
+        workers = Workers(jobs)
+        cache = _open_cache(site, write=not check)
+        try:
+            return _build(
+                site, posts, drafts, future, check, allow_id_change, now, cache, workers, progress
+            )
+        finally:
+            workers.close()
+            if cache is not None:
+                cache.close()
     finally:
-        workers.close()
-        if cache is not None:
-            cache.close()
-        if collecting:
-            gc.enable()
+        COLLECTOR.release()
 
 
 def _build(

@@ -7,14 +7,13 @@ default. Standard library only.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
-from email.utils import formatdate, parsedate_to_datetime
+from datetime import UTC, datetime
+from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,6 +24,7 @@ from ..formats import FORMATS
 from ..model import Site
 from ..pipeline import build
 from ..rendering.page import PAGE_FILENAME
+from ..web import not_modified, strong_etag
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -213,7 +213,7 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             self._plain(HTTPStatus.NOT_FOUND, "not found", body=body)
             return
-        etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+        etag = strong_etag(data)
         # A rename changes ctime, not mtime: the later of the two is when this path
         # got these bytes.
         changed = max(stat.st_mtime, stat.st_ctime)
@@ -225,7 +225,12 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {"ETag": etag, "Cache-Control": "no-cache"}
         if last_modified is not None:
             headers["Last-Modified"] = last_modified
-        if self._not_modified(etag, changed, last_modified is not None):
+        if not_modified(
+            etag,
+            datetime.fromtimestamp(changed, UTC) if last_modified is not None else None,
+            if_none_match=self.headers.get("If-None-Match"),
+            if_modified_since=self.headers.get("If-Modified-Since"),
+        ):
             self.send_response(HTTPStatus.NOT_MODIFIED)
             for name, value in headers.items():
                 self.send_header(name, value)
@@ -239,23 +244,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if body:
             self.wfile.write(data)
-
-    def _not_modified(self, etag: str, changed: float, dated: bool) -> bool:
-        """RFC 9110 13.1.2 and 13.2.2: If-None-Match wins over If-Modified-Since."""
-        if_none_match = self.headers.get("If-None-Match")
-        if if_none_match is not None:
-            tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-            return "*" in tags or etag in tags
-        if_modified_since = self.headers.get("If-Modified-Since")
-        if if_modified_since is None or not dated:
-            return False
-        try:
-            since: datetime = parsedate_to_datetime(if_modified_since)
-        except (TypeError, ValueError):
-            return False
-        if since.tzinfo is None:
-            return False
-        return int(changed) <= since.timestamp()
 
     def _local_path(self) -> Path | None:
         """The file a request path names inside the folder, or None: no ``..``, no

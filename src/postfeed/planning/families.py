@@ -4,12 +4,11 @@ does the rest. Pure functions; no I/O."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .._text import tag_slug
-from ..model import Author, Post, Site
+from ..model import Post, Site
 
 #: A member of a family: the name people read (a tag, an author's name) and the
 #: spelling its folder is made from (the name, or an author's key in the site's table).
@@ -21,7 +20,8 @@ class Family:
     """One kind of feed a site can have one of per tag, category, author or language.
 
     ``folder`` holds the family's feeds, one sub-folder each; ``keys`` are the front
-    matter keys messages point at; ``members`` lists a post's memberships.
+    matter keys messages point at; ``memberships(site)`` gives the function that lists
+    a post's memberships in that site.
     ``what`` names one member in messages and on the page ("tag"), ``title`` and
     ``description`` make a member feed's, from the site's and the member's name.
     With ``merge``, names whose folders are the same are one member (language tags
@@ -33,7 +33,7 @@ class Family:
     switch: str
     keys: tuple[str, ...]
     what: str
-    members: Callable[[Site, Post], Iterable[Member]]
+    memberships: Callable[[Site], Callable[[Post], Iterable[Member]]]
     title: Callable[[Site, str], str]
     description: Callable[[Site, str], str]
     merge: bool = False
@@ -51,36 +51,33 @@ class Family:
         return tag_slug(spelling.lower() if self.merge else spelling)
 
 
-def _tags(site: Site, post: Post) -> Iterable[Member]:
-    return ((tag, tag) for tag in post.tags)
+def _tags(site: Site) -> Callable[[Post], Iterable[Member]]:
+    return lambda post: [(tag, tag) for tag in post.tags]
 
 
-def _categories(site: Site, post: Post) -> Iterable[Member]:
-    return ((category, category) for category in post.categories)
+def _categories(site: Site) -> Callable[[Post], Iterable[Member]]:
+    return lambda post: [(category, category) for category in post.categories]
 
 
-def _authors(site: Site, post: Post) -> Iterable[Member]:
-    keys = _table_keys(site.authors)
-    for author in post.authors or ((site.author,) if site.author is not None else ()):
-        yield author.name, keys.get(author, author.name)
+def _authors(site: Site) -> Callable[[Post], Iterable[Member]]:
+    # An author of the site's table is known by its key, wherever a post names them.
+    keys: dict[str, str] = {}
+    for key, author in site.authors.items():
+        keys.setdefault(author.name, key)
+    default = (site.author,) if site.author is not None else ()
+
+    def members(post: Post) -> Iterable[Member]:
+        return [(a.name, keys.get(a.name, a.name)) for a in post.authors or default]
+
+    return members
 
 
-def _table_keys(table: Mapping[str, Author]) -> dict[Author, str]:
-    """The key each author of the site's table is known by (the first, if several)."""
-    return _keys_of(tuple(table.items()))
+def _languages(site: Site) -> Callable[[Post], Iterable[Member]]:
+    def members(post: Post) -> Iterable[Member]:
+        language = post.lang or site.language
+        return [(language, language)] if language else []
 
-
-@lru_cache(maxsize=8)
-def _keys_of(items: tuple[tuple[str, Author], ...]) -> dict[Author, str]:
-    keys: dict[Author, str] = {}
-    for key, author in items:
-        keys.setdefault(author, key)
-    return keys
-
-
-def _languages(site: Site, post: Post) -> Iterable[Member]:
-    language = post.lang or site.language
-    return ((language, language),) if language else ()
+    return members
 
 
 TAGS = Family(
@@ -89,7 +86,7 @@ TAGS = Family(
     switch="tag_feeds",
     keys=("tags",),
     what="tag",
-    members=_tags,
+    memberships=_tags,
     title=lambda site, name: f"{site.title}: {name}",
     description=lambda site, name: f"{site.description} (posts tagged {name})",
 )
@@ -99,7 +96,7 @@ CATEGORIES = Family(
     switch="category_feeds",
     keys=("categories",),
     what="category",
-    members=_categories,
+    memberships=_categories,
     title=lambda site, name: f"{site.title}: {name}",
     description=lambda site, name: f"{site.description} (posts in the category {name})",
 )
@@ -109,7 +106,7 @@ AUTHORS = Family(
     switch="author_feeds",
     keys=("authors", "author"),
     what="author",
-    members=_authors,
+    memberships=_authors,
     title=lambda site, name: f"{site.title}: {name}",
     description=lambda site, name: f"{site.description} (posts by {name})",
 )
@@ -119,7 +116,7 @@ LANGUAGES = Family(
     switch="language_feeds",
     keys=("lang",),
     what="language",
-    members=_languages,
+    memberships=_languages,
     title=lambda site, name: f"{site.title} ({name})",
     description=lambda site, name: f"{site.description} (posts in {name})",
     merge=True,

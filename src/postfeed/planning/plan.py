@@ -48,14 +48,6 @@ class Plan:
         """The feed planned in ``path`` (a folder under the output folder), if any."""
         return self._by_path.get(PurePosixPath(str(path).strip("/") or "."))
 
-    def posts(self) -> list[Post]:
-        """Every post some feed shows, each once, in the order the feeds first show them."""
-        seen: dict[tuple[str, Path | None], Post] = {}
-        for feed in self.feeds:
-            for post in feed.posts:
-                seen.setdefault((post.slug, post.source), post)
-        return list(seen.values())
-
 
 def plan(site: Site, published: Sequence[Post]) -> Plan:
     """The feeds a build of ``published`` (newest first) writes.
@@ -91,6 +83,7 @@ def main_feed(site: Site, shown: Sequence[Post]) -> PlannedFeed:
         description=site.description,
         feed_id=site.url,
         posts=shown,
+        language=site.language,
     )
 
 
@@ -106,22 +99,42 @@ def family_feeds(
     """One feed per member of ``family`` among the ``shown`` posts, in folder order.
     A name no folder can be made from, or two names for one folder, is added to
     ``errors`` (unless the family merges them) and gets no feed."""
-    names: dict[str, str] = {}  # slug: the name its feed is labelled with
-    posts: dict[str, list[Post]] = {}
-    clash = False
+    members = family.memberships(site)
+    groups: dict[str, list[Post]] = {}  # by spelling, newest first
+    labels: dict[str, str] = {}  # by spelling, the name its feed is labelled with
     for post in shown:
-        for name, spelling in family.members(site, post):
-            slug = family.slug(spelling)
-            clash = clash or not _same(names.setdefault(slug, name), name)
-            found = posts.setdefault(slug, [])
-            if not found or found[-1] is not post:
+        for name, spelling in members(post):
+            found = groups.get(spelling)
+            if found is None:
+                groups[spelling] = [post]
+                labels[spelling] = name
+            elif found[-1] is not post:
                 found.append(post)
-    if (clash and not family.merge) or not all(_usable(slug) for slug in names):
+    spellings: dict[str, list[str]] = {}  # by slug
+    for spelling in groups:
+        spellings.setdefault(family.slug(spelling), []).append(spelling)
+    clash = any(
+        not _same(labels[named[0]], labels[other])
+        for named in spellings.values()
+        for other in named[1:]
+    )
+    if (clash and not family.merge) or not all(_usable(slug) for slug in spellings):
         errors += _naming_problems(site, family, shown)
         return []
-    if not family.single and len(names) < 2:
+    if not family.single and len(spellings) < 2:
         return []
-    return [_member_feed(site, family, slug, names[slug], posts[slug]) for slug in sorted(names)]
+    feeds = []
+    for slug in sorted(spellings):
+        named = spellings[slug]
+        posts = groups[named[0]]
+        if len(named) > 1:  # one name in several spellings: the posts of all, in order
+            posts = [
+                post
+                for post in shown
+                if any(family.slug(spelling) == slug for _, spelling in members(post))
+            ]
+        feeds.append(_member_feed(site, family, slug, labels[named[0]], posts))
+    return feeds
 
 
 def custom_feed(site: Site, custom: CustomFeed, shown: Sequence[Post]) -> PlannedFeed:
@@ -133,14 +146,15 @@ def custom_feed(site: Site, custom: CustomFeed, shown: Sequence[Post]) -> Planne
         and not _picks(site, custom.exclude, post, every=False)
     ]
     languages = custom.select.languages
+    path = PurePosixPath(custom.path)
     return _planned(
         site,
-        custom.path,
+        path,
         family="custom",
         label=custom.title,
         title=custom.title,
         description=custom.description or site.description,
-        feed_id=feed_url(site, custom.path),
+        feed_id=feed_url(site, path),
         posts=posts,
         limit=custom.limit,
         content=custom.content,
@@ -191,7 +205,7 @@ def _planned(
         id=feed_id,
         base_url=feed_url(site, path),
         home_url=site.url,
-        language=language if family != "main" else site.language,
+        language=language,
         author=site.author,
         posts=tuple(posts[:count] if count else posts),
         content=content or site.content,
@@ -227,10 +241,11 @@ def _naming_problems(site: Site, family: Family, shown: Sequence[Post]) -> list[
     names for one folder, each reported where a post names it."""
     errors: list[SourceError] = []
     first: dict[str, tuple[str, Post]] = {}
+    members = family.memberships(site)
     # In file order, so that the message names the same first post every time.
     for post in sorted(shown, key=_file_order):
         where, key, line = _where(site, family, post)
-        for name, spelling in family.members(site, post):
+        for name, spelling in members(post):
             slug = family.slug(spelling)
             if not slug:
                 message = f"{key}: {name!r} has no letter or digit to name its feed by"
@@ -282,7 +297,7 @@ def _collisions(site: Site, feeds: Sequence[PlannedFeed]) -> list[SourceError]:
     configuration's ``feeds`` line."""
     by_path: dict[PurePosixPath, PlannedFeed] = {}
     errors: list[SourceError] = []
-    customs = {custom.path: custom for custom in site.feeds}
+    customs = {PurePosixPath(custom.path): custom for custom in site.feeds}
     for feed in feeds:
         first = by_path.setdefault(feed.path, feed)
         if first is feed:

@@ -180,6 +180,12 @@ def names(value: object, one: str, many: str) -> tuple[str, ...]:
     return tuple(result)
 
 
+def one_author(value: object) -> Author | str:
+    """A name (or a key of the site's ``authors``), or a mapping with ``name``,
+    ``email`` and ``uri``."""
+    return text(value).strip() if isinstance(value, str) else author(value)
+
+
 def authors(value: object) -> tuple[Author | str, ...]:
     """One author or a list of them: each a name (or a key of the site's ``authors``),
     or a mapping with ``name``, ``email`` and ``uri``."""
@@ -189,7 +195,7 @@ def authors(value: object) -> tuple[Author | str, ...]:
     result: list[Author | str] = []
     for number, item in enumerate(items, 1):
         try:
-            found: Author | str = text(item).strip() if isinstance(item, str) else author(item)
+            found = one_author(item)
         except ValueProblem as err:
             if len(items) == 1:
                 raise

@@ -250,11 +250,14 @@ def _source(value: object) -> str:
     return value
 
 
-def unknown_key_message(key: str, known: tuple[str, ...]) -> str:
-    """'unknown key ... is ignored', with a suggestion for a likely typo."""
+def unknown_key_message(key: str, known: tuple[str, ...], *, ignored: bool = True) -> str:
+    """'unknown key ... is ignored' (or only 'unknown key ...' where it is an error), with
+    a suggestion for a likely typo."""
     close = difflib.get_close_matches(key, known, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown key {key!r} is ignored{hint}"
+    hint = f" (did you mean {close[0]!r}?)" if close else f" (use {', '.join(known)})"
+    if ignored:
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unknown key {key!r}{' is ignored' if ignored else ''}{hint}"
 
 
 def _unknown_key_warning(path: Path, key: str, line: int) -> str:
@@ -430,9 +433,11 @@ def _key(name: str, convert: Callable[[Any], Any], data: dict[str, Any], *defaul
 
 
 def _known_keys(data: dict[str, Any], known: tuple[str, ...], *, where: str = "") -> None:
+    # An error, not a warning: a misspelt selection would quietly pick every post.
     for key in data:
         if key not in known:
-            raise _values.ValueProblem(f"{where}{unknown_key_message(str(key), known)}")
+            message = unknown_key_message(str(key), known, ignored=False)
+            raise _values.ValueProblem(f"{where}{message}")
 
 
 def _selection(data: dict[str, Any], where: str) -> Selection:

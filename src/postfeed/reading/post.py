@@ -134,7 +134,7 @@ def _front_matter(
     check("tags", _values.tags)
     check("categories", _values.categories)
     check("slug", check_slug)
-    check("author", _values.author)
+    check("author", _values.one_author)
     check("authors", _values.authors)
     check("lang", _values.language)
     check("content", _values.content_mode)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
 from typing import Any
 
 from .. import _workers
@@ -366,10 +365,6 @@ def _run(
 def _run_in_worker(
     items: Sequence[_Item], formats: tuple[str, ...], profile: MarkdownProfile, root: str | None
 ) -> list[_Result]:
-    return _run(items, _worker_renderer(profile).render, formats, root)
-
-
-@cache
-def _worker_renderer(profile: MarkdownProfile) -> markup.Renderer:
-    """The Markdown renderer of a worker process, one per profile."""
-    return markup.Renderer(profile)
+    # Also run in the building process, by whichever thread builds there: each thread
+    # its own renderer for the profile.
+    return _run(items, markup.thread_renderer(profile).render, formats, root)

@@ -12,6 +12,7 @@ from .._text import xml_safe
 from ..model import Author, Entry, Image, Post, Site
 from ..urls import image_url, post_id, post_url
 from . import markup
+from .memo import Memo
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,9 @@ class EntryMaker:
     processes; their content may be left out, see ``prepare``), and ``keys`` a
     digest of what each post's parts are made from (its URL, body and summary),
     when known. ``read_body`` reads the body of a post that has none in memory
-    (see ``Post.body_offset``).
+    (see ``Post.body_offset``). With a ``memo``, parts the memo holds are taken
+    from it, and the others are made with the calling thread's own renderer and
+    kept there.
     """
 
     site: Site
@@ -129,9 +132,11 @@ class EntryMaker:
     parts: Mapping[str, EntryParts] = field(default_factory=dict, repr=False)
     keys: Mapping[str, str] = field(default_factory=dict, repr=False)
     renders: int = 0
+    memo: Memo[tuple[str, str, str | None]] | None = field(default=None, repr=False)
     _renderer: markup.Renderer | None = field(default=None, repr=False)
     _made: dict[str, EntryParts] = field(default_factory=dict, repr=False)
     _done: dict[tuple[str, bool], Entry] = field(default_factory=dict, repr=False)
+    _settings: str | None = field(default=None, repr=False)
 
     def entry(self, post: Post, *, summary_only: bool = False) -> Entry:
         """The post as a feed entry; ``summary_only`` leaves its content out."""
@@ -141,13 +146,7 @@ class EntryMaker:
         bare = bare_entry(self.site, post, summary_only=summary_only)
         parts = self.parts.get(post.slug) or self._made.get(post.slug)
         if parts is None:
-            summary = summary_markdown(post)
-            parts = finish(
-                self.body_html(post),
-                None if summary is None else self.render(summary),
-                bare.url,
-                link_root(self.site),
-            )
+            parts = self._parts(post, bare.url)
             self._made[post.slug] = parts
         parts_key = self.keys.get(post.slug)
         key = None if parts_key is None else entry_key(parts_key, bare)
@@ -159,19 +158,56 @@ class EntryMaker:
         """The post's body as HTML: its ``html``, else its Markdown rendered."""
         if post.html is not None:
             return post.html
-        markdown = post.markdown
-        if markdown is None and post.body_offset is not None:
-            if self.read_body is None:
-                raise ValueError(f"post {post.slug!r} has no body in memory and no reader")
-            markdown = self.read_body(post)
-        return self.render(markdown) if markdown and markdown.strip() else ""
+        return self._markdown_html(self._markdown(post))
 
     def render(self, text: str) -> str:
-        """Markdown to HTML with this maker's renderer, counted in ``renders``."""
-        if self._renderer is None:
-            self._renderer = markup.Renderer(self.site.markdown)
+        """Markdown to HTML by the site's profile, counted in ``renders``: with this
+        maker's own renderer, or with a memo (such makers may work in several threads
+        at once) the calling thread's."""
+        if self.memo is not None:
+            renderer = markup.thread_renderer(self.site.markdown)
+        else:
+            if self._renderer is None:
+                self._renderer = markup.Renderer(self.site.markdown)
+            renderer = self._renderer
         self.renders += 1
-        return self._renderer.render(text)
+        return renderer.render(text)
+
+    def _parts(self, post: Post, url: str) -> EntryParts:
+        summary = summary_markdown(post)
+        if self.memo is None:
+            return self._finish(self.body_html(post), summary, url)
+        if self._settings is None:
+            self._settings = markup.renderer_settings(self.site.markdown)
+        if post.html is not None:
+            kind, body = "html", post.html
+        else:
+            kind, body = "markdown", self._markdown(post) or ""
+        # Everything the parts depend on: the renderer (its profile), the URLs links are
+        # made absolute against, the body and the summary (summary_markdown() never
+        # gives "").
+        key = (self._settings, url, link_root(self.site) or "", kind, body, summary or "")
+
+        def make() -> tuple[str, str, str | None]:
+            html = body if kind == "html" else self._markdown_html(body)
+            parts = self._finish(html, summary, url)
+            return parts.summary_html, parts.summary_text, parts.content_html
+
+        return EntryParts(*self.memo.get(key, make))
+
+    def _finish(self, html: str, summary: str | None, url: str) -> EntryParts:
+        summary_html = None if summary is None else self.render(summary)
+        return finish(html, summary_html, url, link_root(self.site))
+
+    def _markdown(self, post: Post) -> str | None:
+        if post.markdown is None and post.body_offset is not None:
+            if self.read_body is None:
+                raise ValueError(f"post {post.slug!r} has no body in memory and no reader")
+            return self.read_body(post)
+        return post.markdown
+
+    def _markdown_html(self, markdown: str | None) -> str:
+        return self.render(markdown) if markdown and markdown.strip() else ""
 
 
 def _language(site: Site, post: Post) -> str | None:

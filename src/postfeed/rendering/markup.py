@@ -4,6 +4,7 @@ Every Python-Markdown and pymdown-extensions call lives here; nothing here reads
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -52,7 +53,9 @@ def _settings(profile: MarkdownProfile) -> str:
 
 
 class Renderer:
-    """Renders Markdown with one reused Python-Markdown instance, by a profile."""
+    """Renders Markdown with one reused Python-Markdown instance, by a profile. The
+    instance keeps state between the calls of one conversion: use each renderer in
+    one thread at a time (see :func:`thread_renderer`)."""
 
     def __init__(self, profile: MarkdownProfile = POSTFEED) -> None:
         # Imported here: a build whose HTML all comes from the cache never needs it.
@@ -92,6 +95,21 @@ def _options(options: tuple[tuple[str, Setting], ...]) -> dict[str, Any]:
         return [plain(item) for item in value] if isinstance(value, tuple) else value
 
     return {name: plain(value) for name, value in options}
+
+
+_local = threading.local()
+
+
+def thread_renderer(profile: MarkdownProfile = POSTFEED) -> Renderer:
+    """The calling thread's own renderer for a profile, made on first use: threads
+    never share a Python-Markdown instance, whose conversions would mix."""
+    renderers: dict[MarkdownProfile, Renderer] | None = getattr(_local, "renderers", None)
+    if renderers is None:
+        renderers = _local.renderers = {}
+    renderer = renderers.get(profile)
+    if renderer is None:
+        renderer = renderers[profile] = Renderer(profile)
+    return renderer
 
 
 def split_more(html: str) -> tuple[str | None, str]:

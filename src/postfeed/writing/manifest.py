@@ -17,7 +17,10 @@ MANIFEST_NAME = ".postfeed-manifest.json"
 _VERSION = 1
 # What the files of an earlier postfeed build carry, for an output folder without
 # a list (one built before postfeed kept it, or whose list was deleted).
-_GENERATOR = b'<generator uri="https://pypi.org/project/postfeed/">postfeed</generator>'
+_GENERATORS = (
+    b'<generator uri="https://pypi.org/project/postfeed/">postfeed</generator>',  # Atom
+    b"<generator>postfeed</generator>",  # RSS
+)
 _PAGE_FOOTER = b'Feeds built by <a href="https://pypi.org/project/postfeed/">postfeed</a>.'
 
 
@@ -98,7 +101,8 @@ def _made_by_postfeed(path: Path, url: str) -> bool:
     if path.name == PAGE_FILENAME:
         return _PAGE_FOOTER in data
     if path.suffix == ".xml":
-        return _GENERATOR in data
+        # Markup in text is escaped, so only the feed's own generator element can match.
+        return any(generator in data for generator in _GENERATORS)
     try:
         document = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError):

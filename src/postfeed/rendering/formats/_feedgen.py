@@ -33,9 +33,10 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # feedgen's methods that build the tree its atom_str() and rss_str() serialize.
 BUILDERS = {"atom": "_create_atom", "rss": "_create_rss"}
 
-# Where entries start in a pretty-printed document, and what follows the last one.
-_ATOM_CUT = (b"\n  <entry>", b"</feed>\n")
-_RSS_CUT = (b"\n    <item>", b"  </channel>\n</rss>\n")
+# Where entries start in a pretty-printed document (the start tag's name, which ends
+# with ">" or with a space before its attributes), and what follows the last one.
+_ATOM_CUT = (b"\n  <entry", b"</feed>\n")
+_RSS_CUT = (b"\n    <item", b"  </channel>\n</rss>\n")
 
 # We parse only what feedgen just serialized; still, never resolve entities or fetch.
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
@@ -158,12 +159,13 @@ def rss_items(entries: Sequence[Entry]) -> list[bytes]:
     for entry in entries:
         fe = _add_entry(fg, entry)
         fe.guid(entry.id, permalink=entry.id == entry.url)
-        for author in entry.authors:
-            if author.email:
-                fe.author(_person(author))
-            else:
-                # RSS <author> must be an email address, so feedgen drops name-only
-                # authors; Dublin Core's creator takes a plain name.
+        if len(entry.authors) == 1 and entry.authors[0].email:
+            fe.author(_person(entry.authors[0]))
+        else:
+            # RSS <author> must be an e-mail address, so feedgen drops name-only authors,
+            # and an item has one <author> at most: Dublin Core's creator takes a plain
+            # name, once per author (the W3C validator warns when an item has both).
+            for author in entry.authors:
                 fe.dc.dc_creator(author.name)
         if entry.language is not None:
             # RSS 2.0 has a channel language only; Dublin Core's is per item.
@@ -214,7 +216,8 @@ def _cut(document: bytes, cut: tuple[bytes, bytes]) -> tuple[bytes, list[bytes],
     starts = []
     at = body.find(opening)
     while at != -1:
-        starts.append(at + 1)  # after the line end before the entry
+        if body[at + len(opening) : at + len(opening) + 1] in (b">", b" "):
+            starts.append(at + 1)  # after the line end before the entry
         at = body.find(opening, at + 1)
     if not starts:
         return body, [], tail
