@@ -757,3 +757,16 @@ def test_same_bytes_twice_and_check(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["links", "--config", str(config), "--feed", "tags/go"]) == 0
     out = capsys.readouterr().out
     assert 'href="https://hugo.example.org/blog/feeds/tags/go/atom.xml"' in out
+
+
+def test_render_memo_keeps_profiles_apart(tmp_path: Path) -> None:
+    """render() keeps what it makes of a post in its memo by the profile too: the same
+    post rendered for a postfeed site and for a Hugo site gets each one's HTML."""
+    site = make_site(
+        tmp_path, {"posts/p.md": yaml_post("title: T\ndate: 2024-01-01\n", "~~gone~~\n")}
+    )
+    posts = postfeed.load_posts(site)
+    plain = postfeed.Site(title="T", url=site.url)
+    assert b"~~gone~~" in postfeed.render(plain, posts, "atom")
+    assert b"&lt;del&gt;gone&lt;/del&gt;" in postfeed.render(site, posts, "atom")
+    assert b"~~gone~~" in postfeed.render(plain, posts, "atom")
