@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import os
 import re
 import select
@@ -10,8 +11,12 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
 
+import feedparser
 import pytest
 from hypothesis import settings
 
@@ -150,3 +155,144 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     yield start
     for server in servers:
         server.stop()
+
+
+# --- site generators: postfeed's feed beside the generator's own ---------------------
+
+GENERATORS = Path(__file__).parent / "data" / "generators"
+# Template syntax that must never reach a feed: Go templates and Hugo shortcodes, Liquid,
+# Nunjucks.
+RAW_TEMPLATE = re.compile(r"\{\{|\}\}|\{%|%\}")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class GeneratorCase:
+    """How one generator's sample site and expected feed are compared with postfeed's.
+
+    ``feed`` is the generator's feed file under ``expected/``; ``config`` more lines
+    for the postfeed.yaml the site is built with. ``left_out`` are ids the
+    generator's feed has and postfeed leaves out on purpose; ``unstable_dates`` ids
+    whose dates in the generator's feed are build times. ``date`` is the generator's
+    entry field that holds the post's date (``"published"``, or ``"updated"`` when
+    that is its only date); with ``compare_updated`` the entries' ``updated`` are
+    compared too. ``coverage`` is the share of the words of the generator's entry
+    (content, else summary) that postfeed's entry must say too.
+    """
+
+    name: str
+    feed: str
+    config: str = ""
+    left_out: frozenset[str] = frozenset()
+    unstable_dates: frozenset[str] = frozenset()
+    date: str = "published"
+    compare_updated: bool = False
+    coverage: float = 0.9
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A generator's feed beside postfeed's: the pairs of entries by id (the
+    generator's first), postfeed's output folder and what the build printed."""
+
+    pairs: list[tuple[Any, Any]]
+    output: Path
+    stderr: str
+
+    def entry(self, id: str) -> Any:
+        """postfeed's entry with this id."""
+        return next(ours for _, ours in self.pairs if ours.id == id)
+
+
+def normal_url(url: str) -> str:
+    """A URL with its percent-encoding made one form (UTF-8, upper-case hex, reserved
+    characters as they are), so that two spellings of one address compare equal."""
+    return quote(unquote(url), safe=":/?#[]@!$&'()*+,;=~%")
+
+
+def instant(parsed: Any) -> int | None:
+    """A feedparser date (a UTC struct_time) as seconds since the epoch."""
+    return None if parsed is None else calendar.timegm(parsed)
+
+
+def words(html: str) -> list[str]:
+    """The words of an HTML fragment's text, lower-cased."""
+    text = re.sub(r"<[^>]*>", " ", html)
+    return [word.casefold() for word in _WORD.findall(unescape(text))]
+
+
+def entry_text(entry: Any) -> str:
+    """An entry's content (all of it), else its summary, as feedparser gives it."""
+    if entry.get("content"):
+        return " ".join(part.value for part in entry.content)
+    return str(entry.get("summary", ""))
+
+
+def compare_with_generator(case: GeneratorCase, folder: Path, capsys: Any) -> Comparison:
+    """Build postfeed on the generator's sample site with ``source: <name>`` into
+    ``folder`` (with the real command), read both feeds back with feedparser and
+    compare them entry by entry: the same entries, ids, links and dates, and in
+    postfeed's, full content without template syntax."""
+    from postfeed.cli import main
+
+    site = GENERATORS / case.name / "site"
+    config = folder / "postfeed.yaml"
+    config.write_text(
+        f"source: {case.name}\nsource_dir: {site}\noutput: out\ncache: false\n" + case.config,
+        encoding="utf-8",
+    )
+    assert main(["build", "-q", "--config", str(config)]) == 0
+    stderr = capsys.readouterr().err
+    expected = feedparser.parse(
+        (GENERATORS / case.name / "expected" / case.feed).read_bytes(), sanitize_html=False
+    )
+    assert not expected.bozo, expected.bozo_exception
+    theirs = {entry.id: entry for entry in expected.entries}
+    assert len(theirs) == len(expected.entries) >= 3
+    ours_by_format = {}
+    for name in ("atom.xml", "rss.xml"):
+        parsed = feedparser.parse((folder / "out" / name).read_bytes(), sanitize_html=False)
+        assert not parsed.bozo, parsed.bozo_exception
+        ours_by_format[name] = {entry.id: entry for entry in parsed.entries}
+    ours = ours_by_format["atom.xml"]
+    # The same entries: those the generator's feed has, less those left out on purpose.
+    wanted = {normal_url(id): id for id in theirs if id not in case.left_out}
+    assert sorted(normal_url(id) for id in ours) == sorted(wanted)
+    assert sorted(ours_by_format["rss.xml"]) == sorted(ours)
+    pairs = []
+    for id, mine in ours.items():
+        their = theirs[wanted[normal_url(id)]]
+        assert normal_url(mine.link) == normal_url(their.link), id
+        if their.id not in case.unstable_dates:
+            assert instant(mine.get("published_parsed")) == instant(
+                their.get(f"{case.date}_parsed")
+            ), (id, mine.get("published"), their.get(case.date))
+            if case.compare_updated:
+                assert instant(mine.get("updated_parsed")) == instant(
+                    their.get("updated_parsed")
+                ), (id, mine.get("updated"), their.get("updated"))
+        content = " ".join(part.value for part in mine.get("content", []))
+        assert words(content), f"{id}: no content"
+        for text in (content, mine.get("summary", ""), mine.title):
+            assert not RAW_TEMPLATE.search(text), (id, RAW_TEMPLATE.search(text))
+        said = set(words(" ".join((mine.title, mine.get("summary", ""), content))))
+        theirs_words = words(entry_text(their))
+        missing = [word for word in theirs_words if word not in said]
+        assert len(missing) <= (1 - case.coverage) * len(theirs_words), (id, missing)
+        pairs.append((their, mine))
+    assert len(pairs) == len(wanted) >= 3
+    return Comparison(pairs, folder / "out", stderr)
+
+
+@pytest.fixture
+def compare_generator(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., Comparison]:
+    """Compare postfeed's feed of a generator's sample site with the generator's own:
+    called as ``compare_generator(name, feed, **options)`` with the fields of
+    :class:`GeneratorCase`; returns the :class:`Comparison`."""
+
+    def compare(name: str, feed: str, **options: Any) -> Comparison:
+        return compare_with_generator(GeneratorCase(name, feed, **options), tmp_path, capsys)
+
+    return compare

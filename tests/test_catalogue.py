@@ -438,7 +438,156 @@ FAMILY_CASES = [
       "posts/p.md:3: in_feeds: expected true or false, got 'no way'\n"),
 ]  # fmt: skip
 
-CASES = CONFIG_CASES + FILE_CASES + VALUE_CASES + OUTPUT_CASES + FEATURE_CASES + FAMILY_CASES
+
+HUGO_TOML = 'baseURL = "https://h.example.org/"\ntitle = "H"\n'
+HUGO_POST = '+++\ntitle = "A"\ndate = 2024-05-01\n+++\nHello.\n'
+
+
+def hugo(
+    files: dict[str, str] | None = None,
+    *,
+    toml: str | None = HUGO_TOML,
+    content: bool = True,
+    yaml: str = "",
+) -> Callable[[Path], None]:
+    """Make hugo/ a Hugo site (hugo.toml, content/posts/a.md and ``files`` under
+    content/) and postfeed.yaml read it with source: hugo, into hugo-feeds/."""
+
+    def write(site: Path) -> None:
+        (site / "postfeed.yaml").write_text(
+            "source: hugo\nsource_dir: hugo\noutput: hugo-feeds\n" + yaml, encoding="utf-8"
+        )
+        folder = site / "hugo"
+        folder.mkdir()
+        if toml is not None:
+            (folder / "hugo.toml").write_text(toml, encoding="utf-8")
+        if not content:
+            return
+        for name, text in {"posts/a.md": HUGO_POST, **(files or {})}.items():
+            path = folder / "content" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+
+    return write
+
+
+def hugo_post(front: str, body: str = "Hello.\n") -> str:
+    """A Hugo post with TOML front matter (a date added unless given)."""
+    if "date" not in front:
+        front += "date = 2024-05-02\n"
+    return f"+++\n{front}+++\n{body}"
+
+
+_HUGO_UNREAD = """\
+enableGitInfo = true
+buildFuture = true
+buildDrafts = true
+buildExpired = true
+[languages.en]
+  weight = 1
+[languages.de]
+  weight = 2
+[markup]
+  defaultMarkdownHandler = "blackfriday"
+"""
+
+SOURCE_CASES = [
+    C("source-unknown", config(CONFIG + "source: wordpress\n"),
+      "postfeed.yaml:4: source: unknown source 'wordpress' (use postfeed, hugo)\n"),
+    C("source-dir-without-source", config(CONFIG + "source_dir: site\n"),
+      "postfeed.yaml:4: source_dir: only read with a site generator's source; set source first\n"),
+    C("source-with-posts", hugo(yaml="posts: posts\n"),
+      "postfeed.yaml:4: posts: only read with source: postfeed; with source: hugo the site is"
+      " read from source_dir (default: this file's folder)\n"),
+    C("toml-front-matter-under-postfeed", raw("p", '+++\ntitle = "A"\n+++\n'),
+      "posts/p.md:1: TOML front matter (+++) is not read with source: postfeed; write it as YAML"
+      " between '---' lines, or set source: hugo in postfeed.yaml to read the Hugo site where"
+      " it stands\n"),
+    C("json-front-matter-under-postfeed", raw("p", '{"title": "A"}\n'),
+      "posts/p.md:1: JSON front matter is not read with source: postfeed; write it as YAML"
+      " between '---' lines, or set source: hugo in postfeed.yaml to read the Hugo site where"
+      " it stands\n"),
+    C("hugo-config-missing", hugo(toml=None),
+      "hugo: no Hugo configuration here (hugo.toml, hugo.yaml, hugo.json, config.toml,"
+      " config.yaml or config.json); set source_dir to the Hugo site's folder\n"),
+    C("hugo-config-toml", hugo(toml='baseURL = "https://h.example.org/"\ntitle = \n'),
+      "hugo/hugo.toml:2: invalid TOML: Invalid value\n"),
+    C("hugo-config-base-url", hugo(toml='baseURL = "/"\ntitle = "H"\n'),
+      "hugo/hugo.toml:1: baseURL: expected an absolute http(s) URL, got '/'\n"),
+    C("hugo-config-time-zone", hugo(toml=HUGO_TOML + 'timeZone = "Mars/Olympus"\n'),
+      "hugo/hugo.toml:3: timeZone: unknown time zone 'Mars/Olympus' (use an IANA name such as"
+      " Europe/Berlin)\n"),
+    C("hugo-config-url-missing", hugo(toml='title = "H"\n'),
+      "postfeed.yaml: url: missing (it is required)\n"),
+    C("hugo-content-missing", hugo(content=False),
+      "hugo/hugo.toml: content folder hugo/content does not exist\n"),
+    C("hugo-permalink-attribute", hugo(toml=HUGO_TOML + '[permalinks]\n  posts = "/:year/:nope/"\n'),
+      "hugo/hugo.toml:4: permalinks: unknown permalink attribute :nope\n"),
+    C("hugo-permalink-sections-slice",
+      hugo(toml=HUGO_TOML + '[permalinks]\n  posts = "/:sections[1:]/:slug/"\n'),
+      "hugo/hugo.toml:4: permalinks: permalink attribute :sections[1:] is not read\n"),
+    C("hugo-settings-not-read", hugo(toml=HUGO_TOML + _HUGO_UNREAD),
+      "hugo/hugo.toml:7: languages: each post is read once, in the default language\n"
+      "hugo/hugo.toml:3: enableGitInfo: dates from Git are not read; lastmod comes from the"
+      " front matter\n"
+      "hugo/hugo.toml:4: buildFuture: not read; publish future posts with postfeed build"
+      " --future\n"
+      "hugo/hugo.toml:5: buildDrafts: not read; publish drafts with postfeed build --drafts\n"
+      "hugo/hugo.toml:6: buildExpired: not read; expired posts are left out\n"
+      "hugo/hugo.toml:12: defaultMarkdownHandler: Markdown is rendered as Goldmark does\n",
+      code=0),
+    C("hugo-toml-front-matter", hugo({"posts/p.md": '+++\ntitle = "P"\ndate = \n+++\n'}),
+      "hugo/content/posts/p.md:3: invalid TOML: Invalid value\n"),
+    C("hugo-json-front-matter", hugo({"posts/p.md": '{\n  "title" "P"\n}\n'}),
+      "hugo/content/posts/p.md:2: invalid JSON: Expecting ':' delimiter\n"),
+    C("hugo-front-matter-never-closed", hugo({"posts/p.md": '+++\ntitle = "P"\n'}),
+      "hugo/content/posts/p.md:1: front matter is never closed: add a '+++' line after it\n"),
+    C("hugo-date-missing", hugo({"posts/p.md": '+++\ntitle = "P"\n+++\n'}),
+      "hugo/content/posts/p.md: date: missing (every post needs a date; Hugo would date it"
+      " 0001-01-01)\n"),
+    C("hugo-date-typo", hugo({"posts/p.md": hugo_post('title = "P"\ndate = "soon"\n')}),
+      "hugo/content/posts/p.md:3: date: expected a date, got 'soon'\n"),
+    C("hugo-title-number", hugo({"posts/p.md": hugo_post("title = 5\n")}),
+      "hugo/content/posts/p.md:2: title: expected text, got 5 (quote it)\n"),
+    C("hugo-same-url", hugo({"posts/p.md": hugo_post('title = "P"\nurl = "/posts/a/"\n')}),
+      "hugo/content/posts/p.md:3: url 'https://h.example.org/posts/a/' is also used by"
+      " hugo/content/posts/a.md\n"),
+    C("hugo-errors-with-warnings",
+      hugo({"posts/p.md": hugo_post('title = "P"\n', "{{< x >}}\n"),
+            "posts/q.md": hugo_post('title = "Q"\ndate = "soon"\n')}),
+      "hugo/content/posts/p.md:5: shortcode {{< x >}} is not run: left out of the feed\n"
+      "hugo/content/posts/q.md:3: date: expected a date, got 'soon'\n"),
+    C("hugo-shortcodes-not-run",
+      hugo({"posts/p.md": hugo_post('title = "P"\n', "{{< x a=1 >}}\n\n{{% y %}}In.{{% /y %}}\n")}),
+      "hugo/content/posts/p.md:5: shortcode {{< x a=1 >}} is not run: left out of the feed\n"
+      "hugo/content/posts/p.md:7: shortcode {{% y %}} is not run: left out of the feed, its"
+      " inner text kept\n", code=0),
+    C("hugo-built-in-shortcode-problems",
+      hugo({"posts/p.md": hugo_post('title = "P"\n', "{{< youtube >}}\n[a]({{< ref \"b.md\" >}})"
+                                    " {{< param nope >}}\n")}),
+      "hugo/content/posts/p.md:5: {{< youtube >}}: the youtube shortcode needs a video id; left out\n"
+      "hugo/content/posts/p.md:6: {{< ref \"b.md\" >}}: no page 'b.md' among the posts; left out\n"
+      "hugo/content/posts/p.md:6: {{< param nope >}}: no param 'nope'; left out\n", code=0),
+    C("hugo-other-formats",
+      hugo({"posts/o.org": "#+title: O\n", "posts/h.html": "---\ntitle: H\n---\n<p>x</p>\n",
+            "posts/m.md": "#+title: M\n"}),
+      "hugo/content/posts/h.html: HTML content is not read (only Markdown): left out of the feeds\n"
+      "hugo/content/posts/o.org: Org content is not read (only Markdown): left out of the feeds\n"
+      "hugo/content/posts/m.md:1: Org front matter is not read: left out of the feeds\n", code=0),
+    C("hugo-title-missing", hugo({"posts/untitled-note.md": "+++\ndate = 2024-05-02\n+++\nHi.\n"}),
+      "hugo/content/posts/untitled-note.md: title: missing; the feeds show 'untitled-note'\n",
+      code=0),
+]  # fmt: skip
+
+CASES = (
+    CONFIG_CASES
+    + FILE_CASES
+    + VALUE_CASES
+    + OUTPUT_CASES
+    + FEATURE_CASES
+    + FAMILY_CASES
+    + SOURCE_CASES
+)
 
 
 def _snapshot(folder: Path) -> dict[str, bytes | None]:

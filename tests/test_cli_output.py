@@ -130,7 +130,8 @@ def test_colour_on_a_terminal(
     terminal: Terminal,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """On a terminal, states, warnings and errors are coloured; the text stays the same."""
+    """On a terminal, states, warnings and errors are coloured; the text stays the same,
+    and a failing build shows its warnings with its errors."""
     write_post("a", "tgas: [go]\n")
     monkeypatch.setattr(sys, "stdout", terminal.file)
     monkeypatch.setattr(sys, "stderr", terminal.file)
@@ -144,6 +145,8 @@ def test_colour_on_a_terminal(
     write_post("b", "date: soon\n")
     assert main(["build"]) == 2
     assert terminal.read() == (
+        "\x1b[1mposts/a.md:3:\x1b[0m \x1b[33munknown key 'tgas' is ignored"
+        " (did you mean 'tags'?)\x1b[0m\n"
         "\x1b[1mposts/b.md:3:\x1b[0m \x1b[31mdate: expected a date, got 'soon'\x1b[0m\n"
     )
 
@@ -301,10 +304,11 @@ def test_github_actions_annotations(
     assert main(["build"]) == 2
     out, err = capsys.readouterr()
     assert out == (
+        "::warning file=posts/a.md,line=3::unknown key 'tgas' is ignored (did you mean 'tags'?)\n"
         "::error file=posts/b.md,line=3::date: expected a date, got 'soon'\n"
         "::error file=posts/c.md,line=2::title: expected text, got 7 (quote it)\n"
     )
-    assert err.splitlines()[0] == "posts/b.md:3: date: expected a date, got 'soon'"
+    assert err.splitlines()[1] == "posts/b.md:3: date: expected a date, got 'soon'"
 
 
 def test_github_actions_annotates_stale_feeds(

@@ -133,7 +133,9 @@ def test_other_renderer_settings_render_again(monkeypatch: pytest.MonkeyPatch) -
     """HTML rendered with other renderer settings (another Python-Markdown, other
     extensions) is never taken from the memo."""
     postfeed.render(SITE, POSTS, "atom")
-    monkeypatch.setattr(markup, "renderer_settings", lambda: "markdown 0.0; extensions none")
+    monkeypatch.setattr(
+        markup, "renderer_settings", lambda profile=None: "markdown 0.0; extensions none"
+    )
     postfeed.render(SITE, POSTS, "atom")
     assert postfeed.memo.info().misses == 8
 

@@ -28,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
     except postfeed.PostfeedError as err:
-        _print_error(err)
+        _print_error(err, quiet=getattr(args, "quiet", False))
         return EXIT_INVALID
     except BrokenPipeError:
         # The reader went away (`postfeed build -v | head`): stop printing, quietly.
@@ -354,19 +354,33 @@ def _posts_summary(result: postfeed.BuildResult) -> str:
     return text
 
 
-def _print_error(err: postfeed.PostfeedError) -> None:
+def _print_error(err: postfeed.PostfeedError, *, quiet: bool = False) -> None:
     paint = _painter(sys.stderr)
     errors = err.errors if isinstance(err, postfeed.PostErrors) else (err,)
-    for error in errors:
-        print(paint.located(f"{error}", "red"), file=sys.stderr)
-        if isinstance(error, postfeed.SourceError):
-            _annotate_path("error", error.path, error.message, error.line)
-        elif isinstance(error, postfeed.OutputError):
-            _annotate_path("error", error.path, error.message)
+    warnings = err.warnings if isinstance(err, postfeed.PostErrors) and not quiet else ()
+    # Warnings are shown with the errors, each in its place by path and line.
+    lines: list[tuple[tuple[str, int], str, BaseException | str]] = [
+        (_where(f"{error}"), "red", error) for error in errors
+    ]
+    lines += [(_where(warning), "yellow", warning) for warning in warnings]
+    for _, colour, problem in sorted(lines, key=lambda line: line[0]):
+        print(paint.located(f"{problem}", colour), file=sys.stderr)
+        if isinstance(problem, str):
+            _annotate("warning", problem)
+        elif isinstance(problem, postfeed.SourceError):
+            _annotate_path("error", problem.path, problem.message, problem.line)
+        elif isinstance(problem, postfeed.OutputError):
+            _annotate_path("error", problem.path, problem.message)
         else:
-            _annotate("error", f"{error}")
+            _annotate("error", f"{problem}")
     if len(errors) > 1:
         print(f"postfeed: {len(errors)} problems; nothing was written", file=sys.stderr)
+
+
+def _where(located: str) -> tuple[str, int]:
+    """The path and line a ``path:line: message`` line names, for sorting."""
+    path, line, _ = _term.parse_located(located)
+    return (str(path) if path is not None else "", line or 0)
 
 
 def _painter(stream: TextIO) -> _term.Painter:

@@ -35,12 +35,14 @@ class PostError(SourceError):
 
 
 class PostErrors(PostfeedError):
-    """Every problem found in one run, sorted by path and line."""
+    """Every problem found in one run, sorted by path and line; ``warnings`` are the
+    run's warnings (``path:line: message`` lines), shown with the errors."""
 
-    def __init__(self, errors: Iterable[SourceError]) -> None:
+    def __init__(self, errors: Iterable[SourceError], *, warnings: Iterable[str] = ()) -> None:
         ordered = tuple(sorted(errors, key=_sort_key))
         super().__init__(ordered)
         self.errors = ordered
+        self.warnings = tuple(warnings)
 
     def __str__(self) -> str:
         return "\n".join(str(error) for error in self.errors)

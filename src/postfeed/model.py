@@ -14,6 +14,12 @@ from .formats import FORMAT_NAMES
 
 ID_SCHEMES = ("tag", "permalink")
 CONTENT_MODES = ("full", "summary")
+#: Where posts come from: postfeed's own posts folder, or a site generator's content.
+SOURCE_NAMES = ("postfeed", "hugo", "jekyll", "pelican", "mkdocs", "eleventy", "astro")
+
+#: A Markdown extension setting's value: plain data, so that a profile compares,
+#: hashes, crosses to a worker process and goes into a cache key as it is.
+Setting = str | int | float | bool | None | tuple["Setting", ...]
 
 #: What a feed carries of each post: the full content, or the summary alone.
 Content = Literal["full", "summary"]
@@ -78,6 +84,23 @@ class CustomFeed:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MarkdownProfile:
+    """How a source's Markdown becomes HTML, as its generator renders it.
+
+    ``extensions`` are Python-Markdown extension names, in order; ``settings``
+    holds each one's options as ``(extension, ((option, value), ...))`` pairs.
+    With ``site_root_links``, a root-relative link (``/x``) in a post points under
+    the site URL's path rather than the host's root (Hugo's feeds make
+    ``/images/a.png`` ``https://host/blog/images/a.png``).
+    """
+
+    name: str = "postfeed"
+    extensions: tuple[str, ...] = ("extra", "sane_lists")
+    settings: tuple[tuple[str, tuple[tuple[str, Setting], ...]], ...] = ()
+    site_root_links: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Site:
     """A blog: what postfeed.yaml says, with its defaults filled in.
 
@@ -88,6 +111,12 @@ class Site:
     ``authors`` maps the keys front matter may name to authors; ``feeds`` are the
     custom feeds; ``content`` is what the site's own feeds (main and families)
     carry of each post.
+
+    ``source`` says where the posts come from: ``"postfeed"`` reads the Markdown
+    files in ``posts_dir``; a site generator's name (``"hugo"``, ...) reads that
+    generator's site in ``posts_dir`` (its configuration and content, where they
+    stand). ``markdown`` is how the posts' Markdown is rendered. ``future``
+    publishes posts dated in the future, as some generators do.
     """
 
     title: str
@@ -114,6 +143,9 @@ class Site:
     static_dir: Path | None = None
     cache_dir: Path | None = None
     config_path: Path | None = None
+    source: str = "postfeed"
+    markdown: MarkdownProfile = field(default_factory=MarkdownProfile)
+    future: bool = False
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
@@ -156,6 +188,11 @@ class Post:
     site's. ``content="summary"`` keeps the post's full text out of every feed;
     ``in_feeds=False`` keeps the post out of every feed.
 
+    ``url`` is the post's absolute permalink when it is not the site's
+    ``permalink`` pattern filled in (a site generator's link), and ``id`` its
+    entry id when it is not made by the site's ``id_scheme``. A post is left out
+    of the feeds from ``expires`` on.
+
     A post that ``build`` scanned from a file keeps no body: ``markdown`` is
     None and the body starts at ``body_offset`` (in characters of the decoded
     text) in ``source``, to be read only if the post appears in a feed.
@@ -176,8 +213,10 @@ class Post:
     content: Content | None = None
     in_feeds: bool = True
     id: str | None = None
+    url: str | None = None
     image: Image | None = None
     draft: bool = False
+    expires: datetime | None = None
     source: Path | None = None
     body_offset: int | None = None
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
@@ -186,7 +225,7 @@ class Post:
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:
-        for name in ("published", "updated"):
+        for name in ("published", "updated", "expires"):
             value = getattr(self, name)
             if value is not None and value.utcoffset() is None:
                 raise ValueError(f"Post.{name} must be timezone-aware, got {value!r}")

@@ -16,7 +16,7 @@ from .formats import FORMATS
 from .model import Entry, Feed, PlannedFeed, Post, Progress, Site
 from .planning.families import FAMILIES
 from .planning.plan import main_feed, plan, tag_feed
-from .reading import _yaml
+from .reading import _yaml, sources
 from .reading.post import read_body
 from .reading.scan import Archive, scan
 from .rendering import markup, memo
@@ -24,6 +24,7 @@ from .rendering._documents import Outputs
 from .rendering._prepare import complete, prepare
 from .rendering.entries import EntryMaker, safe_author
 from .rendering.page import PAGE_FILENAME, render_page
+from .urls import post_id
 from .writing import _fs, _lock
 from .writing.idguard import check_ids
 from .writing.manifest import MANIFEST_NAME, manifest_bytes, written_before
@@ -31,7 +32,7 @@ from .writing.manifest import MANIFEST_NAME, manifest_bytes, written_before
 
 @dataclass(frozen=True, slots=True)
 class LeftOut:
-    """A post that is not published, and why ("draft" or "future")."""
+    """A post that is not published, and why ("draft", "future" or "expired")."""
 
     post: Post
     reason: str
@@ -78,8 +79,8 @@ def select(
 ) -> tuple[list[Post], list[LeftOut]]:
     """Split posts into those to publish (newest first) and those left out.
 
-    ``now`` decides which posts are dated in the future; it is never written
-    into a feed.
+    ``now`` decides which posts are dated in the future, and which have expired
+    (see ``Post.expires``); it is never written into a feed.
     """
     moment = now if now is not None else datetime.now(UTC)
     published: list[Post] = []
@@ -89,6 +90,8 @@ def select(
             left_out.append(LeftOut(post, "draft"))
         elif post.published > moment and not future:
             left_out.append(LeftOut(post, "future"))
+        elif post.expires is not None and post.expires <= moment:
+            left_out.append(LeftOut(post, "expired"))
         else:
             published.append(post)
     return published, left_out
@@ -171,7 +174,8 @@ def build(
 ) -> BuildResult:
     """Build the site's feeds into its output folder, or with ``check`` compare them.
 
-    Loads the posts when ``posts`` is None. Everything is rendered in memory
+    Loads the posts when ``posts`` is None. Posts dated in the future are published
+    with ``future`` or ``site.future``. Everything is rendered in memory
     first; then only files whose bytes changed are replaced, atomically and all
     or nothing, and feed files no longer produced (a tag no longer used) are
     removed. With ``check`` nothing is written, not even to the cache. Unless
@@ -225,10 +229,15 @@ def _build(
     progress: Progress | None,
 ) -> BuildResult:
     archive: Archive | None = None
+    read_warnings: tuple[str, ...] = ()
     if posts is None:
-        archive = scan(site, cache, workers, progress=progress)
-        posts = archive.posts
-    published, left_out = select(posts, drafts=drafts, future=future, now=now)
+        if site.source == "postfeed":
+            archive = scan(site, cache, workers, progress=progress)
+            posts = archive.posts
+        else:
+            reading = sources.read(site, progress=progress)
+            posts, read_warnings = reading.posts, reading.warnings
+    published, left_out = select(posts, drafts=drafts, future=future or site.future, now=now)
     planned = plan(site, published)
     read = archive.read_body if archive is not None else read_body
     prepared = prepare(
@@ -260,7 +269,7 @@ def _build(
         output_dir=site.output_dir,
         published=tuple(published),
         left_out=tuple(left_out),
-        warnings=site.warnings + tuple(w for post in posts for w in post.warnings),
+        warnings=site.warnings + read_warnings + tuple(w for post in posts for w in post.warnings),
     )
 
     def compare() -> tuple[dict[Path, bytes], list[Path], list[Path], int, bytes]:
@@ -269,11 +278,13 @@ def _build(
             cache,
             pieces=prepared.pieces,
             complete=lambda entries: complete(
-                entries, posts_by_id, maker.body_html, cache, prepared.body_keys
+                entries, posts_by_id, maker.body_html, cache, prepared.body_keys, site
             ),
         )
         if not allow_id_change:
-            check_ids(site, published, feeds, known=outputs.published)
+            # An entry whose post expired leaves its feeds on purpose.
+            expired = {post_id(site, left.post) for left in left_out if left.reason == "expired"}
+            check_ids(site, published, feeds, known=outputs.published, retired=expired)
         changed = outputs.changed(workers)
         page_bytes = render_page(site, tuple(planned), feeds[planned.main.path])
         if _fs.read_if_exists(page) != page_bytes:
@@ -349,7 +360,7 @@ def _commit(folder: Path, changed: dict[Path, bytes], extra: list[Path], both: b
 def _open_cache(site: Site, *, write: bool) -> _cache.Cache | None:
     if site.cache_dir is None:
         return None
-    fingerprint = _cache.fingerprint(markup.renderer_settings(), _yaml.LOADER)
+    fingerprint = _cache.fingerprint(markup.renderer_settings(site.markdown), _yaml.LOADER)
     return _cache.Cache.open(site.cache_dir, fingerprint, write=write)
 
 

@@ -11,7 +11,9 @@ from .model import Post, Site
 
 
 def post_url(site: Site, post: Post) -> str:
-    """The post's absolute permalink."""
+    """The post's absolute permalink: its ``url``, else the site's ``permalink`` filled in."""
+    if post.url is not None:
+        return post.url
     local = post.published
     path = site.permalink.format(
         slug=quote(post.slug, safe="-._~"),

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .._text import RESERVED_NAMES, is_absolute_http
 from ..errors import ConfigError, PostErrors
 from ..formats import FORMAT_NAMES
-from ..model import ID_SCHEMES, Author, CustomFeed, Selection, Site
-from . import _values
+from ..model import ID_SCHEMES, Author, CustomFeed, MarkdownProfile, Selection, Site
+from . import _values, sources
 from ._yaml import YAMLProblem, load_mapping
 from .frontmatter import SplitProblem, decode
 
@@ -46,6 +46,8 @@ KNOWN_KEYS = (
     "hub",
     "static",
     "cache",
+    "source",
+    "source_dir",
 )
 _PLACEHOLDERS = {"slug", "year", "month", "day"}
 #: The switches of the families of feeds: one feed per tag, category, author, language.
@@ -107,19 +109,55 @@ def load_site(
     return site
 
 
+# The settings a site generator's configuration may give, and how each is checked.
+_GENERATOR_KEYS: dict[str, Callable[[Any], Any]] = {
+    "title": _values.text,
+    "url": lambda value: _http_url(value),
+    "description": _values.text,
+    "language": _values.language,
+    "author": _values.author,
+    "timezone": lambda value: _timezone(value),
+    "limit": lambda value: _limit(value),
+}
+
+
 def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
     root = path.parent
     fields = _values.Fields(data, lines, lambda line, message: ConfigError(path, line, message))
     check = fields.check
 
-    def required(key: str) -> tuple[None, str]:
-        return None, f"{key}: missing (it is required)"
-
     def optional(key: str, convert: Callable[[Any], Any]) -> None:
         check(key, convert, null_is_missing=True)
 
-    check("title", _values.text, missing=required("title"), null_is_missing=True)
-    check("url", _http_url, missing=required("url"), null_is_missing=True)
+    optional("source", _source)
+    source = fields.values.get("source", "postfeed")
+    if source != "postfeed":
+        optional("source_dir", lambda v: root / _folder(v))
+        if data.get("posts") is not None:
+            message = (
+                f"posts: only read with source: postfeed; with source: {source} the site"
+                " is read from source_dir (default: this file's folder)"
+            )
+            fields.errors.append(ConfigError(path, lines["posts"], message))
+    elif data.get("source_dir") is not None:
+        message = "source_dir: only read with a site generator's source; set source first"
+        fields.errors.append(ConfigError(path, lines["source_dir"], message))
+    generator = None
+    if source != "postfeed" and not fields.errors:
+        generator = sources.configure(source, fields.values.get("source_dir", root))
+        _generator_values(generator, data, fields)
+
+    def required(key: str) -> tuple[None, str]:
+        return None, f"{key}: missing (it is required)"
+
+    def given(key: str) -> tuple[None, str] | None:
+        # Not missing when the generator's configuration gave it, or was not read.
+        if key in fields.values or (source != "postfeed" and generator is None):
+            return None
+        return None if generator is not None and key in generator.values else required(key)
+
+    check("title", _values.text, missing=given("title"), null_is_missing=True)
+    check("url", _http_url, missing=given("url"), null_is_missing=True)
     optional("description", _values.text)
     optional("language", _values.language)
     optional("author", _values.author)
@@ -145,6 +183,13 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
     warnings = tuple(
         _unknown_key_warning(path, key, lines[key]) for key in data if key not in KNOWN_KEYS
     )
+    posts_dir = values.get("posts", root / "posts")
+    markdown = MarkdownProfile()
+    future = False
+    if generator is not None:
+        posts_dir = values.get("source_dir", root)
+        markdown, future = generator.markdown, generator.future
+        warnings = generator.warnings + warnings
     feeds = tuple(replace(feed, line=lines["feeds"]) for feed in values.get("feeds", ()))
     return Site(
         title=values["title"],
@@ -154,7 +199,7 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
         author=values.get("author"),
         authors=values.get("authors", {}),
         timezone=values.get("timezone", "UTC"),
-        posts_dir=values.get("posts", root / "posts"),
+        posts_dir=posts_dir,
         output_dir=values.get("output", root / "feeds"),
         feeds_url=values.get("feeds_url"),
         permalink=values.get("permalink", "/posts/{slug}/"),
@@ -171,8 +216,38 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
         static_dir=values.get("static"),
         cache_dir=values.get("cache", root / CACHE_NAME),
         config_path=path,
+        source=source,
+        markdown=markdown,
+        future=future,
         warnings=warnings,
     )
+
+
+def _generator_values(
+    generator: sources.Defaults, data: dict[str, Any], fields: _values.Fields
+) -> None:
+    """Check the values the generator's configuration gives for postfeed's settings
+    that postfeed.yaml does not set, reporting a problem at the generator's file and
+    key; the good ones become defaults in ``fields.values``."""
+    for key, value in generator.values.items():
+        if data.get(key) is not None or key not in _GENERATOR_KEYS:
+            continue
+        try:
+            fields.values[key] = _GENERATOR_KEYS[key](value)
+        except _values.ValueProblem as err:
+            name = generator.names.get(key, key)
+            line = generator.lines.get(key)
+            fields.errors.append(ConfigError(generator.path, line, f"{name}: {err}"))
+
+
+def _source(value: object) -> str:
+    known = ("postfeed", *sources.NAMES)
+    if value not in known:
+        raise _values.ValueProblem(
+            f"unknown source {_values.describe(value)} (use {', '.join(known)})"
+        )
+    assert isinstance(value, str)
+    return value
 
 
 def unknown_key_message(key: str, known: tuple[str, ...], *, ignored: bool = True) -> str:

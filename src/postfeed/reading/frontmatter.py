@@ -65,6 +65,15 @@ def split(text: str) -> Parts:
     first_end = text.find("\n")
     first = text if first_end < 0 else text[:first_end]
     if not _FENCE.match(first):
+        # Hugo's other front matter formats: say what was seen, and what to set.
+        for opening, kind in (("+++", "TOML front matter (+++)"), ("{", "JSON front matter")):
+            if first.strip() == opening or (opening == "{" and first.startswith("{")):
+                raise SplitProblem(
+                    1,
+                    f"{kind} is not read with source: postfeed; write it as YAML between"
+                    " '---' lines, or set source: hugo in postfeed.yaml to read the Hugo"
+                    " site where it stands",
+                )
         raise SplitProblem(1, "no front matter: a post must start with a '---' line")
     start = first_end + 1 if first_end >= 0 else len(text)
     # Characters never outnumber UTF-8 bytes, so a closing line further than this is

@@ -36,9 +36,16 @@ def load_posts(site: Site, *, progress: Progress | None = None) -> list[Post]:
     Files whose names start with ``.`` or ``_`` are skipped. ``progress``, when
     given, is called as ``progress("read", done, total)`` after each file.
 
+    With another ``source``, the posts of that generator's site (see
+    :mod:`postfeed.reading.sources`).
+
     Raises:
         PostErrors: every problem in every post, sorted by path and line.
     """
+    if site.source != "postfeed":
+        from . import sources
+
+        return sources.read(site, progress=progress).posts
     return scan(site, keep_bodies=True, progress=progress).posts
 
 
@@ -195,7 +202,7 @@ def scan(
     posts = [_locate_image(site, post, errors) for post in posts]
     errors.extend(_duplicates(site, posts))
     if errors:
-        raise PostErrors(errors)
+        raise PostErrors(errors, warnings=site.warnings + tuple(_warnings(posts)))
     archive = Archive(site, posts, files, changed={_shard(name) for name in changed})
     archive.read = len(todo)
     archive.parsed = sum(
@@ -204,6 +211,11 @@ def scan(
         if name in files and (prior is None or prior.front_digest != files[name].front_digest)
     )
     return archive
+
+
+def _warnings(posts: Sequence[Post]) -> Iterator[str]:
+    for post in posts:
+        yield from post.warnings
 
 
 def _settles(prior: FileRecord, result: FileRecord) -> bool:

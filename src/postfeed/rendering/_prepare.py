@@ -23,11 +23,19 @@ from .. import _workers
 from .._cache import Cache
 from .._workers import Workers
 from ..formats import FORMATS
-from ..model import Entry, Post, Progress, Site
+from ..model import Entry, MarkdownProfile, Post, Progress, Site
 from ..reading._records import digest
 from ..reading.scan import Archive
 from . import markup
-from .entries import EntryParts, bare_entry, entry_key, finish, summary_markdown, with_parts
+from .entries import (
+    EntryParts,
+    bare_entry,
+    entry_key,
+    finish,
+    link_root,
+    summary_markdown,
+    with_parts,
+)
 
 HTML = "html"
 PARTS = "parts"
@@ -97,7 +105,8 @@ def prepare(
     Raises:
         PostErrors: a post's file cannot be read, or changed during the build.
     """
-    settings = markup.renderer_settings()
+    settings = markup.renderer_settings(site.markdown)
+    root = link_root(site)
     jobs: list[_Job] = []
     slugs: set[str] = set()
     for post, summary_only in posts:
@@ -119,10 +128,12 @@ def prepare(
     share = 4 * workers.count if workers and parallel else 1
     chunks = _items(jobs, read_body, cache, settings, share)
     if workers is not None and parallel:
-        done = workers.map(_run_in_worker, ((chunk, tuple(formats)) for chunk in chunks))
+        done = workers.map(
+            _run_in_worker, ((chunk, tuple(formats), site.markdown, root) for chunk in chunks)
+        )
     else:
-        renderer = markup.Renderer.lazily()
-        done = (_run(chunk, renderer, formats) for chunk in chunks)
+        renderer = markup.Renderer.lazily(site.markdown)
+        done = (_run(chunk, renderer, formats, root) for chunk in chunks)
     results = (result for chunk in done for result in chunk)
     for job, (parts, body_html, summary_html, pieces) in zip(jobs, results, strict=True):
         prepared.renders += (body_html is not None) + (summary_html is not None)
@@ -158,12 +169,14 @@ def complete(
     body_html: Callable[[Post], str],
     cache: Cache | None,
     body_keys: Mapping[str, str],
+    site: Site,
 ) -> list[Entry]:
     """``entries`` with their content (unless summary-only), made from each post's
     rendered HTML, taken from the cache or else from ``body_html``. ``posts`` gives
     each entry's post by the entry's id, and ``body_keys`` each post's body key by
     slug (see :class:`Prepared`)."""
-    settings = markup.renderer_settings()
+    settings = markup.renderer_settings(site.markdown)
+    root = link_root(site)
     keys = {}
     for entry in entries:
         body_key = body_keys.get(posts[entry.id].slug)
@@ -179,7 +192,8 @@ def complete(
         if not isinstance(html, str):
             html = body_html(posts[entry.id])
         # The summary, made beforehand, does not change the content.
-        result.append(replace(entry, content_html=finish(html, None, entry.url).content_html))
+        content = finish(html, None, entry.url, root).content_html
+        result.append(replace(entry, content_html=content))
     return result
 
 
@@ -317,7 +331,10 @@ def _items(
 
 
 def _run(
-    items: Sequence[_Item], render: Callable[[str], str], formats: Sequence[str]
+    items: Sequence[_Item],
+    render: Callable[[str], str],
+    formats: Sequence[str],
+    root: str | None = None,
 ) -> list[_Result]:
     """Render and finish each item, and format its entry: the work itself, in
     whichever process."""
@@ -331,7 +348,7 @@ def _run(
                 body_html = ""
         if summary_html is None and summary_source is not None:
             summary_html = rendered_summary = render(summary_source)
-        made.append((finish(body_html, summary_html, url), rendered_body, rendered_summary))
+        made.append((finish(body_html, summary_html, url, root), rendered_body, rendered_summary))
     entries = [with_parts(item[5], parts) for item, (parts, _, _) in zip(items, made, strict=True)]
     pieces = [FORMATS[name].items(entries) for name in formats]
     return [
@@ -345,7 +362,9 @@ def _run(
     ]
 
 
-def _run_in_worker(items: Sequence[_Item], formats: tuple[str, ...]) -> list[_Result]:
+def _run_in_worker(
+    items: Sequence[_Item], formats: tuple[str, ...], profile: MarkdownProfile, root: str | None
+) -> list[_Result]:
     # Also run in the building process, by whichever thread builds there: each thread
-    # its own renderer.
-    return _run(items, markup.thread_renderer().render, formats)
+    # its own renderer for the profile.
+    return _run(items, markup.thread_renderer(profile).render, formats, root)

@@ -24,9 +24,10 @@ class EntryParts:
     content_html: str | None
 
 
-def finish(html: str, summary_html: str | None, url: str) -> EntryParts:
+def finish(html: str, summary_html: str | None, url: str, root: str | None = None) -> EntryParts:
     """An entry's parts from a post's rendered body and, if it has one, rendered
-    summary: split at ``<!--more-->``, links made absolute against ``url``, XML-safe."""
+    summary: split at ``<!--more-->``, links made absolute against ``url`` (and
+    root-relative ones against ``root``, see :func:`link_root`), XML-safe."""
     before_more, html = markup.split_more(html)
     if summary_html is not None:
         summary = summary_html
@@ -34,9 +35,15 @@ def finish(html: str, summary_html: str | None, url: str) -> EntryParts:
         summary = before_more
     else:
         summary = markup.first_paragraph(html)
-    summary = xml_safe(markup.absolutize(summary, url))
-    content = xml_safe(markup.absolutize(html, url)).strip()
+    summary = xml_safe(markup.absolutize(summary, url, root))
+    content = xml_safe(markup.absolutize(html, url, root)).strip()
     return EntryParts(summary, markup.text_of(summary), content or None)
+
+
+def link_root(site: Site) -> str | None:
+    """What root-relative links in the site's posts resolve against: the site URL
+    when its Markdown profile says so, else None (the post URL's host)."""
+    return site.url if site.markdown.site_root_links else None
 
 
 def with_parts(bare: Entry, parts: EntryParts, key: str | None = None) -> Entry:
@@ -154,14 +161,14 @@ class EntryMaker:
         return self._markdown_html(self._markdown(post))
 
     def render(self, text: str) -> str:
-        """Markdown to HTML, counted in ``renders``: with this maker's own renderer, or
-        with a memo (such makers may work in several threads at once) the calling
-        thread's."""
+        """Markdown to HTML by the site's profile, counted in ``renders``: with this
+        maker's own renderer, or with a memo (such makers may work in several threads
+        at once) the calling thread's."""
         if self.memo is not None:
-            renderer = markup.thread_renderer()
+            renderer = markup.thread_renderer(self.site.markdown)
         else:
             if self._renderer is None:
-                self._renderer = markup.Renderer()
+                self._renderer = markup.Renderer(self.site.markdown)
             renderer = self._renderer
         self.renders += 1
         return renderer.render(text)
@@ -171,14 +178,15 @@ class EntryMaker:
         if self.memo is None:
             return self._finish(self.body_html(post), summary, url)
         if self._settings is None:
-            self._settings = markup.renderer_settings()
+            self._settings = markup.renderer_settings(self.site.markdown)
         if post.html is not None:
             kind, body = "html", post.html
         else:
             kind, body = "markdown", self._markdown(post) or ""
-        # Everything the parts depend on: the renderer, the URL links are made absolute
-        # against, the body and the summary (summary_markdown() never gives "").
-        key = (self._settings, url, kind, body, summary or "")
+        # Everything the parts depend on: the renderer (its profile), the URLs links are
+        # made absolute against, the body and the summary (summary_markdown() never
+        # gives "").
+        key = (self._settings, url, link_root(self.site) or "", kind, body, summary or "")
 
         def make() -> tuple[str, str, str | None]:
             html = body if kind == "html" else self._markdown_html(body)
@@ -188,7 +196,8 @@ class EntryMaker:
         return EntryParts(*self.memo.get(key, make))
 
     def _finish(self, html: str, summary: str | None, url: str) -> EntryParts:
-        return finish(html, None if summary is None else self.render(summary), url)
+        summary_html = None if summary is None else self.render(summary)
+        return finish(html, summary_html, url, link_root(self.site))
 
     def _markdown(self, post: Post) -> str | None:
         if post.markdown is None and post.body_offset is not None:

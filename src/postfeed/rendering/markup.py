@@ -1,18 +1,23 @@
 """Markdown to HTML, summaries and absolute links.
-Every Python-Markdown call lives here; nothing here reads files."""
+Every Python-Markdown and pymdown-extensions call lives here; nothing here reads files."""
 
 from __future__ import annotations
 
 import re
 import threading
 from collections.abc import Callable
+from functools import lru_cache
 from html.parser import HTMLParser
-from urllib.parse import urljoin
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from .. import _cache
+from ..model import MarkdownProfile, Setting
 
-#: Extensions and options the renderer uses; part of any cache key for rendered HTML.
-MARKDOWN_EXTENSIONS = ("extra", "sane_lists")
+#: postfeed's own profile: Python-Markdown's "extra" and "sane_lists".
+POSTFEED = MarkdownProfile()
+#: Kept for code that names the default extensions.
+MARKDOWN_EXTENSIONS = POSTFEED.extensions
 
 _MORE = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*$", re.MULTILINE | re.IGNORECASE)
 _FIRST_PARAGRAPH = re.compile(r"^<p[ >].*?</p>", re.MULTILINE | re.DOTALL)
@@ -29,22 +34,38 @@ _URL_ATTR = re.compile(
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def renderer_settings() -> str:
+def renderer_settings(profile: MarkdownProfile = POSTFEED) -> str:
     """What rendered HTML depends on besides the Markdown: the installed
-    Python-Markdown and the extensions. Found without importing Python-Markdown."""
-    return f"{_cache.installed('markdown')}; extensions {', '.join(MARKDOWN_EXTENSIONS)}"
+    Python-Markdown (and pymdown-extensions, when the profile uses it) and the
+    profile. Found without importing either."""
+    return _settings(profile)
+
+
+@lru_cache(maxsize=8)
+def _settings(profile: MarkdownProfile) -> str:
+    if profile == POSTFEED:
+        # As before profiles existed, so that the caches of postfeed sites stay valid.
+        return f"{_cache.installed('markdown')}; extensions {', '.join(profile.extensions)}"
+    libraries = [_cache.installed("markdown")]
+    if any(name.startswith("pymdownx.") for name in profile.extensions):
+        libraries.append(_cache.installed("pymdownx"))
+    return f"{'; '.join(libraries)}; profile {profile!r}"
 
 
 class Renderer:
-    """Renders Markdown with one reused Python-Markdown instance, which keeps state
-    between the calls of one conversion: use each renderer in one thread at a time
-    (see :func:`thread_renderer`)."""
+    """Renders Markdown with one reused Python-Markdown instance, by a profile. The
+    instance keeps state between the calls of one conversion: use each renderer in
+    one thread at a time (see :func:`thread_renderer`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, profile: MarkdownProfile = POSTFEED) -> None:
         # Imported here: a build whose HTML all comes from the cache never needs it.
         import markdown
 
-        self._md = markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS))
+        self.profile = profile
+        self._md = markdown.Markdown(
+            extensions=list(profile.extensions),
+            extension_configs={name: _options(options) for name, options in profile.settings},
+        )
 
     def render(self, text: str) -> str:
         """Markdown source to an HTML fragment."""
@@ -52,7 +73,7 @@ class Renderer:
         return self._md.convert(text)
 
     @staticmethod
-    def lazily() -> Callable[[str], str]:
+    def lazily(profile: MarkdownProfile = POSTFEED) -> Callable[[str], str]:
         """A render function whose renderer is made on its first call: a build whose
         HTML all comes from the cache never imports Python-Markdown. Like a
         Renderer, it is for one thread."""
@@ -60,21 +81,34 @@ class Renderer:
 
         def render(text: str) -> str:
             if not made:
-                made.append(Renderer())
+                made.append(Renderer(profile))
             return made[0].render(text)
 
         return render
 
 
+def _options(options: tuple[tuple[str, Setting], ...]) -> dict[str, Any]:
+    """A profile's options for one extension, as Python-Markdown takes them (lists
+    where the profile keeps tuples)."""
+
+    def plain(value: Setting) -> Any:
+        return [plain(item) for item in value] if isinstance(value, tuple) else value
+
+    return {name: plain(value) for name, value in options}
+
+
 _local = threading.local()
 
 
-def thread_renderer() -> Renderer:
-    """The calling thread's own renderer, made on first use: threads never share a
-    Python-Markdown instance, whose conversions would mix."""
-    renderer: Renderer | None = getattr(_local, "renderer", None)
+def thread_renderer(profile: MarkdownProfile = POSTFEED) -> Renderer:
+    """The calling thread's own renderer for a profile, made on first use: threads
+    never share a Python-Markdown instance, whose conversions would mix."""
+    renderers: dict[MarkdownProfile, Renderer] | None = getattr(_local, "renderers", None)
+    if renderers is None:
+        renderers = _local.renderers = {}
+    renderer = renderers.get(profile)
     if renderer is None:
-        renderer = _local.renderer = Renderer()
+        renderer = renderers[profile] = Renderer(profile)
     return renderer
 
 
@@ -93,38 +127,47 @@ def first_paragraph(html: str) -> str:
     return match.group(0) if match else ""
 
 
-def absolutize(html: str, base: str) -> str:
+def absolutize(html: str, base: str, root: str | None = None) -> str:
     """Make every relative URL in ``href``, ``src``, ``srcset`` (and ``poster``,
     ``cite``, ``data``) attributes absolute against ``base``.
 
     ``#frag`` and ``../x`` resolve against ``base``; protocol-relative ``//host/x``
     becomes ``https://host/x``; URLs with a scheme (``mailto:``, ``data:``, ...) stay.
+    With ``root`` (a site URL), a root-relative ``/x`` is ``root`` + ``x``, and
+    ``/<root's path>x`` too, as Hugo's feeds resolve them.
     """
 
     def fix_attr(match: re.Match[str]) -> str:
         value = next(v for v in match.group("dq", "sq", "bare") if v is not None)
         if match.group("name").lower() == "srcset":
-            fixed = ", ".join(_fix_candidate(c, base) for c in value.split(",") if c.strip())
+            fixed = ", ".join(_fix_candidate(c, base, root) for c in value.split(",") if c.strip())
         else:
-            fixed = absolute_url(value, base)
+            fixed = absolute_url(value, base, root)
         return f'{match.group("lead")}"{fixed.replace(chr(34), "&quot;")}"'
 
     return _URL_TAG.sub(lambda tag: _URL_ATTR.sub(fix_attr, tag.group(0)), html)
 
 
-def absolute_url(value: str, base: str) -> str:
+def absolute_url(value: str, base: str, root: str | None = None) -> str:
     """One URL made absolute against ``base``, by the rules of :func:`absolutize`."""
     stripped = value.strip()
     if stripped.startswith("//"):
         return "https:" + stripped
     if _SCHEME.match(stripped):
         return stripped
+    if root is not None and stripped.startswith("/"):
+        path = stripped[1:]
+        # Hugo's absurlreplacer: a path already under the root's path is not prefixed twice.
+        under = urlsplit(root).path.lstrip("/")
+        if under and path.startswith(under):
+            path = path[len(under) :]
+        return root + path
     return urljoin(base, stripped)
 
 
-def _fix_candidate(candidate: str, base: str) -> str:
+def _fix_candidate(candidate: str, base: str, root: str | None) -> str:
     url, _, descriptor = candidate.strip().partition(" ")
-    fixed = absolute_url(url, base)
+    fixed = absolute_url(url, base, root)
     return f"{fixed} {descriptor.strip()}" if descriptor.strip() else fixed
 
 

@@ -6,7 +6,7 @@ folder; reads those files, writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from .._text import xml_safe
@@ -23,6 +23,7 @@ def check_ids(
     feeds: Mapping[PurePosixPath, Feed],
     *,
     known: Callable[[Path], tuple[PublishedEntry, ...] | None] | None = None,
+    retired: Collection[str] = (),
 ) -> None:
     """Refuse a build that drops or renames an entry still inside a feed's window.
 
@@ -31,6 +32,7 @@ def check_ids(
     feed, the usual sign of a renamed slug, a changed ``url`` or a changed
     ``permalink``. ``known``, when given, gives the entries of a file without
     reading it when it can (the build knows the files it wrote), or None.
+    Entries whose ids are in ``retired`` may leave (their posts expired).
 
     Raises:
         IdChangeError: every flagged entry, with the post that now has a new id
@@ -47,7 +49,7 @@ def check_ids(
     suspects = [
         (path, entry, feed)
         for path, entry, feed in old
-        if entry.id not in shown and _inside_window(entry, feed)
+        if entry.id not in shown and entry.id not in retired and _inside_window(entry, feed)
     ]
     if not suspects:
         return
