@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import sys
 import threading
 import time
@@ -20,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .._text import printable
 from ..errors import PostErrors, PostfeedError
 from ..model import Site
 from ..pipeline import build
@@ -29,6 +31,8 @@ from ..rendering.page import PAGE_FILENAME
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 WATCH_INTERVAL = 0.5
+#: Connections waiting to be accepted, at most.
+BACKLOG = 256
 
 _TEXT = "; charset=utf-8"
 MEDIA_TYPES = {fmt.filename: fmt.media_type + _TEXT for fmt in FORMATS.values()} | {
@@ -60,11 +64,25 @@ class FeedServer(ThreadingHTTPServer):
     """Serves the files in ``folder``; one thread per connection."""
 
     daemon_threads = True
+    # socketserver's listen backlog is 5: a burst of connections (a browser fetching a
+    # page and its images, a reader polling every tag feed) overflows it, and each
+    # connection turned away waits a second or more for the client to try again.
+    # The system may cap it lower (net.core.somaxconn).
+    request_queue_size = BACKLOG
 
     def __init__(self, folder: Path, address: tuple[str, int], *, quiet: bool = False) -> None:
         self.folder = folder.resolve()
         self.quiet = quiet
         super().__init__(address, _Handler)
+
+    def handle_error(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: object
+    ) -> None:
+        """Say nothing when a client hangs up; anything else is a bug and shows its
+        traceback."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
     @property
     def url(self) -> str:
@@ -278,11 +296,12 @@ class _Handler(BaseHTTPRequestHandler):
             target = target / PAGE_FILENAME
         try:
             resolved = target.resolve()
+            # A name too long for the file system makes is_file() raise, not answer False.
+            if resolved.is_relative_to(root) and resolved.is_file():
+                return resolved
         except (OSError, RuntimeError):
-            return None
-        if not resolved.is_relative_to(root) or not resolved.is_file():
-            return None
-        return resolved
+            pass
+        return None
 
     def _plain(self, status: HTTPStatus, text: str, *, body: bool) -> None:
         data = (text + "\n").encode("utf-8")
@@ -295,4 +314,5 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         if not self.server.quiet:
-            sys.stderr.write(f"{self.address_string()} {format % args}\n")
+            # The request line is the client's: no escape codes reach the terminal.
+            sys.stderr.write(f"{self.address_string()} {printable(format % args, 1000)}\n")
