@@ -29,6 +29,7 @@ url: https://blog.example.com/
 timezone: Europe/Berlin
 """
 GOOD = "---\ntitle: Good\ndate: 2024-05-01T10:00:00+02:00\ntags: [go]\n---\nHello.\n"
+LONG = "x" * 300  # a name longer than file systems allow (255 bytes)
 
 
 def post(name: str, front: str, body: str = "Hello.\n") -> Callable[[Path], None]:
@@ -186,6 +187,8 @@ CONFIG_CASES = [
       "postfeed.yaml: posts folder posts does not exist\n"),
     C("posts-folder-is-a-file", config(CONFIG + "posts: postfeed.yaml\n"),
       "postfeed.yaml: posts folder postfeed.yaml is not a folder\n"),
+    C("posts-folder-name-too-long", config(CONFIG + f"posts: {LONG}\n"),
+      f"postfeed.yaml: posts folder {LONG} does not exist\n"),
     C("unknown-config-key", config(CONFIG + "timezon: UTC\n"),
       "postfeed.yaml:4: unknown key 'timezon' is ignored (did you mean 'timezone'?)\n", code=0),
 ]  # fmt: skip
@@ -326,6 +329,8 @@ OUTPUT_CASES = [
       "postfeed.yaml: the output folder is a file\n", "--out", "postfeed.yaml"),
     C("output-under-a-file", lambda s: None,
       "postfeed.yaml/feeds: cannot create the output folder: Not a directory\n", "--out", "postfeed.yaml/feeds"),
+    C("output-name-too-long", lambda s: None,
+      f"{LONG}/feeds: cannot create the output folder: File name too long\n", "--out", f"{LONG}/feeds"),
     C("feed-file-is-a-folder", lambda s: ((s / "feeds/atom.xml").unlink(), (s / "feeds/atom.xml").mkdir()),
       "feeds/atom.xml: is a folder, expected a feed file\n"),
     C("file-where-a-tag-folder-goes",
@@ -361,12 +366,16 @@ FEATURE_CASES = [
       "postfeed.yaml:4: id_scheme: unknown id scheme 'X' (use tag or permalink)\n"),
     C("static-folder-missing", config(CONFIG + "static: public\n"),
       "postfeed.yaml:4: static: no such folder 'public' (relative to this file)\n"),
+    C("static-folder-name-too-long", config(CONFIG + f"static: {LONG}\n"),
+      f"postfeed.yaml:4: static: no such folder '{LONG}' (relative to this file)\n"),
     C("image-other-scheme", both(static_site, post("p", "image: ftp://x/a.png\n")),
       "posts/p.md:3: image: expected a path under the site url or an absolute http(s) URL, got 'ftp://x/a.png'\n"),
     C("image-with-space", both(static_site, post("p", "image: a b.png\n")),
       "posts/p.md:3: image: expected a path or URL without spaces (write a space as %20), got 'a b.png'\n"),
     C("image-missing", both(static_site, post("p", "image: images/a.png\n")),
       "posts/p.md:3: image: no such file public/images/a.png (images under the site url are read from the static folder)\n"),
+    C("image-name-too-long", both(static_site, post("p", f"image: {LONG}.png\n")),
+      f"posts/p.md:3: image: no such file public/{LONG}.png (images under the site url are read from the static folder)\n"),
     C("image-links-outside", both(static_site, post("p", "image: images/leak.png\n")),
       "posts/p.md:3: image: 'images/leak.png' points outside the static folder public\n"),
     C("image-not-an-image", both(static_site, post("p", "image: images/a.pdf\n")),
@@ -597,6 +606,7 @@ def _command_messages(site: Path, capsys: pytest.CaptureFixture[str]) -> set[str
         ["new", "x", "--slug", "a/b"],
         ["new", ""],
         ["serve", "--out", "nowhere"],
+        ["serve", "--out", LONG],
         ["serve", "--port", busy],
         ["ping"],
         ["ping", "--config", "hub.yaml"],

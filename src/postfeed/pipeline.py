@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from . import _cache
+from . import _cache, _paths
 from ._text import tag_slug, xml_safe
 from ._workers import Workers
 from .errors import OutputError
@@ -273,7 +273,7 @@ def _build(
             formatted=formatted,
             checked=True,
         )
-    if site.output_dir.exists() and not site.output_dir.is_dir():
+    if _paths.exists(site.output_dir) and not _paths.is_dir(site.output_dir):
         raise OutputError(site.output_dir, "the output folder is a file")
     # Compare and write under the lock, so that two builds never interleave.
     with _lock.hold(site.output_dir):

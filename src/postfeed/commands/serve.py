@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .. import _paths
 from .._text import printable
 from ..errors import PostErrors, PostfeedError
 from ..model import Site
@@ -132,7 +133,7 @@ def serve(
     say = log if log is not None else _stderr
     if watch:
         site = _rebuild(site, None, say)
-    elif not site.output_dir.is_dir():
+    elif not _paths.is_dir(site.output_dir):
         raise PostfeedError(f"{site.output_dir}: no such folder; run 'postfeed build' first")
     server = make_server(site.output_dir, host=host, port=port, quiet=quiet)
     thread = threading.Thread(target=server.serve_forever, name="postfeed-serve", daemon=True)
@@ -296,12 +297,11 @@ class _Handler(BaseHTTPRequestHandler):
             target = target / PAGE_FILENAME
         try:
             resolved = target.resolve()
-            # A name too long for the file system makes is_file() raise, not answer False.
-            if resolved.is_relative_to(root) and resolved.is_file():
-                return resolved
         except (OSError, RuntimeError):
-            pass
-        return None
+            return None
+        if not resolved.is_relative_to(root) or not _paths.is_file(resolved):
+            return None
+        return resolved
 
     def _plain(self, status: HTTPStatus, text: str, *, body: bool) -> None:
         data = (text + "\n").encode("utf-8")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .. import _paths
 from .._text import is_absolute_http
 from ..errors import ConfigError, PostErrors, SourceError
 from ..model import FORMAT_NAMES, ID_SCHEMES, Site
@@ -171,7 +172,7 @@ def _http_url(value: object) -> str:
 def _existing_folder(root: Path, value: object) -> Path:
     name = _values.text(value).strip()
     folder = root / name
-    if not folder.is_dir():
+    if not _paths.is_dir(folder):
         raise _values.ValueProblem(f"no such folder {name!r} (relative to this file)")
     return folder
 

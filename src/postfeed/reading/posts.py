@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .. import _workers
+from .. import _paths, _workers
 from .._cache import Cache
 from .._text import tag_slug
 from .._workers import Workers
@@ -177,9 +177,9 @@ def scan(
         PostErrors: every problem in every post, sorted by path and line.
     """
     folder = site.posts_dir
-    if not folder.is_dir():
+    if not _paths.is_dir(folder):
         where = site.config_path or folder
-        problem = "is not a folder" if folder.exists() else "does not exist"
+        problem = "is not a folder" if _paths.exists(folder) else "does not exist"
         raise ConfigError(where, None, f"posts folder {folder} {problem}")
     tz = ZoneInfo(site.timezone)
     known = _load_index(cache, site, tz) if cache is not None and not keep_bodies else {}
