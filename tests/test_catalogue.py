@@ -19,6 +19,7 @@ import pytest
 import postfeed
 from postfeed import OutputError
 from postfeed.cli import main
+from postfeed.commands import websub
 from postfeed.reading.posts import scan
 from postfeed.writing import _fs, _lock
 
@@ -584,12 +585,17 @@ def _matches(template: str, message: str) -> bool:
     return re.fullmatch(pattern, message) is not None
 
 
-def _command_messages(site: Path, capsys: pytest.CaptureFixture[str]) -> set[str]:
+def _command_messages(
+    site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> set[str]:
     """The whole lines new, serve and ping print when they fail, produced for real."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen()
     busy = str(listener.getsockname()[1])
+    # The listener never accepts: a ping sent to it waits for an answer until its deadline.
+    monkeypatch.setattr(websub, "PING_TIMEOUT", 0.5)
+    (site / "mute.yaml").write_text(CONFIG + f"hub: http://127.0.0.1:{busy}/\n", encoding="utf-8")
     refusing = HTTPServer(("127.0.0.1", 0), _RefusingHub)
     threading.Thread(target=refusing.serve_forever, daemon=True).start()
     (site / "hub.yaml").write_text(
@@ -611,6 +617,7 @@ def _command_messages(site: Path, capsys: pytest.CaptureFixture[str]) -> set[str
         ["ping"],
         ["ping", "--config", "hub.yaml"],
         ["ping", "--config", "gone.yaml"],
+        ["ping", "--config", "mute.yaml"],
     ]
     lines: set[str] = set()
     try:
@@ -638,11 +645,13 @@ class _RefusingHub(BaseHTTPRequestHandler):
 
 
 def test_docs_list_every_message(
-    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every message the catalogue and the other commands produce is in docs/errors.md, and
     every one there is produced."""
-    produced = _library_messages(tmp_path / "library") | _command_messages(site, capsys)
+    produced = _library_messages(tmp_path / "library") | _command_messages(
+        site, capsys, monkeypatch
+    )
     for param in CASES:
         produced |= _messages(param.values[0].stderr)
     documented = _documented()
