@@ -272,6 +272,17 @@ VALUE_CASES = [
       "posts/p.md:3: date: expected a date, got '10000-01-01'\n"),
     C("date-past-9999-in-utc", post("p", "date: 9999-12-31T23:00:00-05:00\n"),
       "posts/p.md:3: date: date out of range: '9999-12-31T23:00:00-05:00' (years 1900-9999)\n"),
+    C("date-before-1900-in-utc", post("p", "date: 1900-01-01T00:30:00+01:00\n"),
+      "posts/p.md:3: date: date out of range: '1900-01-01T00:30:00+01:00' (years 1900-9999)\n"),
+    C("date-before-1900-in-utc-local", post("p", "date: 1900-01-01 00:30\n"),
+      "posts/p.md:3: date: date out of range: '1900-01-01 00:30' (years 1900-9999)\n"),
+    C("date-skipped-by-the-clocks", post("p", "date: 2025-03-30 02:30\n"),
+      "posts/p.md:3: date: '2025-03-30 02:30' does not exist in Europe/Berlin, whose clocks"
+      " jump forward past it; taken as 2025-03-30T03:30:00+02:00\n", code=0),
+    C("date-repeated-by-the-clocks", post("p", "date: 2025-10-26 02:30\n"),
+      "posts/p.md:3: date: '2025-10-26 02:30' happens twice in Europe/Berlin, whose clocks go"
+      " back over it; taken as the first, 2025-10-26T02:30:00+02:00 (write"
+      " 2025-10-26T02:30:00+01:00 for the second)\n", code=0),
     C("date-zone-abbreviation", post("p", "date: 2024-05-01 10:00 EST\n"),
       "posts/p.md:3: date: unknown time zone name in '2024-05-01 10:00 EST': write an offset such as +02:00 instead\n"),
     C("updated-typo", post("p", "updated: soon\n"),

@@ -129,11 +129,13 @@ def tags(value: object) -> tuple[str, ...]:
     return tuple(result)
 
 
-def timestamp(value: object, tz: tzinfo) -> datetime:
+def timestamp(value: object, tz: tzinfo, warn: Callable[[str], None] | None = None) -> datetime:
     """A date or datetime: a date alone is midnight, a value without an offset is in ``tz``.
 
     Accepts YAML dates, ISO 8601 text and anything python-dateutil reads that
-    names a year, month and day. Microseconds are dropped.
+    names a year, month and day. Microseconds are dropped. A local time the clocks
+    skip or pass twice in ``tz`` is taken as an instant near it, and ``warn`` is
+    told which (see :func:`_local`).
     """
     if isinstance(value, datetime):
         result = value
@@ -148,18 +150,54 @@ def timestamp(value: object, tz: tzinfo) -> datetime:
     )
     if not MIN_YEAR <= result.year <= MAX_YEAR:
         raise out_of_range
-    if result.tzinfo is None:
-        result = result.replace(tzinfo=tz)
-    else:
-        offset = result.utcoffset()
-        assert offset is not None
-        result = result.replace(tzinfo=timezone(offset))
     try:
-        # Feeds are compared and read in UTC: 9999-12-31T23:00-05:00 is in year 10000 there.
-        result.astimezone(UTC)
+        if result.tzinfo is None:
+            result = _local(result, tz, describe(value), warn)
+        else:
+            offset = result.utcoffset()
+            assert offset is not None
+            result = result.replace(tzinfo=timezone(offset))
+        # Feeds are compared and read in UTC: 9999-12-31T23:00-05:00 is in year 10000
+        # there, and 1900-01-01T00:30+01:00 in 1899.
+        in_utc = result.astimezone(UTC)
     except OverflowError:
         raise out_of_range from None
+    if not MIN_YEAR <= in_utc.year <= MAX_YEAR:
+        raise out_of_range
     return result.replace(microsecond=0)
+
+
+def _local(naive: datetime, tz: tzinfo, shown: str, warn: Callable[[str], None] | None) -> datetime:
+    """A time without an offset, in ``tz``.
+
+    A time that never happened there (the clocks jumped forward over it) is taken as
+    the instant it names by the offset before the jump, as PEP 495 does: 02:30 in the
+    hour Berlin skips is 01:30 UTC, written 03:30+02:00. A time that happened twice
+    (the clocks went back over it) is taken as its first occurrence. Either way
+    ``warn`` is told, since the author may have meant another instant.
+
+    Raises:
+        OverflowError: the instant lies beyond what datetime holds.
+    """
+    first = naive.replace(tzinfo=tz, fold=0)
+    if first.utcoffset() == naive.replace(tzinfo=tz, fold=1).utcoffset():
+        return first  # neither skipped nor repeated: every time but an hour or two a year
+    real = first.astimezone(UTC).astimezone(tz)
+    zone = str(tz)
+    if real.replace(tzinfo=None) != naive:
+        if warn is not None:
+            warn(
+                f"{shown} does not exist in {zone}, whose clocks jump forward past it;"
+                f" taken as {real.isoformat()}"
+            )
+        return real
+    if warn is not None:
+        second = naive.replace(tzinfo=tz, fold=1).isoformat()
+        warn(
+            f"{shown} happens twice in {zone}, whose clocks go back over it; taken as the"
+            f" first, {first.isoformat()} (write {second} for the second)"
+        )
+    return first
 
 
 def _parse_text(value: str) -> datetime:

@@ -397,6 +397,7 @@ def _front_matter(
     data, lines = mapping.data, mapping.lines
     errors: list[SourceError] = []
     values: dict[str, Any] = {}
+    notes: list[tuple[int, str]] = []  # warnings about values that were taken
 
     def check(key: str, convert: Callable[[Any], Any], *, required: bool = False) -> None:
         if key not in data:
@@ -409,8 +410,14 @@ def _front_matter(
             errors.append(PostError(path, lines[key], f"{key}: {err}"))
 
     check("title", _values.text, required=True)
-    check("date", lambda v: _values.timestamp(v, tz), required=True)
-    check("updated", lambda v: _values.timestamp(v, tz))
+
+    def when(key: str) -> Callable[[Any], Any]:
+        return lambda v: _values.timestamp(
+            v, tz, lambda text: notes.append((lines[key], f"{key}: {text}"))
+        )
+
+    check("date", when("date"), required=True)
+    check("updated", when("updated"))
     check("summary", lambda v: _values.text(v, empty_ok=True))
     check("tags", _values.tags)
     check("slug", check_slug)
@@ -427,7 +434,7 @@ def _front_matter(
             )
     if errors:
         raise PostErrors(errors)
-    warnings = [
+    warnings = notes + [
         (lines[key], unknown_key_message(key, KNOWN_KEYS)) for key in data if key not in KNOWN_KEYS
     ]
     published, updated = values["date"], values.get("updated")
