@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import resource
 import socket
 import subprocess
 import sys
@@ -73,6 +74,19 @@ def both(*steps: Callable[[Path], None]) -> Callable[[Path], None]:
             step(site)
 
     return run
+
+
+def sized(name: str, size: int) -> Callable[[Path], None]:
+    """Write posts/<name>.md: a valid post padded to ``size`` bytes with a sparse hole, as
+    a file copied in by mistake would be (made at once, without writing its bytes)."""
+
+    def write(site: Path) -> None:
+        path = site / "posts" / f"{name}.md"
+        path.write_text(GOOD, encoding="utf-8")
+        with path.open("r+b") as handle:
+            handle.truncate(size)
+
+    return write
 
 
 def link(name: str, target: str) -> Callable[[Path], None]:
@@ -233,6 +247,10 @@ FILE_CASES = [
       "posts/leak.md: is a symbolic link to {site}/secret.md, outside the posts folder posts\n"),
     C("symlink-to-nothing", link("gone", "posts/missing.md"),
       "posts/gone.md: is a symbolic link to {site}/posts/missing.md, which does not exist\n"),
+    C("post-too-large", sized("p", 50 * 1024 * 1024),
+      "posts/p.md: too large (52428800 bytes; a post may have at most 1048576)\n"),
+    C("post-one-byte-too-large", sized("p", 1024 * 1024 + 1),
+      "posts/p.md: too large (1048577 bytes; a post may have at most 1048576)\n"),
     C("file-name-not-a-slug", raw("-draft", GOOD),
       "posts/-draft.md: file name: '-draft' is not a valid slug (use letters, digits, '-', '_', '.' and '~'), or set slug in the front matter\n"),
 ]  # fmt: skip
@@ -477,6 +495,30 @@ def test_real_process(id: str, site: Path) -> None:
     assert run.stdout == ""
     assert run.stderr == case.stderr.replace("{site}", str(site))
     assert "Traceback" not in run.stderr
+    assert _snapshot(site / "feeds") == before
+
+
+def test_a_huge_post_is_refused_unread(site: Path) -> None:
+    """A 4 GiB post is refused by its size: the build, limited to 1 GiB of memory, never
+    reads it, prints the message and exits 2."""
+    sized("huge", 4 * 1024**3)(site)
+    before = _snapshot(site / "feeds")
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1024**3, 1024**3))
+
+    run = subprocess.run(
+        [sys.executable, "-m", "postfeed", "build"],
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=limit_memory,
+        timeout=120,
+    )
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr == (
+        "posts/huge.md: too large (4294967296 bytes; a post may have at most 1048576)\n"
+    )
     assert _snapshot(site / "feeds") == before
 
 

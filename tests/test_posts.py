@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from postfeed import Author, ConfigError, Post, PostErrors, load_posts, load_site
+from postfeed.cli import main
 from postfeed.reading import _yaml
 
 
@@ -306,3 +307,20 @@ def test_front_matter_values_as_pyyaml_makes_them(
     text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
     expected = yaml.load(text, Loader=_yaml._DataLoader)
     assert repr(_yaml.load_mapping(text).data) == repr(expected)  # types too: 1 == True
+
+
+def test_a_post_of_the_largest_size_builds(
+    site_dir: Path, write_post: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A post of exactly 1 MiB, the largest allowed, is published whole (a code block,
+    which Python-Markdown renders quickly)."""
+    path = write_post("big", "", "")
+    head = path.read_bytes()
+    line = b"    x = 1\n"
+    body = line * ((1024 * 1024 - len(head)) // len(line))
+    path.write_bytes(head + body + b"\n" * (1024 * 1024 - len(head) - len(body)))
+    assert path.stat().st_size == 1024 * 1024
+    monkeypatch.chdir(site_dir)
+    assert main(["build", "-q"]) == 0
+    atom = (site_dir / "feeds" / "atom.xml").read_text(encoding="utf-8")
+    assert atom.count("x = 1") == len(body) // len(line)

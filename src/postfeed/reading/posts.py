@@ -47,6 +47,10 @@ KNOWN_KEYS = (
 _SLUG = re.compile(r"^\w[\w.~-]*$")
 # A tag's slug names its feed folder; file systems allow 255 bytes per name.
 MAX_TAG_SLUG = 200
+#: Bytes a post file may hold, at most. Python-Markdown's time grows with the square of
+#: a paragraph's length (a 1 MB paragraph renders in about a second, a 3 MB one in 20),
+#: and a build holds some 30 times a post's size in memory while it formats it.
+MAX_POST_BYTES = 1024 * 1024
 _INDEX = "index"  # the cache's kind for a posts folder's file records
 _SHARDS = 16
 
@@ -81,7 +85,7 @@ def read_body(post: Post) -> str | None:
     if post.markdown is not None or post.body_offset is None or post.source is None:
         return post.markdown
     try:
-        return decode(post.source.read_bytes())[post.body_offset :]
+        return decode(_read_bytes(post.source)[0])[post.body_offset :]
     except SplitProblem as err:
         raise PostErrors([PostError(post.source, err.line, err.message)]) from err
     except OSError as err:
@@ -128,7 +132,7 @@ class Archive:
             return read_body(post)
         path = post.source
         try:
-            parts = split(decode(path.read_bytes()))
+            parts = split(decode(_read_bytes(path)[0]))
         except SplitProblem as err:
             raise PostErrors([PostError(path, err.line, err.message)]) from err
         except OSError as err:
@@ -368,17 +372,33 @@ def _read(path: Path | str, tz: tzinfo, known: FileRecord | None, *, keep_body: 
 
 
 def _read_bytes(path: Path | str) -> tuple[bytes, Identity]:
-    """A file's bytes and the identity of the version read (taken from the open
+    """A post file's bytes and the identity of the version read (taken from the open
     file, so the two match). Without the buffered file object ``Path.read_bytes``
-    sets up: a scan reads thousands of small files, and that costs a third."""
+    sets up: a scan reads thousands of small files, and that costs a third.
+
+    A file larger than :data:`MAX_POST_BYTES` is refused before it is read, or as
+    soon as reading passes the limit (a file that grows, or that is no regular file).
+
+    Raises:
+        PostErrors: the file is too large.
+        OSError: it cannot be read.
+    """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
-        current = identity(os.fstat(fd))
+        status = os.fstat(fd)
+        current = identity(status)
+        size = status.st_size
         chunks = []
-        while chunk := os.read(fd, 65536):
-            chunks.append(chunk)
+        if size <= MAX_POST_BYTES:
+            size = 0
+            while size <= MAX_POST_BYTES and (chunk := os.read(fd, 65536)):
+                chunks.append(chunk)
+                size += len(chunk)
     finally:
         os.close(fd)
+    if size > MAX_POST_BYTES:
+        message = f"too large ({size} bytes; a post may have at most {MAX_POST_BYTES})"
+        raise PostErrors([PostError(path, None, message)])
     return b"".join(chunks), current
 
 
