@@ -33,6 +33,8 @@ class Site:
     Relative folders are relative to the current directory when the site is
     made in code, and to the configuration file when it is loaded.
     ``cache_dir`` is where builds keep what they may reuse (None: no cache).
+    ``sanitize`` cleans the HTML of every entry (see ``rendering.sanitize``);
+    False publishes it exactly as written.
     """
 
     title: str
@@ -52,6 +54,7 @@ class Site:
     hub: str | None = None
     static_dir: Path | None = None
     cache_dir: Path | None = None
+    sanitize: bool = True
     config_path: Path | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
 

@@ -40,6 +40,7 @@ KNOWN_KEYS = (
     "hub",
     "static",
     "cache",
+    "sanitize",
 )
 _PLACEHOLDERS = {"slug", "year", "month", "day"}
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
@@ -116,6 +117,7 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
     check("hub", _http_url)
     check("static", lambda v: _existing_folder(root, v))
     check("cache", lambda v: _cache_dir(root, v))
+    check("sanitize", _values.boolean)
     if errors:
         raise errors[0] if len(errors) == 1 else PostErrors(errors)
     warnings = tuple(
@@ -139,6 +141,7 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
         hub=values.get("hub"),
         static_dir=values.get("static"),
         cache_dir=values.get("cache", root / CACHE_NAME),
+        sanitize=values.get("sanitize", True),
         config_path=path,
         warnings=warnings,
     )

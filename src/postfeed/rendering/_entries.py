@@ -29,7 +29,7 @@ from ..reading.posts import Archive
 from ..urls import post_url
 from . import markup
 from .formats import FORMATS
-from .resolve import EntryMaker, EntryParts, finish, summary_markdown, with_parts
+from .resolve import EntryMaker, EntryParts, finish, finishing, summary_markdown, with_parts
 
 HTML = "html"
 PARTS = "parts"
@@ -51,6 +51,7 @@ class _Job:
     url: str
     body_key: str | None  # None while the body is unread and its digest unknown
     summary: str | None
+    finishing: str  # resolve.finishing(): whether and how the HTML is cleaned
     body_html: str | None = None
     body_markdown: str | None = None
     summary_html: str | None = None
@@ -59,7 +60,7 @@ class _Job:
         if self.body_key is None:
             return None
         summary = "" if self.summary is None else digest(self.summary)
-        return digest(f"{self.url}\0{self.body_key}\0{summary}")
+        return digest(f"{self.url}\0{self.body_key}\0{summary}\0{self.finishing}")
 
 
 @dataclass(slots=True)
@@ -96,14 +97,14 @@ def prepare(
         PostErrors: a post's file cannot be read, or changed during the build.
     """
     settings = markup.renderer_settings()
+    how = finishing(site)
     jobs: list[_Job] = []
     slugs = set(maker.prepared)
     for post in posts:
         if post.slug not in slugs:  # as EntryMaker, one entry per slug: the first post's
             slugs.add(post.slug)
-            jobs.append(
-                _Job(post, post_url(site, post), _body_key(post, archive), summary_markdown(post))
-            )
+            url = post_url(site, post)
+            jobs.append(_Job(post, url, _body_key(post, archive), summary_markdown(post), how))
     total = len(jobs)
     prepared = Prepared({}, {})
     if cache is not None:
@@ -117,9 +118,11 @@ def prepare(
     # still make a few calls for each process and no process waits long at the end.
     chunks = _items(jobs, maker, cache, settings, 4 * workers.count if workers and parallel else 1)
     if workers is not None and parallel:
-        done = workers.map(_run_in_worker, ((chunk, tuple(formats)) for chunk in chunks))
+        done = workers.map(
+            _run_in_worker, ((chunk, tuple(formats), site.sanitize) for chunk in chunks)
+        )
     else:
-        done = (_run(chunk, maker.render, formats) for chunk in chunks)
+        done = (_run(chunk, maker.render, formats, site.sanitize) for chunk in chunks)
     results = (result for chunk in done for result in chunk)
     for job, (parts, body_html, summary_html, pieces) in zip(jobs, results, strict=True):
         if parallel:  # the serial path counts its renders in maker.render
@@ -174,7 +177,8 @@ def complete(
         if not isinstance(html, str):
             html = maker.body_html(posts[id(entry)])
         # The summary, made beforehand, does not change the content.
-        result.append(replace(entry, content_html=finish(html, None, entry.url).content_html))
+        parts = finish(html, None, entry.url, clean=maker.site.sanitize)
+        result.append(replace(entry, content_html=parts.content_html))
     return result
 
 
@@ -312,7 +316,7 @@ def _items(
 
 
 def _run(
-    items: Sequence[_Item], render: Callable[[str], str], formats: Sequence[str]
+    items: Sequence[_Item], render: Callable[[str], str], formats: Sequence[str], clean: bool
 ) -> list[_Result]:
     """Render and finish each item, and format its entry: the work itself, in
     whichever process."""
@@ -326,7 +330,8 @@ def _run(
                 body_html = ""
         if summary_html is None and summary_source is not None:
             summary_html = rendered_summary = render(summary_source)
-        made.append((finish(body_html, summary_html, url), rendered_body, rendered_summary))
+        parts = finish(body_html, summary_html, url, clean=clean)
+        made.append((parts, rendered_body, rendered_summary))
     entries = [with_parts(item[5], parts) for item, (parts, _, _) in zip(items, made, strict=True)]
     pieces = [FORMATS[name].items(entries) for name in formats]
     return [
@@ -340,8 +345,8 @@ def _run(
     ]
 
 
-def _run_in_worker(items: Sequence[_Item], formats: tuple[str, ...]) -> list[_Result]:
-    return _run(items, _worker_renderer().render, formats)
+def _run_in_worker(items: Sequence[_Item], formats: tuple[str, ...], clean: bool) -> list[_Result]:
+    return _run(items, _worker_renderer().render, formats, clean)
 
 
 @cache

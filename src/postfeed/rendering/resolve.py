@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from .._text import xml_safe
 from ..model import Author, Entry, Image, Post, Site
 from ..urls import image_url, post_id, post_url
-from . import markup
+from . import markup, sanitize
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,9 +23,11 @@ class EntryParts:
     content_html: str | None
 
 
-def finish(html: str, summary_html: str | None, url: str) -> EntryParts:
+def finish(html: str, summary_html: str | None, url: str, *, clean: bool = True) -> EntryParts:
     """An entry's parts from a post's rendered body and, if it has one, rendered
-    summary: split at ``<!--more-->``, links made absolute against ``url``, XML-safe."""
+    summary: split at ``<!--more-->``, links made absolute against ``url``, with
+    ``clean`` sanitized (see :mod:`.sanitize`), XML-safe. This is where every HTML
+    field of every format is made final, in whichever process renders it."""
     before_more, html = markup.split_more(html)
     if summary_html is not None:
         summary = summary_html
@@ -33,9 +35,18 @@ def finish(html: str, summary_html: str | None, url: str) -> EntryParts:
         summary = before_more
     else:
         summary = markup.first_paragraph(html)
-    summary = xml_safe(markup.absolutize(summary, url))
-    content = xml_safe(markup.absolutize(html, url)).strip()
+    summary = markup.absolutize(summary, url)
+    content = markup.absolutize(html, url)
+    if clean:
+        summary, content = sanitize.clean(summary), sanitize.clean(content)
+    summary, content = xml_safe(summary), xml_safe(content).strip()
     return EntryParts(summary, markup.text_of(summary), content or None)
+
+
+def finishing(site: Site) -> str:
+    """What finished parts depend on besides the post and its URL: whether, and by
+    which sanitizer, the site's HTML is cleaned. Part of every parts key."""
+    return f"clean {sanitize.settings()}" if site.sanitize else "verbatim"
 
 
 def with_parts(bare: Entry, parts: EntryParts) -> Entry:
@@ -91,7 +102,10 @@ class EntryMaker:
         if parts is None:
             summary = summary_markdown(post)
             parts = finish(
-                self.body_html(post), None if summary is None else self.render(summary), bare.url
+                self.body_html(post),
+                None if summary is None else self.render(summary),
+                bare.url,
+                clean=self.site.sanitize,
             )
         result = with_parts(bare, parts)
         self._done[post.slug] = result
