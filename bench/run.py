@@ -12,7 +12,13 @@ wall time and peak memory. References and cold builds are measured in
 alternating rounds, so that a busy machine slows both alike. Prints a table and
 writes JSON; with --docs, rewrites the table in docs/performance.md.
 
-Usage: python bench/run.py [--sizes 100,1000,10000] [--repeat N] [--docs FILE]
+``--scenarios`` picks the builds to measure, among them two that are not measured
+by default: ``cold-verbatim`` and ``no-cache-verbatim``, the cold and no-cache builds
+with ``sanitize: false``, in the same rounds as their cleaned twins (what cleaning
+the HTML costs). ``--no-references`` leaves out floor and naive.
+
+Usage: python bench/run.py [--sizes 100,1000,10000] [--limits 20,0] [--repeat N]
+       [--scenarios cold,no-cache,...] [--no-references] [--docs FILE]
 """
 
 from __future__ import annotations
@@ -41,13 +47,21 @@ import generate  # noqa: E402  (the generator sits beside this script)
 SIZES = (100, 1000, 10000)
 LIMITS = (20, 0)
 SCENARIOS = ("cold", "no-cache", "no-change", "edit", "add")
+#: Builds with sanitize: false, each measured in the rounds of the build it is named after.
+VERBATIM = {"cold-verbatim": "cold", "no-cache-verbatim": "no-cache"}
+REFERENCES = ("floor", "naive")
 MARK_START, MARK_END = "<!-- bench-table -->", "<!-- /bench-table -->"
 
 
 def repetitions(size: int, limit: int, override: int | None) -> dict[str, int]:
     """How many times to run each measurement: fewer where one run takes long."""
     if override is not None:
-        return {name: override for name in (*SCENARIOS, "floor", "naive")}
+        return {name: override for name in (*SCENARIOS, *VERBATIM, *REFERENCES)}
+    counts = _repetitions(size, limit)
+    return counts | {name: counts[twin] for name, twin in VERBATIM.items()}
+
+
+def _repetitions(size: int, limit: int) -> dict[str, int]:
     if size >= 10000 and limit == 0:
         return {
             "cold": 1,
@@ -98,10 +112,18 @@ class Archive:
             generate.generate(self.folder, size)
             stamp.write_text(json.dumps(wanted))
         self.config = self.folder / "postfeed.yaml"
+        # Beside postfeed.yaml, so that both read the same posts and share the cache
+        # folder (which the cold and no-cache builds empty or leave alone).
+        self.verbatim = self.folder / "postfeed-verbatim.yaml"
         self.added = 0
         self.edits = 0
 
-    def postfeed(self, *options: str) -> list[str]:
+    def write_config(self, limit: int) -> None:
+        """Both configurations at ``limit``: as generated, and with ``sanitize: false``."""
+        generate.write_config(self.folder, limit)
+        self.verbatim.write_text(self.config.read_text() + "sanitize: false\n")
+
+    def postfeed(self, *options: str, verbatim: bool = False) -> list[str]:
         return [
             sys.executable,
             "-m",
@@ -110,7 +132,7 @@ class Archive:
             "-q",
             *options,
             "--config",
-            str(self.config),
+            str(self.verbatim if verbatim else self.config),
         ]
 
     def reference(self, name: str, limit: int) -> list[str]:
@@ -168,22 +190,30 @@ def summary(name: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def bench_limit(archive: Archive, limit: int, counts: dict[str, int]) -> list[dict[str, Any]]:
+def bench_limit(
+    archive: Archive,
+    limit: int,
+    counts: dict[str, int],
+    scenarios: tuple[str, ...] = SCENARIOS,
+    references: bool = True,
+) -> list[dict[str, Any]]:
     """Every measurement of one archive at one limit."""
-    generate.write_config(archive.folder, limit)
-    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in ("floor", "naive", *SCENARIOS)}
-    rounds = max(counts["cold"], counts["no-cache"], counts["floor"], counts["naive"])
+    archive.write_config(limit)
+    names = (*(REFERENCES if references else ()), *scenarios)
+    counts = {name: counts[name] if name in names else 0 for name in counts}
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    rounds = max(counts[name] for name in ("floor", "naive", "cold", "no-cache", *VERBATIM))
     for round_ in range(rounds):
         if round_ < counts["floor"]:
             runs["floor"].append(measure(archive.reference("floor", limit)))
         if round_ < counts["naive"]:
             runs["naive"].append(measure(archive.reference("naive", limit)))
-        if round_ < counts["no-cache"]:
-            archive.forget()
-            runs["no-cache"].append(measure(archive.postfeed("--no-cache")))
-        if round_ < counts["cold"]:
-            archive.forget()
-            runs["cold"].append(measure(archive.postfeed()))
+        for name in ("no-cache", "no-cache-verbatim", "cold", "cold-verbatim"):
+            if round_ < counts[name]:
+                archive.forget()
+                options = ("--no-cache",) if name.startswith("no-cache") else ()
+                verbatim = name in VERBATIM
+                runs[name].append(measure(archive.postfeed(*options, verbatim=verbatim)))
     for _ in range(counts["no-change"]):
         runs["no-change"].append(measure(archive.postfeed()))
     for _ in range(counts["edit"]):
@@ -194,18 +224,18 @@ def bench_limit(archive: Archive, limit: int, counts: dict[str, int]) -> list[di
         runs["add"].append(measure(archive.postfeed()))
     archive.restore()
     rows = [summary(name, found) for name, found in runs.items()]
-    floor = rows[0]["median_s"]
-    naive = rows[1]["median_s"]
+    floor = rows[0]["median_s"] if references else None
+    naive = rows[1]["median_s"] if references else None
     for row in rows:
         row.update(size=archive.size, limit=limit)
-        row["x_floor"] = row["median_s"] / floor
-        row["x_naive"] = row["median_s"] / naive
+        row["x_floor"] = row["median_s"] / floor if floor else None
+        row["x_naive"] = row["median_s"] / naive if naive else None
     return rows
 
 
 def probe(archive: Archive) -> dict[str, Any]:
     """Renders and Markdown time of one cold build at limit 20."""
-    generate.write_config(archive.folder, 20)
+    archive.write_config(20)
     archive.forget()
     out = subprocess.run(
         [sys.executable, str(HERE / "probe.py"), str(archive.config)],
@@ -227,6 +257,13 @@ def find(rows: list[dict[str, Any]], size: int, limit: int, scenario: str) -> di
 
 def targets(rows: list[dict[str, Any]], probes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The issue's targets, each with the measured figure, where the run measured it."""
+    try:
+        return _targets(rows, probes)
+    except (KeyError, TypeError):  # a run of some scenarios, or without references
+        return []
+
+
+def _targets(rows: list[dict[str, Any]], probes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     checks: list[dict[str, Any]] = []
 
     def check(name: str, value: float, limit: float, unit: str) -> None:
@@ -283,10 +320,11 @@ def table(rows: list[dict[str, Any]], probes: list[dict[str, Any]]) -> str:
         "|---:|---:|---|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
+        x_floor = "" if row["x_floor"] is None else f"{row['x_floor']:.2f}"
+        x_naive = "" if row["x_naive"] is None else f"{row['x_naive']:.3f}"
         lines.append(
             f"| {row['size']:,} | {row['limit']} | {row['scenario']} | {row['median_s']:.3f}"
-            f" | {row['x_floor']:.2f} | {row['x_naive']:.3f} | {row['peak_mib']:.0f}"
-            f" | {len(row['runs'])} |"
+            f" | {x_floor} | {x_naive} | {row['peak_mib']:.0f} | {len(row['runs'])} |"
         )
     if probes:
         lines += [
@@ -364,6 +402,14 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, help="runs of every measurement (default: by size)")
     parser.add_argument(
+        "--scenarios",
+        default=",".join(SCENARIOS),
+        help=f"builds to measure, of {', '.join((*SCENARIOS, *VERBATIM))} (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--no-references", action="store_true", help="measure neither floor nor naive"
+    )
+    parser.add_argument(
         "--work", type=Path, help="folder for the archives (default: a temporary one)"
     )
     parser.add_argument("--json", type=Path, default=HERE / "results.json", help="results file")
@@ -371,6 +417,10 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     limits = [int(limit) for limit in args.limits.split(",")]
+    scenarios = tuple(name for name in args.scenarios.split(",") if name)
+    unknown = sorted(set(scenarios) - {*SCENARIOS, *VERBATIM})
+    if unknown:
+        parser.error(f"unknown scenario {unknown[0]!r}")
     work = args.work or Path(tempfile.mkdtemp(prefix="postfeed-bench-"))
     started = time.time()
     compile_postfeed()
@@ -382,8 +432,9 @@ def main() -> None:
             archive = Archive(work, size)
             for limit in limits:
                 print(f"{size} posts, limit {limit} ...", file=sys.stderr)
-                rows += bench_limit(archive, limit, repetitions(size, limit, args.repeat))
-            if 20 in limits:
+                counts = repetitions(size, limit, args.repeat)
+                rows += bench_limit(archive, limit, counts, scenarios, not args.no_references)
+            if 20 in limits and not args.no_references:
                 probes.append(probe(archive))
     finally:
         if args.work is None:
