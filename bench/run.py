@@ -20,12 +20,18 @@ Then the library in a web application (bench/render.py, in a fresh process): a
 and JSON Feed, cold (the posts not yet in the memo), warm (from the memo) and
 with the memo off.
 
+``--scenarios`` picks the builds to measure, among them two that are not measured
+by default: ``cold-verbatim`` and ``no-cache-verbatim``, the cold and no-cache builds
+with ``sanitize: false``, in the same rounds as their cleaned twins (what cleaning
+the HTML costs). ``--no-references`` leaves out floor and naive.
+
 Prints tables and writes JSON; with --docs, rewrites the tables in
 docs/performance.md. ``--parts`` runs only some of the two (the families scenario
 is part of the builds).
 
-Usage: python bench/run.py [--parts builds,render] [--sizes 100,1000,10000]
-                           [--families-size 10000] [--repeat N] [--docs FILE]
+Usage: python bench/run.py [--parts builds,render] [--sizes 100,1000,10000] [--limits 20,0]
+                           [--families-size 10000] [--repeat N]
+                           [--scenarios cold,no-cache,...] [--no-references] [--docs FILE]
 """
 
 from __future__ import annotations
@@ -61,12 +67,20 @@ MARKS = {
     "render": ("<!-- bench-render -->", "<!-- /bench-render -->"),
 }
 RENDER_FORMATS = ("atom", "rss", "json")
+#: Builds with sanitize: false, each measured in the rounds of the build it is named after.
+VERBATIM = {"cold-verbatim": "cold", "no-cache-verbatim": "no-cache"}
+REFERENCES = ("floor", "naive")
 
 
 def repetitions(size: int, limit: int, override: int | None) -> dict[str, int]:
     """How many times to run each measurement: fewer where one run takes long."""
     if override is not None:
-        return {name: override for name in (*SCENARIOS, "floor", "naive")}
+        return {name: override for name in (*SCENARIOS, *VERBATIM, *REFERENCES)}
+    counts = _repetitions(size, limit)
+    return counts | {name: counts[twin] for name, twin in VERBATIM.items()}
+
+
+def _repetitions(size: int, limit: int) -> dict[str, int]:
     if size >= 10000 and limit == 0:
         return {
             "cold": 1,
@@ -119,10 +133,18 @@ class Archive:
             generate.generate(self.folder, size, families=families)
             stamp.write_text(json.dumps(wanted))
         self.config = self.folder / "postfeed.yaml"
+        # Beside postfeed.yaml, so that both read the same posts and share the cache
+        # folder (which the cold and no-cache builds empty or leave alone).
+        self.verbatim = self.folder / "postfeed-verbatim.yaml"
         self.added = 0
         self.edits = 0
 
-    def postfeed(self, *options: str) -> list[str]:
+    def write_config(self, limit: int) -> None:
+        """Both configurations at ``limit``: as generated, and with ``sanitize: false``."""
+        generate.write_config(self.folder, limit, families=self.families)
+        self.verbatim.write_text(self.config.read_text() + "sanitize: false\n")
+
+    def postfeed(self, *options: str, verbatim: bool = False) -> list[str]:
         return [
             sys.executable,
             "-m",
@@ -131,7 +153,7 @@ class Archive:
             "-q",
             *options,
             "--config",
-            str(self.config),
+            str(self.verbatim if verbatim else self.config),
         ]
 
     def reference(self, name: str, limit: int) -> list[str]:
@@ -191,22 +213,30 @@ def summary(name: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def bench_limit(archive: Archive, limit: int, counts: dict[str, int]) -> list[dict[str, Any]]:
+def bench_limit(
+    archive: Archive,
+    limit: int,
+    counts: dict[str, int],
+    scenarios: tuple[str, ...] = SCENARIOS,
+    references: bool = True,
+) -> list[dict[str, Any]]:
     """Every measurement of one archive at one limit."""
-    generate.write_config(archive.folder, limit)
-    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in ("floor", "naive", *SCENARIOS)}
-    rounds = max(counts["cold"], counts["no-cache"], counts["floor"], counts["naive"])
+    archive.write_config(limit)
+    names = (*(REFERENCES if references else ()), *scenarios)
+    counts = {name: counts[name] if name in names else 0 for name in counts}
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    rounds = max(counts[name] for name in ("floor", "naive", "cold", "no-cache", *VERBATIM))
     for round_ in range(rounds):
         if round_ < counts["floor"]:
             runs["floor"].append(measure(archive.reference("floor", limit)))
         if round_ < counts["naive"]:
             runs["naive"].append(measure(archive.reference("naive", limit)))
-        if round_ < counts["no-cache"]:
-            archive.forget()
-            runs["no-cache"].append(measure(archive.postfeed("--no-cache")))
-        if round_ < counts["cold"]:
-            archive.forget()
-            runs["cold"].append(measure(archive.postfeed()))
+        for name in ("no-cache", "no-cache-verbatim", "cold", "cold-verbatim"):
+            if round_ < counts[name]:
+                archive.forget()
+                options = ("--no-cache",) if name.startswith("no-cache") else ()
+                verbatim = name in VERBATIM
+                runs[name].append(measure(archive.postfeed(*options, verbatim=verbatim)))
     for _ in range(counts["no-change"]):
         runs["no-change"].append(measure(archive.postfeed()))
     for _ in range(counts["edit"]):
@@ -217,12 +247,12 @@ def bench_limit(archive: Archive, limit: int, counts: dict[str, int]) -> list[di
         runs["add"].append(measure(archive.postfeed()))
     archive.restore()
     rows = [summary(name, found) for name, found in runs.items()]
-    floor = rows[0]["median_s"]
-    naive = rows[1]["median_s"]
+    floor = rows[0]["median_s"] if references else None
+    naive = rows[1]["median_s"] if references else None
     for row in rows:
         row.update(size=archive.size, limit=limit)
-        row["x_floor"] = row["median_s"] / floor
-        row["x_naive"] = row["median_s"] / naive
+        row["x_floor"] = row["median_s"] / floor if floor else None
+        row["x_naive"] = row["median_s"] / naive if naive else None
     return rows
 
 
@@ -233,7 +263,7 @@ def bench_families(archive: Archive, repeat: int | None) -> list[dict[str, Any]]
     """The families scenario: postfeed with every family on next to Hugo's home and tag
     feeds of the same posts, cold builds alternating with Hugo's."""
     limit = 20
-    generate.write_config(archive.folder, limit, families=True)
+    archive.write_config(limit)
     site = archive.folder.parent / f"hugo-{archive.size}"
     hugo_site.write_site(archive.folder, site, limit)
     out = site.parent / f"hugo-out-{archive.size}"
@@ -260,7 +290,7 @@ def bench_families(archive: Archive, repeat: int | None) -> list[dict[str, Any]]
 
 def probe(archive: Archive) -> dict[str, Any]:
     """Renders and Markdown time of one cold build at limit 20."""
-    generate.write_config(archive.folder, 20)
+    archive.write_config(20)
     archive.forget()
     out = subprocess.run(
         [sys.executable, str(HERE / "probe.py"), str(archive.config)],
@@ -340,6 +370,13 @@ def find(
 
 def targets(rows: list[dict[str, Any]], probes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The issue's targets, each with the measured figure, where the run measured it."""
+    try:
+        return _targets(rows, probes)
+    except (KeyError, TypeError):  # a run of some scenarios, or without references
+        return []
+
+
+def _targets(rows: list[dict[str, Any]], probes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     checks: list[dict[str, Any]] = []
 
     def check(name: str, value: float, limit: float, unit: str) -> None:
@@ -407,10 +444,11 @@ def table(rows: list[dict[str, Any]], probes: list[dict[str, Any]]) -> str:
     families = [row for row in rows if row.get("families")]
     rows = [row for row in rows if not row.get("families")]
     for row in rows:
+        x_floor = "" if row["x_floor"] is None else f"{row['x_floor']:.2f}"
+        x_naive = "" if row["x_naive"] is None else f"{row['x_naive']:.3f}"
         lines.append(
             f"| {row['size']:,} | {row['limit']} | {row['scenario']} | {row['median_s']:.3f}"
-            f" | {row['x_floor']:.2f} | {row['x_naive']:.3f} | {row['peak_mib']:.0f}"
-            f" | {len(row['runs'])} |"
+            f" | {x_floor} | {x_naive} | {row['peak_mib']:.0f} | {len(row['runs'])} |"
         )
     if families:
         lines += [
@@ -519,6 +557,14 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, help="runs of every measurement (default: by size)")
     parser.add_argument(
+        "--scenarios",
+        default=",".join(SCENARIOS),
+        help=f"builds to measure, of {', '.join((*SCENARIOS, *VERBATIM))} (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--no-references", action="store_true", help="measure neither floor nor naive"
+    )
+    parser.add_argument(
         "--work", type=Path, help="folder for the archives (default: a temporary one)"
     )
     parser.add_argument("--json", type=Path, default=HERE / "results.json", help="results file")
@@ -529,6 +575,10 @@ def main() -> None:
         parser.error(f"--parts: choose from {', '.join(PARTS)}")
     sizes = [int(size) for size in args.sizes.split(",") if size]
     limits = [int(limit) for limit in args.limits.split(",")]
+    scenarios = tuple(name for name in args.scenarios.split(",") if name)
+    unknown = sorted(set(scenarios) - {*SCENARIOS, *VERBATIM})
+    if unknown:
+        parser.error(f"unknown scenario {unknown[0]!r}")
     work = args.work or Path(tempfile.mkdtemp(prefix="postfeed-bench-"))
     started = time.time()
     compile_postfeed()
@@ -541,8 +591,9 @@ def main() -> None:
             archive = Archive(work, size)
             for limit in limits:
                 print(f"{size} posts, limit {limit} ...", file=sys.stderr)
-                rows += bench_limit(archive, limit, repetitions(size, limit, args.repeat))
-            if 20 in limits:
+                counts = repetitions(size, limit, args.repeat)
+                rows += bench_limit(archive, limit, counts, scenarios, not args.no_references)
+            if 20 in limits and not args.no_references:
                 probes.append(probe(archive))
         if args.families_size and "builds" in parts:
             print(f"{args.families_size} posts, families ...", file=sys.stderr)

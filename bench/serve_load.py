@@ -8,10 +8,17 @@ output file, while another thread keeps editing a post and running `postfeed bui
 Every 200 answer must be a complete, valid file of the right kind (its length, its ETag
 as the hash of its bytes, well-formed with the expected number of entries); every 304
 must answer a conditional request and name the version the client has. Anything else,
-including a connection error, is counted as an error. Prints the numbers; with --json,
-one JSON object (used by tests/test_serve_load.py, which asserts no errors, never time).
+including a connection error, is counted as an error.
 
-    python bench/serve_load.py [--requests 1000] [--clients 4] [--json]
+Then, with the rebuilds stopped, a burst: ``--burst`` clients each open a connection at
+the same instant and fetch the Atom feed once, and the time each waits for its whole
+answer is reported (median, 90th percentile and worst): connections the server cannot
+take at once wait for the client to try again, a second or more later.
+
+Prints the numbers; with --json, one JSON object (used by tests/test_serve_load.py,
+which asserts no errors, never time).
+
+    python bench/serve_load.py [--requests 1000] [--clients 4] [--burst 200] [--json]
 """
 
 from __future__ import annotations
@@ -148,7 +155,46 @@ def _client(
     connection.close()
 
 
-def run(requests: int, clients: int) -> dict[str, object]:
+def _burst(host: str, port: int, count: int, expected: int) -> tuple[list[float], list[str]]:
+    """``count`` clients fetch /atom.xml at the same instant, each on a new connection;
+    the seconds each waited for its whole answer, and the failures."""
+    gate = threading.Barrier(count)
+    waited: list[float] = []
+    errors: list[str] = []
+
+    def fetch() -> None:
+        connection = http.client.HTTPConnection(host, port, timeout=60)
+        try:
+            gate.wait(30)
+            start = time.monotonic()
+            connection.request("GET", "/atom.xml")
+            response = connection.getresponse()
+            body = response.read()
+            seconds = time.monotonic() - start
+            assert response.status == 200, f"HTTP {response.status}"
+            assert _entries("atom.xml", body) == expected
+            waited.append(seconds)
+        except Exception as err:  # every failure is counted
+            errors.append(f"burst: {type(err).__name__}: {err}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=fetch) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return sorted(waited), errors
+
+
+def _milliseconds(values: list[float], share: float) -> float | None:
+    """The value below which ``share`` of the sorted ``values`` lie, in milliseconds."""
+    if not values:
+        return None
+    return round(1000 * values[min(len(values) - 1, int(share * len(values)))], 1)
+
+
+def run(requests: int, clients: int, burst: int = 200) -> dict[str, object]:
     """Run the load once; return its numbers."""
     with tempfile.TemporaryDirectory(prefix="postfeed-load-") as temp:
         site = Path(temp)
@@ -228,6 +274,8 @@ def run(requests: int, clients: int) -> dict[str, object]:
             done.set()
             builder.join(180)
             rebuilds_during = sum(1 for moment in rebuilds if start <= moment <= start + elapsed)
+            atom_entries = _entries("atom.xml", (output / "atom.xml").read_bytes())
+            waited, burst_errors = _burst(host, port, burst, atom_entries) if burst else ([], [])
         finally:
             server.send_signal(signal.SIGINT)
             try:
@@ -235,7 +283,7 @@ def run(requests: int, clients: int) -> dict[str, object]:
             except subprocess.TimeoutExpired:
                 server.kill()
                 _out, err = server.communicate()
-        errors = [e for t in tallies for e in t.errors] + rebuild_errors
+        errors = [e for t in tallies for e in t.errors] + rebuild_errors + burst_errors
         if server.returncode != 0 or "Traceback" in err:
             errors.append(f"server exit {server.returncode}: {err[-2000:]}")
         versions: dict[str, set[str]] = {}
@@ -256,6 +304,11 @@ def run(requests: int, clients: int) -> dict[str, object]:
             "files": len(paths),
             "elapsed_seconds": round(elapsed, 2),
             "requests_per_second": round(requests / elapsed, 1) if elapsed else None,
+            "burst": burst,
+            "burst_answered": len(waited),
+            "burst_median_ms": _milliseconds(waited, 0.5),
+            "burst_p90_ms": _milliseconds(waited, 0.9),
+            "burst_worst_ms": _milliseconds(waited, 1.0),
         }
 
 
@@ -263,9 +316,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument(
+        "--burst", type=int, default=200, help="simultaneous connections afterwards (0: none)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
-    numbers = run(args.requests, args.clients)
+    numbers = run(args.requests, args.clients, args.burst)
     if args.json:
         print(json.dumps(numbers))
     else:

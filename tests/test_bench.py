@@ -109,3 +109,40 @@ def test_render_runner_smoke(tmp_path: Path) -> None:
     targets = [check["target"] for check in data["render"]["targets"]]
     assert "20-post rss render() from the memo (warm)" in targets
     assert "20-post json render(), cold / memo off" in targets
+
+
+@pytest.mark.slow
+def test_runner_measures_cleaning_on_and_off(tmp_path: Path) -> None:
+    """--scenarios picks builds, among them the cold and no-cache builds with sanitize:
+    false, and --no-references leaves out floor and naive."""
+    results = tmp_path / "results.json"
+    subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "run.py"),
+            "--sizes",
+            "20",
+            "--limits",
+            "0",
+            "--repeat",
+            "1",
+            "--scenarios",
+            "cold,cold-verbatim,no-cache-verbatim",
+            "--no-references",
+            "--families-size",
+            "0",
+            "--work",
+            str(tmp_path / "work"),
+            "--json",
+            str(results),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    data = json.loads(results.read_text())
+    rows = {row["scenario"]: row for row in data["results"]}
+    assert sorted(rows) == ["cold", "cold-verbatim", "no-cache-verbatim"]
+    assert [run["exit"] for row in rows.values() for run in row["runs"]] == [0, 0, 0]
+    assert data["probes"] == []
+    config = (tmp_path / "work/posts-20/postfeed-verbatim.yaml").read_text()
+    assert config == (tmp_path / "work/posts-20/postfeed.yaml").read_text() + "sanitize: false\n"

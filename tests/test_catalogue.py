@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import resource
 import socket
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import pytest
 import postfeed
 from postfeed import OutputError
 from postfeed.cli import main
+from postfeed.commands import websub
 from postfeed.reading.scan import scan
 from postfeed.writing import _fs, _lock
 
@@ -29,6 +31,7 @@ url: https://blog.example.com/
 timezone: Europe/Berlin
 """
 GOOD = "---\ntitle: Good\ndate: 2024-05-01T10:00:00+02:00\ntags: [go]\n---\nHello.\n"
+LONG = "x" * 300  # a name longer than file systems allow (255 bytes)
 
 
 def post(name: str, front: str, body: str = "Hello.\n") -> Callable[[Path], None]:
@@ -71,6 +74,19 @@ def both(*steps: Callable[[Path], None]) -> Callable[[Path], None]:
             step(site)
 
     return run
+
+
+def sized(name: str, size: int) -> Callable[[Path], None]:
+    """Write posts/<name>.md: a valid post padded to ``size`` bytes with a sparse hole, as
+    a file copied in by mistake would be (made at once, without writing its bytes)."""
+
+    def write(site: Path) -> None:
+        path = site / "posts" / f"{name}.md"
+        path.write_text(GOOD, encoding="utf-8")
+        with path.open("r+b") as handle:
+            handle.truncate(size)
+
+    return write
 
 
 def link(name: str, target: str) -> Callable[[Path], None]:
@@ -186,6 +202,8 @@ CONFIG_CASES = [
       "postfeed.yaml: posts folder posts does not exist\n"),
     C("posts-folder-is-a-file", config(CONFIG + "posts: postfeed.yaml\n"),
       "postfeed.yaml: posts folder postfeed.yaml is not a folder\n"),
+    C("posts-folder-name-too-long", config(CONFIG + f"posts: {LONG}\n"),
+      f"postfeed.yaml: posts folder {LONG} does not exist\n"),
     C("unknown-config-key", config(CONFIG + "timezon: UTC\n"),
       "postfeed.yaml:4: unknown key 'timezon' is ignored (did you mean 'timezone'?)\n", code=0),
 ]  # fmt: skip
@@ -229,6 +247,10 @@ FILE_CASES = [
       "posts/leak.md: is a symbolic link to {site}/secret.md, outside the posts folder posts\n"),
     C("symlink-to-nothing", link("gone", "posts/missing.md"),
       "posts/gone.md: is a symbolic link to {site}/posts/missing.md, which does not exist\n"),
+    C("post-too-large", sized("p", 50 * 1024 * 1024),
+      "posts/p.md: too large (52428800 bytes; a post may have at most 1048576)\n"),
+    C("post-one-byte-too-large", sized("p", 1024 * 1024 + 1),
+      "posts/p.md: too large (1048577 bytes; a post may have at most 1048576)\n"),
     C("file-name-not-a-slug", raw("-draft", GOOD),
       "posts/-draft.md: file name: '-draft' is not a valid slug (use letters, digits, '-', '_', '.' and '~'), or set slug in the front matter\n"),
 ]  # fmt: skip
@@ -268,6 +290,17 @@ VALUE_CASES = [
       "posts/p.md:3: date: expected a date, got '10000-01-01'\n"),
     C("date-past-9999-in-utc", post("p", "date: 9999-12-31T23:00:00-05:00\n"),
       "posts/p.md:3: date: date out of range: '9999-12-31T23:00:00-05:00' (years 1900-9999)\n"),
+    C("date-before-1900-in-utc", post("p", "date: 1900-01-01T00:30:00+01:00\n"),
+      "posts/p.md:3: date: date out of range: '1900-01-01T00:30:00+01:00' (years 1900-9999)\n"),
+    C("date-before-1900-in-utc-local", post("p", "date: 1900-01-01 00:30\n"),
+      "posts/p.md:3: date: date out of range: '1900-01-01 00:30' (years 1900-9999)\n"),
+    C("date-skipped-by-the-clocks", post("p", "date: 2025-03-30 02:30\n"),
+      "posts/p.md:3: date: '2025-03-30 02:30' does not exist in Europe/Berlin, whose clocks"
+      " jump forward past it; taken as 2025-03-30T03:30:00+02:00\n", code=0),
+    C("date-repeated-by-the-clocks", post("p", "date: 2025-10-26 02:30\n"),
+      "posts/p.md:3: date: '2025-10-26 02:30' happens twice in Europe/Berlin, whose clocks go"
+      " back over it; taken as the first, 2025-10-26T02:30:00+02:00 (write"
+      " 2025-10-26T02:30:00+01:00 for the second)\n", code=0),
     C("date-zone-abbreviation", post("p", "date: 2024-05-01 10:00 EST\n"),
       "posts/p.md:3: date: unknown time zone name in '2024-05-01 10:00 EST': write an offset such as +02:00 instead\n"),
     C("updated-typo", post("p", "updated: soon\n"),
@@ -278,6 +311,10 @@ VALUE_CASES = [
       "posts/p.md:3: tags: expected a list of tags or a comma-separated text, got 5\n"),
     C("tags-item-number", post("p", "tags: [go, 5]\n"),
       "posts/p.md:3: tags: expected text for each tag, got 5 (quote it)\n"),
+    C("tags-too-many", post("p", f"tags: [{', '.join(f't{n}' for n in range(5000))}]\n"),
+      "posts/p.md:3: tags: too many (5000; a post may have at most 50)\n"),
+    C("tags-too-many-as-text", post("p", f"tags: '{', '.join(f't{n}' for n in range(51))}, t0'\n"),
+      "posts/p.md:3: tags: too many (51; a post may have at most 50)\n"),
     C("tags-no-letters", post("p", "tags: ['!!!']\n"),
       "posts/p.md:3: tags: '!!!' has no letter or digit to name its feed by\n"),
     C("tags-too-long", post("p", f"tags: [{'x' * 201}]\n"),
@@ -326,6 +363,8 @@ OUTPUT_CASES = [
       "postfeed.yaml: the output folder is a file\n", "--out", "postfeed.yaml"),
     C("output-under-a-file", lambda s: None,
       "postfeed.yaml/feeds: cannot create the output folder: Not a directory\n", "--out", "postfeed.yaml/feeds"),
+    C("output-name-too-long", lambda s: None,
+      f"{LONG}/feeds: cannot create the output folder: File name too long\n", "--out", f"{LONG}/feeds"),
     C("feed-file-is-a-folder", lambda s: ((s / "feeds/atom.xml").unlink(), (s / "feeds/atom.xml").mkdir()),
       "feeds/atom.xml: is a folder, expected a feed file\n"),
     C("file-where-a-tag-folder-goes",
@@ -361,12 +400,16 @@ FEATURE_CASES = [
       "postfeed.yaml:4: id_scheme: unknown id scheme 'X' (use tag or permalink)\n"),
     C("static-folder-missing", config(CONFIG + "static: public\n"),
       "postfeed.yaml:4: static: no such folder 'public' (relative to this file)\n"),
+    C("static-folder-name-too-long", config(CONFIG + f"static: {LONG}\n"),
+      f"postfeed.yaml:4: static: no such folder '{LONG}' (relative to this file)\n"),
     C("image-other-scheme", both(static_site, post("p", "image: ftp://x/a.png\n")),
       "posts/p.md:3: image: expected a path under the site url or an absolute http(s) URL, got 'ftp://x/a.png'\n"),
     C("image-with-space", both(static_site, post("p", "image: a b.png\n")),
       "posts/p.md:3: image: expected a path or URL without spaces (write a space as %20), got 'a b.png'\n"),
     C("image-missing", both(static_site, post("p", "image: images/a.png\n")),
       "posts/p.md:3: image: no such file public/images/a.png (images under the site url are read from the static folder)\n"),
+    C("image-name-too-long", both(static_site, post("p", f"image: {LONG}.png\n")),
+      f"posts/p.md:3: image: no such file public/{LONG}.png (images under the site url are read from the static folder)\n"),
     C("image-links-outside", both(static_site, post("p", "image: images/leak.png\n")),
       "posts/p.md:3: image: 'images/leak.png' points outside the static folder public\n"),
     C("image-not-an-image", both(static_site, post("p", "image: images/a.pdf\n")),
@@ -659,6 +702,30 @@ def test_real_process(id: str, site: Path) -> None:
     assert _snapshot(site / "feeds") == before
 
 
+def test_a_huge_post_is_refused_unread(site: Path) -> None:
+    """A 4 GiB post is refused by its size: the build, limited to 1 GiB of memory, never
+    reads it, prints the message and exits 2."""
+    sized("huge", 4 * 1024**3)(site)
+    before = _snapshot(site / "feeds")
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1024**3, 1024**3))
+
+    run = subprocess.run(
+        [sys.executable, "-m", "postfeed", "build"],
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=limit_memory,
+        timeout=120,
+    )
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr == (
+        "posts/huge.md: too large (4294967296 bytes; a post may have at most 1048576)\n"
+    )
+    assert _snapshot(site / "feeds") == before
+
+
 def test_lock_held_in_real_process(site: Path) -> None:
     """A build while another holds the output folder's lock says so, exits 2, writes nothing."""
     (site / "posts/b.md").write_text(GOOD.replace("Good", "Other"), encoding="utf-8")
@@ -780,12 +847,17 @@ def _matches(template: str, message: str) -> bool:
     return re.fullmatch(pattern, message) is not None
 
 
-def _command_messages(site: Path, capsys: pytest.CaptureFixture[str]) -> set[str]:
+def _command_messages(
+    site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> set[str]:
     """The whole lines new, serve and ping print when they fail, produced for real."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen()
     busy = str(listener.getsockname()[1])
+    # The listener never accepts: a ping sent to it waits for an answer until its deadline.
+    monkeypatch.setattr(websub, "PING_TIMEOUT", 0.5)
+    (site / "mute.yaml").write_text(CONFIG + f"hub: http://127.0.0.1:{busy}/\n", encoding="utf-8")
     refusing = HTTPServer(("127.0.0.1", 0), _RefusingHub)
     threading.Thread(target=refusing.serve_forever, daemon=True).start()
     (site / "hub.yaml").write_text(
@@ -802,11 +874,13 @@ def _command_messages(site: Path, capsys: pytest.CaptureFixture[str]) -> set[str
         ["new", "x", "--slug", "a/b"],
         ["new", ""],
         ["serve", "--out", "nowhere"],
+        ["serve", "--out", LONG],
         ["serve", "--port", busy],
         ["ping"],
         ["ping", "--config", "hub.yaml"],
         ["ping", "--config", "gone.yaml"],
         ["links", "--feed", "tags/rust"],
+        ["ping", "--config", "mute.yaml"],
     ]
     lines: set[str] = set()
     try:
@@ -834,11 +908,13 @@ class _RefusingHub(BaseHTTPRequestHandler):
 
 
 def test_docs_list_every_message(
-    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every message the catalogue and the other commands produce is in docs/errors.md, and
     every one there is produced."""
-    produced = _library_messages(tmp_path / "library") | _command_messages(site, capsys)
+    produced = _library_messages(tmp_path / "library") | _command_messages(
+        site, capsys, monkeypatch
+    )
     for param in CASES:
         produced |= _messages(param.values[0].stderr)
     documented = _documented()

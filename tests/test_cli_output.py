@@ -378,3 +378,28 @@ def test_cli_reference_names_every_command_and_option() -> None:
                 assert f"`{option}" in doc or f"{option} " in doc, (name, option)
     for code in ("| 0 |", "| 1 |", "| 2 |"):
         assert code in doc
+
+
+def test_file_names_reach_the_terminal_escaped(
+    in_site: Path,
+    write_post: Callable[..., Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A post whose file name holds terminal escape codes is named with them written as
+    escapes, in the message and in its GitHub Actions annotation."""
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    write_post("ok\x1b]0;owned\x07", "title: A\nslug: ok\ndate: soon\n")
+    assert main(["build", "-v"]) == 2
+    out, err = capsys.readouterr()
+    assert err == "posts/ok\\x1b]0;owned\\x07.md:4: date: expected a date, got 'soon'\n"
+    assert out == (
+        "::error file=posts/ok\\x1b]0;owned\\x07.md,line=4::date: expected a date, got 'soon'\n"
+    )
+    (in_site / "posts" / "ok\x1b]0;owned\x07.md").write_text(
+        "---\ntitle: A\ndate: 2024-05-01\nslug: ok\ndraft: true\n---\nHi\n", encoding="utf-8"
+    )
+    assert main(["build", "-v"]) == 0
+    out, _ = capsys.readouterr()
+    assert "  left out    posts/ok\\x1b]0;owned\\x07.md (draft)\n" in out
+    assert "\x1b" not in out

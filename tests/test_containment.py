@@ -12,6 +12,7 @@ import feedparser
 import pytest
 
 from postfeed import OutputError, Post, PostErrors, Site, build, load_posts, load_site
+from postfeed.cli import main
 from postfeed.writing._fs import check_inside, commit
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -261,3 +262,35 @@ def test_output_folder_with_nul_in_code(tmp_path: Path) -> None:
         build(site, [post], now=NOW)
     assert str(info.value) == f"{tmp_path}/fe\\0eds: contains a NUL byte"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_build_writes_only_its_feeds_and_its_cache(
+    site_dir: Path, write_post: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build adds the feeds, index.html and tags/<tag>/ to the output folder, and its
+    cache beside postfeed.yaml, and nothing else anywhere; --check and --no-cache write
+    no cache, and --check nothing at all."""
+    write_post("a", "tags: [go]\n")
+    monkeypatch.chdir(site_dir)
+    before = _tree(site_dir)
+    assert main(["build", "-q", "--check"]) == 1
+    assert _tree(site_dir) == before
+    assert main(["build", "-q", "--no-cache"]) == 0
+    feeds = {
+        "feeds",
+        *(f"feeds/{name}" for name in ("rss.xml", "atom.xml", "feed.json", "index.html")),
+        "feeds/.postfeed-manifest.json",
+        "feeds/tags",
+        "feeds/tags/go",
+        *(f"feeds/tags/go/{name}" for name in ("rss.xml", "atom.xml", "feed.json")),
+    }
+    assert set(_tree(site_dir)) - set(before) == feeds
+    assert main(["build", "-q"]) == 0
+    cache = {".postfeed-cache", *(f".postfeed-cache/{name}" for name in CACHE_FILES)}
+    assert set(_tree(site_dir)) - set(before) == feeds | cache
+    assert main(["build", "-q", "--check"]) == 0
+    assert set(_tree(site_dir)) - set(before) == feeds | cache
+
+
+# The cache file, and the two files that keep version control and backup tools out.
+CACHE_FILES = ("cache.sqlite3", ".gitignore", "CACHEDIR.TAG")

@@ -100,9 +100,10 @@ def test_bomb_in_config(name: str, write_config: Callable[..., Path]) -> None:
 
 
 def test_oversized_front_matter(site_dir: Path) -> None:
-    """Front matter that never closes in a 20 MiB file is refused after 64 KiB of it."""
+    """Front matter that never closes in a post of almost 1 MiB, the largest allowed, is
+    refused after 64 KiB of it."""
     path = site_dir / "posts" / "huge.md"
-    path.write_bytes(b"---\ntitle: x\n" + b"key: value\n" * (2 * MIB))
+    path.write_bytes(b"---\ntitle: x\n" + b"key: value\n" * (MIB // 11 - 2))
     site = load_site(site_dir / "postfeed.yaml")
     error, seconds, peak = _measure(lambda: load_posts(site))
     size = path.stat().st_size
@@ -116,6 +117,19 @@ def test_oversized_front_matter(site_dir: Path) -> None:
     # The file is read once and decoded once; nothing proportional to it is parsed.
     assert peak < 3 * size
     assert seconds < 5
+
+
+def test_oversized_post(site_dir: Path) -> None:
+    """A 20 MiB post is refused by its size, without being read: the scan's memory
+    peak stays far below the file's size."""
+    path = site_dir / "posts" / "huge.md"
+    path.write_bytes(b"---\ntitle: x\n---\n" + b"Some text.\n" * (2 * MIB))
+    site = load_site(site_dir / "postfeed.yaml")
+    error, seconds, peak = _measure(lambda: load_posts(site))
+    size = path.stat().st_size
+    print(f"post of {size / MIB:.0f} MiB: {seconds * 1000:.1f} ms, peak {peak / 1024:.0f} KiB")
+    assert str(error) == f"{path}: too large ({size} bytes; a post may have at most 1048576)"
+    assert peak < MIB
 
 
 def test_oversized_config(write_config: Callable[..., Path]) -> None:

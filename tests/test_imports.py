@@ -11,7 +11,7 @@ from pathlib import Path
 
 import postfeed
 
-HEAVY = ("feedgen", "lxml", "markdown", "yaml", "dateutil", "sqlite3", "multiprocessing")
+HEAVY = ("feedgen", "lxml", "markdown", "nh3", "yaml", "dateutil", "sqlite3", "multiprocessing")
 
 
 def _modules_after(code: str) -> list[str]:
@@ -73,7 +73,7 @@ def test_public_names_stay_after_every_module_is_imported() -> None:
 
 def test_unchanged_build_imports_no_renderer(tmp_path: Path) -> None:
     """A small build starts no worker process, and a rebuild with nothing to render
-    never imports Python-Markdown."""
+    never imports Python-Markdown or the sanitizer."""
     (tmp_path / "posts").mkdir()
     (tmp_path / "posts/a.md").write_text("---\ntitle: A\ndate: 2024-01-01\n---\n*Hi*\n")
     (tmp_path / "postfeed.yaml").write_text("title: T\nurl: https://t.example/\n")
@@ -84,7 +84,9 @@ def test_unchanged_build_imports_no_renderer(tmp_path: Path) -> None:
     )
     first = _modules_after(code)
     assert "markdown" in first
+    assert "nh3" in first
     assert "multiprocessing" not in first
     again = _modules_after(code)
     assert "markdown" not in again
+    assert "nh3" not in again
     assert "multiprocessing" not in again

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from postfeed import Author, ConfigError, Post, PostErrors, load_posts, load_site, plan
+from postfeed.cli import main
 from postfeed.reading import _yaml
 
 
@@ -64,6 +65,46 @@ def test_date_forms(
     write_post("p", f"date: {written}\n")
     [post] = _load(site_dir)
     assert post.published.isoformat() == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "expected", "warning"),
+    [
+        # Berlin's clocks went from 02:00 to 03:00 on 2025-03-30: 02:30 never happened.
+        (
+            "2025-03-30 02:30",
+            "2025-03-30T03:30:00+02:00",
+            "'2025-03-30 02:30' does not exist in Europe/Berlin, whose clocks jump forward"
+            " past it; taken as 2025-03-30T03:30:00+02:00",
+        ),
+        # ... and from 03:00 back to 02:00 on 2025-10-26: 02:30 happened twice.
+        (
+            "2025-10-26T02:30:00",
+            "2025-10-26T02:30:00+02:00",
+            "'2025-10-26T02:30:00' happens twice in Europe/Berlin, whose clocks go back over"
+            " it; taken as the first, 2025-10-26T02:30:00+02:00 (write 2025-10-26T02:30:00+01:00"
+            " for the second)",
+        ),
+        ("2025-10-26T02:30:00+01:00", "2025-10-26T02:30:00+01:00", None),
+        ("2025-03-30 01:59", "2025-03-30T01:59:00+01:00", None),
+        ("2025-03-30 03:00", "2025-03-30T03:00:00+02:00", None),
+    ],
+)
+def test_times_the_clocks_skip_or_repeat(
+    site_dir: Path,
+    write_post: Callable[..., Path],
+    written: str,
+    expected: str,
+    warning: str | None,
+) -> None:
+    """A local time that never happened is taken as the instant the offset before the
+    jump gives, one that happened twice as its first occurrence, each with a warning that
+    says which; for updated as for date."""
+    path = write_post("p", f"date: 2025-01-01\nupdated: {written}\n")
+    [post] = _load(site_dir)
+    assert post.updated is not None
+    assert post.updated.isoformat() == expected
+    assert post.warnings == (() if warning is None else (f"{path}:4: updated: {warning}",))
 
 
 def test_tags_as_text(site_dir: Path, write_post: Callable[..., Path]) -> None:
@@ -268,3 +309,20 @@ def test_front_matter_values_as_pyyaml_makes_them(
     text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
     expected = yaml.load(text, Loader=_yaml._DataLoader)
     assert repr(_yaml.load_mapping(text).data) == repr(expected)  # types too: 1 == True
+
+
+def test_a_post_of_the_largest_size_builds(
+    site_dir: Path, write_post: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A post of exactly 1 MiB, the largest allowed, is published whole (a code block,
+    which Python-Markdown renders quickly)."""
+    path = write_post("big", "", "")
+    head = path.read_bytes()
+    line = b"    x = 1\n"
+    body = line * ((1024 * 1024 - len(head)) // len(line))
+    path.write_bytes(head + body + b"\n" * (1024 * 1024 - len(head) - len(body)))
+    assert path.stat().st_size == 1024 * 1024
+    monkeypatch.chdir(site_dir)
+    assert main(["build", "-q"]) == 0
+    atom = (site_dir / "feeds" / "atom.xml").read_text(encoding="utf-8")
+    assert atom.count("x = 1") == len(body) // len(line)

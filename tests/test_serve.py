@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import select
+import signal
+import socket
+import struct
 import time
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
@@ -283,3 +287,91 @@ def test_invalid_if_modified_since_is_ignored(
     asctime = moment.strftime("%a %b ") + f"{moment.day:2d}" + moment.strftime(" %H:%M:%S %Y")
     assert _get(server, "/atom.xml", {"If-Modified-Since": asctime})[0] == 304
     assert "Traceback" not in server.stderr()
+
+
+def _raw_request(server: Server, request: bytes) -> bytes:
+    """Send ``request`` as it is on a new connection; everything the server answers."""
+    parts = urlsplit(server.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(request)
+        sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_long_paths_are_not_found(built: Path, start_server: Callable[..., Server]) -> None:
+    """A path too long for the file system is answered with 404, and no traceback is logged."""
+    server = start_server(built, "-q")
+    for path in ("/" + "b" * 256, "/a" * 3000, "/tags/" + "%C3%A9" * 200 + "/rss.xml"):
+        status, _, body = _get(server, path)
+        assert (status, body) == (404, b"not found\n"), path[:20]
+    assert _get(server, "/rss.xml")[0] == 200
+    assert server.stderr() == ""
+
+
+def test_clients_that_hang_up_are_not_errors(
+    built: Path, start_server: Callable[..., Server]
+) -> None:
+    """A client that resets the connection in the middle of an answer leaves no trace."""
+    (built / "feeds" / "big.txt").write_bytes(b"x" * 20_000_000)
+    server = start_server(built, "-q")
+    parts = urlsplit(server.url)
+    for _ in range(3):
+        sock = socket.create_connection((parts.hostname, parts.port), timeout=10)
+        sock.sendall(b"GET /big.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert sock.recv(1000).startswith(b"HTTP/1.1 200 OK\r\n")
+        # Linger 0: close() resets the connection instead of ending it in order.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()
+    assert _get(server, "/rss.xml")[0] == 200
+    code, _ = server.stop()
+    assert code == 0
+    assert server.stderr() == ""
+
+
+def test_request_log_has_no_control_characters(
+    built: Path, start_server: Callable[..., Server]
+) -> None:
+    """A request line holding terminal escape codes is logged without them."""
+    server = start_server(built)
+    answer = _raw_request(server, b"GET /\x1b[2J\x1b[31mred\x07 HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 404 ")
+    server.stop()
+    log = server.stderr()
+    assert '"GET /[2J[31mred HTTP/1.1" 404 -' in log
+    assert [c for c in log if c < " " and c != "\n"] == []
+
+
+def test_a_burst_of_connections_waits_in_the_backlog(
+    built: Path, start_server: Callable[..., Server]
+) -> None:
+    """200 connections opened while the server is stopped are all taken by the system on its
+    behalf (socketserver's default backlog of 5 would leave most to retry a second later),
+    and each is answered once it runs again."""
+    server = start_server(built, "-q")
+    parts = urlsplit(server.url)
+    socks = []
+    server.process.send_signal(signal.SIGSTOP)
+    try:
+        for _ in range(200):
+            sock = socket.socket()
+            sock.setblocking(False)
+            sock.connect_ex((parts.hostname, parts.port))
+            socks.append(sock)
+        # The handshake of a queued connection completes at once on the loopback
+        # interface; one the backlog has no room for stays pending.
+        _, writable, _ = select.select([], socks, [], 2.0)
+        pending = [sock for sock in socks if sock not in writable]
+        established = [s for s in writable if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0]
+        assert (len(pending), len(established)) == (0, 200)
+    finally:
+        server.process.send_signal(signal.SIGCONT)
+    for sock in socks:
+        sock.setblocking(True)
+        sock.settimeout(10)
+        sock.sendall(b"HEAD /rss.xml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    for sock in socks:
+        assert sock.recv(100).startswith(b"HTTP/1.1 200 OK\r\n")
+        sock.close()

@@ -16,7 +16,8 @@ SCRIPT = Path(__file__).parent.parent / "bench" / "serve_load.py"
 @pytest.mark.slow
 def test_thousand_requests_during_rebuilds() -> None:
     """1,000 plain and conditional requests from 4 clients while rebuilds replace the
-    files: every answer is a complete, valid file or a correct 304, and none fails."""
+    files, then 200 connections at once: every answer is a complete, valid file or a
+    correct 304, and none fails."""
     run = subprocess.run(
         [sys.executable, str(SCRIPT), "--requests", "1000", "--clients", "4", "--json"],
         capture_output=True,
@@ -35,3 +36,4 @@ def test_thousand_requests_during_rebuilds() -> None:
     # The files really changed underneath the clients.
     assert numbers["rebuilds_during_load"] >= 2
     assert numbers["versions_of_atom_xml"] >= 2
+    assert (numbers["burst"], numbers["burst_answered"]) == (200, 200)

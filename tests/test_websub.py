@@ -3,9 +3,11 @@ hub stub on 127.0.0.1."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +18,7 @@ import feedparser
 import pytest
 
 from postfeed.cli import main
+from postfeed.commands import websub
 
 
 @dataclass
@@ -25,6 +28,8 @@ class Hub:
     url: str = ""
     requests: list[tuple[str, str, dict[str, list[str]]]] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
+    reason: str = "Forbidden"  # the reason phrase of a refusal
+    answer: bytes = b"topic not allowed here"  # the body of a refusal
 
 
 @pytest.fixture
@@ -40,8 +45,8 @@ def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[Hub]:
             form = parse_qs(self.rfile.read(length).decode("ascii"), strict_parsing=True)
             state.requests.append((self.path, self.headers["Content-Type"], form))
             if form["hub.url"][0] in state.refuse:
-                body = b"topic not allowed here"
-                self.send_response(403)
+                body = state.answer
+                self.send_response(403, state.reason)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -158,4 +163,102 @@ def test_hub_must_be_a_url(
     assert main(["build"]) == 2
     assert capsys.readouterr().err == (
         "postfeed.yaml:9: hub: expected an absolute http(s) URL, got 'pubsubhubbub'\n"
+    )
+
+
+@contextlib.contextmanager
+def raw_hub(answer: Callable[[socket.socket, int], None]) -> Iterator[str]:
+    """A hub on 127.0.0.1 that reads each request and then calls ``answer(connection,
+    number)``; its URL. Stops taking connections when the block ends."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        number = 0
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(5)
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    request += connection.recv(65536)
+                answer(connection, number)
+            number += 1
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/publish"
+    finally:
+        stop.set()
+        thread.join(10)
+        listener.close()
+
+
+def test_a_slow_hub_meets_one_deadline(
+    blog: Path,
+    write_config: Callable[..., Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A hub that sends one header line every 0.2 s is given up on when the request's
+    deadline passes (1 s here), though no single read ever waits long; exit 2."""
+    monkeypatch.setattr(websub, "PING_TIMEOUT", 1.0)
+
+    def drip(connection: socket.socket, number: int) -> None:
+        if number:  # later requests are closed unanswered
+            return
+        connection.sendall(b"HTTP/1.1 204 No Content\r\n")
+        for _ in range(15):  # 3 s at most, so a ping without a deadline ends too
+            time.sleep(0.2)
+            try:
+                connection.sendall(b"X-Still-There: yes\r\n")
+            except OSError:
+                return
+
+    with raw_hub(drip) as url:
+        write_config(f"hub: {url}\n")
+        started = time.monotonic()
+        assert main(["ping"]) == 2
+        waited = time.monotonic() - started
+    assert capsys.readouterr().err == (
+        f"{url}: no complete answer within 1 s to the ping for {FEED_URLS[0]}\n"
+    )
+    assert waited < 2.5
+
+
+def test_hub_words_reach_the_terminal_clean(
+    blog: Path, hub: Hub, write_config: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A refusal's reason and answer lose their control characters (terminal escape codes)
+    and are cut to 200 characters."""
+    write_config(f"hub: {hub.url}\n")
+    hub.refuse = {FEED_URLS[2]}
+    hub.reason = "Forbidden\x1b[5m"
+    hub.answer = b"\x1b]0;owned\x07\x1b[2J\x1b[31mgo\r\naway " + b"x" * 5000
+    assert main(["ping"]) == 2
+    quoted = ("]0;owned[2J[31mgo away " + "x" * 5000)[:197] + "..."
+    assert capsys.readouterr().err == (
+        f"{hub.url}: {FEED_URLS[2]}: refused with HTTP 403 Forbidden[5m ({quoted})\n"
+    )
+
+
+def test_an_answer_that_is_not_http(
+    blog: Path, write_config: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A hub that answers with something other than HTTP is a clear error, exit 2, with
+    its words cleaned."""
+
+    def babble(connection: socket.socket, number: int) -> None:
+        connection.sendall(b"\x1b[31mHELLO THERE\r\n")
+
+    with raw_hub(babble) as url:
+        write_config(f"hub: {url}\n")
+        assert main(["ping"]) == 2
+    assert capsys.readouterr().err == (
+        f"{url}: cannot reach the hub: its answer is not HTTP ([31mHELLO THERE)\n"
     )

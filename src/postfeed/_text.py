@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 # feedparser turn into Windows-1252 letters (U+0080 becomes a euro sign).
 _NOT_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _NOT_SLUG = re.compile(r"[^\w]+|_+")
+# Control characters, and the marks that reorder how a terminal shows the text around them.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 #: Device names Windows refuses as file or folder names, whatever the extension. Feeds
 #: are often synced or served from Windows, so they are refused everywhere.
 RESERVED_NAMES = frozenset(
@@ -24,6 +26,15 @@ def xml_safe(text: str) -> str:
     """Drop every character XML 1.0 forbids or discourages (C0 and C1 controls but tab and
     line ends, U+FFFE, U+FFFF, lone surrogates)."""
     return _NOT_XML.sub("", text)
+
+
+def printable(text: str, limit: int) -> str:
+    """Text another party wrote, made safe to print on a terminal: every run of white
+    space becomes one space, every other control character (such as the ESC that starts
+    a terminal's escape codes) is dropped, and beyond ``limit`` characters the text is
+    cut and ends in ``...``."""
+    text = _UNPRINTABLE.sub("", " ".join(text.split()))
+    return text if len(text) <= limit else text[: max(limit - 3, 0)].rstrip() + "..."
 
 
 def is_absolute_http(url: str) -> bool:

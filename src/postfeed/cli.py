@@ -252,7 +252,7 @@ def _build(args: argparse.Namespace) -> int:
             *(("left out", "yellow", _left_out(left)) for left in result.left_out),
         ]
         for state, style, what in listing:
-            print(f"  {out(state.ljust(10), style)}  {what}")
+            print(f"  {out(state.ljust(10), style)}  {out(what)}")
     if result.checked:
         for path, state in result.stale:
             print(f"{err(str(path), 'bold')}: {err(state, 'red')}", file=sys.stderr)
@@ -283,7 +283,7 @@ def _new(args: argparse.Namespace) -> int:
     tags = [tag.strip() for tag in args.tags.split(",") if tag.strip()]
     path = postfeed.new_post(site, args.title, slug=args.slug, tags=tags, draft=args.draft)
     if not args.quiet:
-        print(f"postfeed: created {path}")
+        print(f"postfeed: created {_term.shown(str(path))}")
     return EXIT_OK
 
 

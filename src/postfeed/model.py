@@ -116,7 +116,9 @@ class Site:
     files in ``posts_dir``; a site generator's name (``"hugo"``, ...) reads that
     generator's site in ``posts_dir`` (its configuration and content, where they
     stand). ``markdown`` is how the posts' Markdown is rendered. ``future``
-    publishes posts dated in the future, as some generators do.
+    publishes posts dated in the future, as some generators do. ``sanitize``
+    cleans the HTML of every entry (see ``rendering.sanitize``); False publishes
+    it exactly as written.
     """
 
     title: str
@@ -142,6 +144,7 @@ class Site:
     hub: str | None = None
     static_dir: Path | None = None
     cache_dir: Path | None = None
+    sanitize: bool = True
     config_path: Path | None = None
     source: str = "postfeed"
     markdown: MarkdownProfile = field(default_factory=MarkdownProfile)

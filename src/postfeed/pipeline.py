@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import _cache
+from . import _cache, _paths
 from ._workers import COLLECTOR, Workers
 from .errors import OutputError
 from .formats import FORMATS
@@ -319,7 +319,7 @@ def _build(
             formatted=formatted,
             checked=True,
         )
-    if site.output_dir.exists() and not site.output_dir.is_dir():
+    if _paths.exists(site.output_dir) and not _paths.is_dir(site.output_dir):
         raise OutputError(site.output_dir, "the output folder is a file")
     # Compare and write under the lock, so that two builds never interleave.
     with _lock.hold(site.output_dir):

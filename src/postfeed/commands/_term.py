@@ -15,6 +15,9 @@ _REDRAW = 0.1
 _BAR_WIDTH = 30
 _STAGES = {"read": "reading posts", "render": "rendering"}
 _LOCATED = re.compile(r"^(?P<path>.+?):(?:(?P<line>\d+):)? (?P<message>.*)$", re.DOTALL)
+# Control characters but tab and line feed (messages of several lines keep them), and the
+# marks that reorder how a terminal shows the text around them.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 _STYLES = {
     "bold": "1",
@@ -23,6 +26,19 @@ _STYLES = {
     "green": "32",
     "yellow": "33",
 }
+
+
+def shown(text: str) -> str:
+    """Text as a terminal may show it: each control character but tab and line feed
+    written as a Python escape (``\\x1b``), as quoted values in messages already are.
+    File names come from many hands, and one holding an escape code would otherwise
+    restyle or retitle the terminal."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def wants_colour(stream: TextIO, environ: Mapping[str, str]) -> bool:
@@ -52,6 +68,8 @@ class Painter:
         self.colour = colour
 
     def __call__(self, text: str, *styles: str) -> str:
+        """The text, control characters escaped (see :func:`shown`), in ``styles``."""
+        text = shown(text)
         if not self.colour or not styles:
             return text
         codes = ";".join(_STYLES[style] for style in styles)
@@ -59,6 +77,7 @@ class Painter:
 
     def located(self, text: str, *styles: str) -> str:
         """A ``path:line: message`` line with the location bold and the message styled."""
+        text = shown(text)
         match = _LOCATED.match(text)
         if not self.colour or match is None:
             return self(text, *styles)
@@ -122,11 +141,11 @@ def annotation(
     """
     properties: list[str] = []
     if path is not None:
-        properties.append(f"file={_escape_property(_relative(path, root))}")
+        properties.append(f"file={shown(_escape_property(_relative(path, root)))}")
         if line is not None:
             properties.append(f"line={line}")
     head = f"::{kind} {','.join(properties)}" if properties else f"::{kind}"
-    return f"{head}::{_escape_data(message)}"
+    return f"{head}::{shown(_escape_data(message))}"
 
 
 def parse_located(text: str) -> tuple[Path | None, int | None, str]:

@@ -8,6 +8,7 @@ default. Standard library only.
 from __future__ import annotations
 
 import os
+import socket
 import sys
 import threading
 import time
@@ -19,6 +20,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .. import _paths
+from .._text import printable
 from ..errors import PostErrors, PostfeedError
 from ..formats import FORMATS
 from ..model import Site
@@ -29,6 +32,8 @@ from ..web import not_modified, strong_etag
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 WATCH_INTERVAL = 0.5
+#: Connections waiting to be accepted, at most.
+BACKLOG = 256
 
 _TEXT = "; charset=utf-8"
 MEDIA_TYPES = {fmt.filename: fmt.media_type + _TEXT for fmt in FORMATS.values()} | {
@@ -60,11 +65,25 @@ class FeedServer(ThreadingHTTPServer):
     """Serves the files in ``folder``; one thread per connection."""
 
     daemon_threads = True
+    # socketserver's listen backlog is 5: a burst of connections (a browser fetching a
+    # page and its images, a reader polling every tag feed) overflows it, and each
+    # connection turned away waits a second or more for the client to try again.
+    # The system may cap it lower (net.core.somaxconn).
+    request_queue_size = BACKLOG
 
     def __init__(self, folder: Path, address: tuple[str, int], *, quiet: bool = False) -> None:
         self.folder = folder.resolve()
         self.quiet = quiet
         super().__init__(address, _Handler)
+
+    def handle_error(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: object
+    ) -> None:
+        """Say nothing when a client hangs up; anything else is a bug and shows its
+        traceback."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
     @property
     def url(self) -> str:
@@ -114,7 +133,7 @@ def serve(
     say = log if log is not None else _stderr
     if watch:
         site = _rebuild(site, None, say)
-    elif not site.output_dir.is_dir():
+    elif not _paths.is_dir(site.output_dir):
         raise PostfeedError(f"{site.output_dir}: no such folder; run 'postfeed build' first")
     server = make_server(site.output_dir, host=host, port=port, quiet=quiet)
     thread = threading.Thread(target=server.serve_forever, name="postfeed-serve", daemon=True)
@@ -268,7 +287,7 @@ class _Handler(BaseHTTPRequestHandler):
             resolved = target.resolve()
         except (OSError, RuntimeError):
             return None
-        if not resolved.is_relative_to(root) or not resolved.is_file():
+        if not resolved.is_relative_to(root) or not _paths.is_file(resolved):
             return None
         return resolved
 
@@ -283,4 +302,5 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         if not self.server.quiet:
-            sys.stderr.write(f"{self.address_string()} {format % args}\n")
+            # The request line is the client's: no escape codes reach the terminal.
+            sys.stderr.write(f"{self.address_string()} {printable(format % args, 1000)}\n")

@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .. import _paths
 from .._text import RESERVED_NAMES, is_absolute_http
 from ..errors import ConfigError, PostErrors
 from ..formats import FORMAT_NAMES
@@ -46,6 +47,7 @@ KNOWN_KEYS = (
     "hub",
     "static",
     "cache",
+    "sanitize",
     "source",
     "source_dir",
 )
@@ -177,6 +179,7 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
     optional("hub", _http_url)
     optional("static", lambda v: _existing_folder(root, v))
     optional("cache", lambda v: _cache_dir(root, v))
+    optional("sanitize", _values.boolean)
     errors, values = fields.errors, fields.values
     if errors:
         raise errors[0] if len(errors) == 1 else PostErrors(errors)
@@ -215,6 +218,7 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
         hub=values.get("hub"),
         static_dir=values.get("static"),
         cache_dir=values.get("cache", root / CACHE_NAME),
+        sanitize=values.get("sanitize", True),
         config_path=path,
         source=source,
         markdown=markdown,
@@ -281,7 +285,7 @@ def _http_url(value: object) -> str:
 def _existing_folder(root: Path, value: object) -> Path:
     name = _values.text(value).strip()
     folder = root / name
-    if not folder.is_dir():
+    if not _paths.is_dir(folder):
         raise _values.ValueProblem(f"no such folder {name!r} (relative to this file)")
     return folder
 

@@ -5,8 +5,10 @@ only; never fetches a URL."""
 from __future__ import annotations
 
 from pathlib import PurePosixPath
+from stat import S_ISREG
 from urllib.parse import unquote, urlsplit
 
+from .. import _paths
 from ..model import Image, Site
 from ..urls import image_url
 from . import _values
@@ -61,7 +63,8 @@ def locate(site: Site, value: str) -> Image:
         inside = False
     if not inside:
         raise _values.ValueProblem(f"{value!r} points outside the static folder {folder}")
-    if not path.is_file():
+    found = _paths.status(path)
+    if found is None or not S_ISREG(found.st_mode):
         raise _values.ValueProblem(
             f"no such file {path} (images under the site url are read from the static folder)"
         )
@@ -69,7 +72,7 @@ def locate(site: Site, value: str) -> Image:
     if media_type is None:
         known = ", ".join(sorted(MEDIA_TYPES))
         raise _values.ValueProblem(f"unknown image type {path.suffix or path.name!r} (use {known})")
-    return Image(url=url, length=path.stat().st_size, media_type=media_type)
+    return Image(url=url, length=found.st_size, media_type=media_type)
 
 
 def _path_under_site(site: Site, url: str) -> PurePosixPath | None:

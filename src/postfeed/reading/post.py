@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,10 @@ KNOWN_KEYS = (
     "image",
 )
 _SLUG = re.compile(r"^\w[\w.~-]*$")
+#: Bytes a post file may hold, at most. Python-Markdown's time grows with the square of
+#: a paragraph's length (a 1 MB paragraph renders in about a second, a 3 MB one in 20),
+#: and a build holds some 30 times a post's size in memory while it formats it.
+MAX_POST_BYTES = 1024 * 1024
 
 
 def load_post(path: Path, tz: tzinfo, *, authors: Mapping[str, Author] | None = None) -> Post:
@@ -57,7 +61,7 @@ def read_body(post: Post) -> str | None:
     if post.markdown is not None or post.body_offset is None or post.source is None:
         return post.markdown
     try:
-        return decode(post.source.read_bytes())[post.body_offset :]
+        return decode(read_bytes(post.source)[0])[post.body_offset :]
     except SplitProblem as err:
         raise PostErrors([PostError(post.source, err.line, err.message)]) from err
     except OSError as err:
@@ -69,7 +73,7 @@ def read_file(
 ) -> FileRecord:
     """Read one post file; with ``known``, reuse its front matter if unchanged."""
     try:
-        data, current = _read_bytes(path)
+        data, current = read_bytes(path)
         parts = split(decode(data))
     except SplitProblem as err:
         raise PostErrors([PostError(path, err.line, err.message)]) from err
@@ -93,18 +97,34 @@ def read_file(
     )
 
 
-def _read_bytes(path: Path | str) -> tuple[bytes, Identity]:
-    """A file's bytes and the identity of the version read (taken from the open
+def read_bytes(path: Path | str) -> tuple[bytes, Identity]:
+    """A post file's bytes and the identity of the version read (taken from the open
     file, so the two match). Without the buffered file object ``Path.read_bytes``
-    sets up: a scan reads thousands of small files, and that costs a third."""
+    sets up: a scan reads thousands of small files, and that costs a third.
+
+    A file larger than :data:`MAX_POST_BYTES` is refused before it is read, or as
+    soon as reading passes the limit (a file that grows, or that is no regular file).
+
+    Raises:
+        PostErrors: the file is too large.
+        OSError: it cannot be read.
+    """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
-        current = identity(os.fstat(fd))
+        status = os.fstat(fd)
+        current = identity(status)
+        size = status.st_size
         chunks = []
-        while chunk := os.read(fd, 65536):
-            chunks.append(chunk)
+        if size <= MAX_POST_BYTES:
+            size = 0
+            while size <= MAX_POST_BYTES and (chunk := os.read(fd, 65536)):
+                chunks.append(chunk)
+                size += len(chunk)
     finally:
         os.close(fd)
+    if size > MAX_POST_BYTES:
+        message = f"too large ({size} bytes; a post may have at most {MAX_POST_BYTES})"
+        raise PostErrors([PostError(path, None, message)])
     return b"".join(chunks), current
 
 
@@ -128,8 +148,15 @@ def _front_matter(
         return 1, f"{key}: missing (every post needs a {key})"
 
     check("title", _values.text, missing=required("title"))
-    check("date", lambda v: _values.timestamp(v, tz), missing=required("date"))
-    check("updated", lambda v: _values.timestamp(v, tz))
+    notes: list[tuple[int, str]] = []  # warnings about values that were taken
+
+    def when(key: str) -> Callable[[Any], Any]:
+        return lambda v: _values.timestamp(
+            v, tz, lambda text: notes.append((lines[key], f"{key}: {text}"))
+        )
+
+    check("date", when("date"), missing=required("date"))
+    check("updated", when("updated"))
     check("summary", lambda v: _values.text(v, empty_ok=True))
     check("tags", _values.tags)
     check("categories", _values.categories)
@@ -155,7 +182,7 @@ def _front_matter(
             )
     if errors:
         raise PostErrors(errors)
-    warnings = [
+    warnings = notes + [
         (lines[key], unknown_key_message(key, KNOWN_KEYS)) for key in data if key not in KNOWN_KEYS
     ]
     published, updated = values["date"], values.get("updated")

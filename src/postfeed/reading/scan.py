@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .. import _workers
+from .. import _paths, _workers
 from .._cache import Cache
 from .._workers import Workers
 from ..errors import ConfigError, PostError, PostErrors, SourceError
@@ -24,7 +24,7 @@ from ..urls import post_id
 from . import _values, images
 from ._records import FileRecord, digest, identity
 from .frontmatter import SplitProblem, decode, split
-from .post import read_body, read_file
+from .post import read_body, read_bytes, read_file
 
 _INDEX = "index"  # the cache's kind for a posts folder's file records
 _SHARDS = 16
@@ -89,7 +89,7 @@ class Archive:
             return read_body(post)
         path = post.source
         try:
-            parts = split(decode(path.read_bytes()))
+            parts = split(decode(read_bytes(path)[0]))
         except SplitProblem as err:
             raise PostErrors([PostError(path, err.line, err.message)]) from err
         except OSError as err:
@@ -138,9 +138,9 @@ def scan(
         PostErrors: every problem in every post, sorted by path and line.
     """
     folder = site.posts_dir
-    if not folder.is_dir():
+    if not _paths.is_dir(folder):
         where = site.config_path or folder
-        problem = "is not a folder" if folder.exists() else "does not exist"
+        problem = "is not a folder" if _paths.exists(folder) else "does not exist"
         raise ConfigError(where, None, f"posts folder {folder} {problem}")
     tz = ZoneInfo(site.timezone)
     known = _load_index(cache, site, tz) if cache is not None and not keep_bodies else {}

@@ -32,6 +32,7 @@ from .entries import (
     bare_entry,
     entry_key,
     finish,
+    finishing,
     link_root,
     summary_markdown,
     with_parts,
@@ -57,6 +58,7 @@ class _Job:
     bare: Entry
     body_key: str | None  # None while the body is unread and its digest unknown
     summary: str | None
+    finishing: str  # entries.finishing(): whether and how the HTML is cleaned
     body_html: str | None = None
     body_markdown: str | None = None
     summary_html: str | None = None
@@ -65,7 +67,7 @@ class _Job:
         if self.body_key is None:
             return None
         summary = "" if self.summary is None else digest(self.summary)
-        return digest(f"{self.bare.url}\0{self.body_key}\0{summary}")
+        return digest(f"{self.bare.url}\0{self.body_key}\0{summary}\0{self.finishing}")
 
 
 @dataclass(slots=True)
@@ -107,13 +109,15 @@ def prepare(
     """
     settings = markup.renderer_settings(site.markdown)
     root = link_root(site)
+    how = finishing(site)
     jobs: list[_Job] = []
     slugs: set[str] = set()
     for post, summary_only in posts:
         if post.slug not in slugs:  # as EntryMaker, one entry per slug: the first post's
             slugs.add(post.slug)
             bare = bare_entry(site, post, summary_only=summary_only)
-            jobs.append(_Job(post, bare, _body_key(post, archive), summary_markdown(post)))
+            body_key = _body_key(post, archive)
+            jobs.append(_Job(post, bare, body_key, summary_markdown(post), how))
     total = len(jobs)
     prepared = Prepared()
     if cache is not None:
@@ -129,11 +133,12 @@ def prepare(
     chunks = _items(jobs, read_body, cache, settings, share)
     if workers is not None and parallel:
         done = workers.map(
-            _run_in_worker, ((chunk, tuple(formats), site.markdown, root) for chunk in chunks)
+            _run_in_worker,
+            ((chunk, tuple(formats), site.markdown, root, site.sanitize) for chunk in chunks),
         )
     else:
         renderer = markup.Renderer.lazily(site.markdown)
-        done = (_run(chunk, renderer, formats, root) for chunk in chunks)
+        done = (_run(chunk, renderer, formats, root, site.sanitize) for chunk in chunks)
     results = (result for chunk in done for result in chunk)
     for job, (parts, body_html, summary_html, pieces) in zip(jobs, results, strict=True):
         prepared.renders += (body_html is not None) + (summary_html is not None)
@@ -192,7 +197,7 @@ def complete(
         if not isinstance(html, str):
             html = body_html(posts[entry.id])
         # The summary, made beforehand, does not change the content.
-        content = finish(html, None, entry.url, root).content_html
+        content = finish(html, None, entry.url, root, clean=site.sanitize).content_html
         result.append(replace(entry, content_html=content))
     return result
 
@@ -335,6 +340,7 @@ def _run(
     render: Callable[[str], str],
     formats: Sequence[str],
     root: str | None = None,
+    clean: bool = True,
 ) -> list[_Result]:
     """Render and finish each item, and format its entry: the work itself, in
     whichever process."""
@@ -348,7 +354,8 @@ def _run(
                 body_html = ""
         if summary_html is None and summary_source is not None:
             summary_html = rendered_summary = render(summary_source)
-        made.append((finish(body_html, summary_html, url, root), rendered_body, rendered_summary))
+        parts = finish(body_html, summary_html, url, root, clean=clean)
+        made.append((parts, rendered_body, rendered_summary))
     entries = [with_parts(item[5], parts) for item, (parts, _, _) in zip(items, made, strict=True)]
     pieces = [FORMATS[name].items(entries) for name in formats]
     return [
@@ -363,8 +370,12 @@ def _run(
 
 
 def _run_in_worker(
-    items: Sequence[_Item], formats: tuple[str, ...], profile: MarkdownProfile, root: str | None
+    items: Sequence[_Item],
+    formats: tuple[str, ...],
+    profile: MarkdownProfile,
+    root: str | None,
+    clean: bool,
 ) -> list[_Result]:
     # Also run in the building process, by whichever thread builds there: each thread
     # its own renderer for the profile.
-    return _run(items, markup.thread_renderer(profile).render, formats, root)
+    return _run(items, markup.thread_renderer(profile).render, formats, root, clean)

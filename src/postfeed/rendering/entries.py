@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from .._text import xml_safe
 from ..model import Author, Entry, Image, Post, Site
 from ..urls import image_url, post_id, post_url
-from . import markup
+from . import markup, sanitize
 from .memo import Memo
 
 
@@ -24,10 +24,19 @@ class EntryParts:
     content_html: str | None
 
 
-def finish(html: str, summary_html: str | None, url: str, root: str | None = None) -> EntryParts:
+def finish(
+    html: str,
+    summary_html: str | None,
+    url: str,
+    root: str | None = None,
+    *,
+    clean: bool = True,
+) -> EntryParts:
     """An entry's parts from a post's rendered body and, if it has one, rendered
     summary: split at ``<!--more-->``, links made absolute against ``url`` (and
-    root-relative ones against ``root``, see :func:`link_root`), XML-safe."""
+    root-relative ones against ``root``, see :func:`link_root`), with ``clean``
+    sanitized (see :mod:`.sanitize`), XML-safe. This is where every HTML field of
+    every format is made final, in whichever process renders it."""
     before_more, html = markup.split_more(html)
     if summary_html is not None:
         summary = summary_html
@@ -35,9 +44,18 @@ def finish(html: str, summary_html: str | None, url: str, root: str | None = Non
         summary = before_more
     else:
         summary = markup.first_paragraph(html)
-    summary = xml_safe(markup.absolutize(summary, url, root))
-    content = xml_safe(markup.absolutize(html, url, root)).strip()
+    summary = markup.absolutize(summary, url, root)
+    content = markup.absolutize(html, url, root)
+    if clean:
+        summary, content = sanitize.clean(summary), sanitize.clean(content)
+    summary, content = xml_safe(summary), xml_safe(content).strip()
     return EntryParts(summary, markup.text_of(summary), content or None)
+
+
+def finishing(site: Site) -> str:
+    """What finished parts depend on besides the post and its URL: whether, and by
+    which sanitizer, the site's HTML is cleaned. Part of every parts key."""
+    return f"clean {sanitize.settings()}" if site.sanitize else "verbatim"
 
 
 def link_root(site: Site) -> str | None:
@@ -183,10 +201,18 @@ class EntryMaker:
             kind, body = "html", post.html
         else:
             kind, body = "markdown", self._markdown(post) or ""
-        # Everything the parts depend on: the renderer (its profile), the URLs links are
-        # made absolute against, the body and the summary (summary_markdown() never
-        # gives "").
-        key = (self._settings, url, link_root(self.site) or "", kind, body, summary or "")
+        # Everything the parts depend on: the renderer (its profile), the cleaning, the
+        # URLs links are made absolute against, the body and the summary
+        # (summary_markdown() never gives "").
+        key = (
+            self._settings,
+            finishing(self.site),
+            url,
+            link_root(self.site) or "",
+            kind,
+            body,
+            summary or "",
+        )
 
         def make() -> tuple[str, str, str | None]:
             html = body if kind == "html" else self._markdown_html(body)
@@ -197,7 +223,7 @@ class EntryMaker:
 
     def _finish(self, html: str, summary: str | None, url: str) -> EntryParts:
         summary_html = None if summary is None else self.render(summary)
-        return finish(html, summary_html, url, link_root(self.site))
+        return finish(html, summary_html, url, link_root(self.site), clean=self.site.sanitize)
 
     def _markdown(self, post: Post) -> str | None:
         if post.markdown is None and post.body_offset is not None:

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from .. import _paths
 from ..errors import LockError, OutputError
 
 LOCK_NAME = ".postfeed.lock"
@@ -103,7 +104,7 @@ def _acquire(folder: Path, path: Path) -> int:
 def _make_folder(folder: Path) -> list[Path]:
     missing: list[Path] = []  # innermost first
     for candidate in (folder, *folder.parents):
-        if candidate.is_dir():
+        if _paths.is_dir(candidate):
             break
         missing.append(candidate)
     try:
