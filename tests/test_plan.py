@@ -490,3 +490,17 @@ def test_planned_feed_paths_are_posix(write_config: Callable[..., Path], site_di
     write_config("feeds:\n  - {path: /a/b/, title: AB}\n")
     site = load_site(site_dir / "postfeed.yaml")
     assert site.feeds[0].path == PurePosixPath("a/b")
+
+
+def test_a_tag_is_named_by_what_the_feeds_carry(
+    site_dir: Path, write_post: Callable[..., Path]
+) -> None:
+    """A tag with a character no feed can carry ("a\\0b") is the tag the feeds show
+    ("ab"): one folder, named from that, with both posts."""
+    write_post("one", 'tags: ["a\\0b"]\n')
+    write_post("two", "tags: [ab]\n")
+    result = build(load_site(site_dir / "postfeed.yaml"), now=NOW)
+    assert sorted(p.name for p in (result.output_dir / "tags").iterdir()) == ["ab"]
+    parsed = feedparser.parse((result.output_dir / "tags/ab/atom.xml").read_bytes())
+    assert sorted(e.title for e in parsed.entries) == ["Post one", "Post two"]
+    assert {t.term for e in parsed.entries for t in e.tags} == {"ab"}
