@@ -235,16 +235,19 @@ class Post:
         if self.content not in (None, *CONTENT_MODES):
             raise ValueError(f"Post.content must be 'full' or 'summary', got {self.content!r}")
         # A list passed in code would make the frozen post unhashable and mutable.
-        object.__setattr__(self, "tags", tuple(self.tags))
-        object.__setattr__(self, "categories", tuple(self.categories))
-        authors = tuple(self.authors)
+        if type(self.tags) is not tuple:
+            object.__setattr__(self, "tags", tuple(self.tags))
+        if type(self.categories) is not tuple:
+            object.__setattr__(self, "categories", tuple(self.categories))
+        authors = self.authors if type(self.authors) is tuple else tuple(self.authors)
         if not authors and self.author is not None:
             authors = (self.author,)
         elif authors and self.author is None:
             object.__setattr__(self, "author", authors[0])
         elif authors and self.author != authors[0]:
             raise ValueError("Post.author must be the first of Post.authors; give one of them")
-        object.__setattr__(self, "authors", authors)
+        if authors is not self.authors:
+            object.__setattr__(self, "authors", authors)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
