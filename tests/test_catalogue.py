@@ -491,6 +491,89 @@ buildExpired = true
   defaultMarkdownHandler = "blackfriday"
 """
 
+MKDOCS_YML = """\
+site_name: M
+site_url: https://m.example.org/
+theme:
+  name: material
+plugins:
+  - blog
+"""
+MKDOCS_POST = "---\ntitle: A\ndate: 2024-05-01\n---\nHello.\n"
+
+
+def mkdocs(
+    files: dict[str, str] | None = None,
+    *,
+    yml: str | None = MKDOCS_YML,
+    posts: bool = True,
+    yaml: str = "",
+) -> Callable[[Path], None]:
+    """Make mkdocs/ a Material blog (mkdocs.yml, docs/blog/posts/a.md and ``files``
+    under docs/) and postfeed.yaml read it with source: mkdocs, into mkdocs-feeds/."""
+
+    def write(site: Path) -> None:
+        (site / "postfeed.yaml").write_text(
+            "source: mkdocs\nsource_dir: mkdocs\noutput: mkdocs-feeds\n" + yaml, encoding="utf-8"
+        )
+        folder = site / "mkdocs"
+        folder.mkdir()
+        if yml is not None:
+            (folder / "mkdocs.yml").write_text(yml, encoding="utf-8")
+        if not posts:
+            return
+        for name, text in {"blog/posts/a.md": MKDOCS_POST, **(files or {})}.items():
+            path = folder / "docs" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+
+    return write
+
+
+def mkdocs_post(front: str, body: str = "Hello.\n") -> str:
+    """A Material blog post (a title added unless given)."""
+    if "title" not in front:
+        front = "title: P\n" + front
+    return f"---\n{front}---\n{body}"
+
+
+def blog_options(options: str) -> str:
+    """mkdocs.yml with these lines under the blog plugin."""
+    return MKDOCS_YML.replace("  - blog\n", "  - blog:\n" + options)
+
+
+def rss_options(options: str) -> str:
+    """mkdocs.yml with the RSS plugin and these lines under it."""
+    return MKDOCS_YML + "  - rss:\n" + options
+
+
+_MKDOCS_UNREAD = """\
+INHERIT: base.yml
+site_name: M
+site_url: https://m.example.org/
+site_author: !ENV AUTHOR
+theme:
+  name: material
+  language: de
+plugins:
+  - meta
+  - blog:
+      post_url_date_format: dd. MMMM yyyy
+      post_slugify: !!python/name:my.slugify
+  - blog:
+      blog_dir: news
+  - rss
+markdown_extensions:
+  - pymdownx.b64
+  - mdx_truly_sane_lists
+  - toc:
+      slugify: !!python/object/apply:pymdownx.slugs.slugify
+        kwds: {case: lower}
+  - pymdownx.keys:
+      key_map: {custom: Custom}
+"""
+
+
 SOURCE_CASES = [
     C("source-unknown", config(CONFIG + "source: wordpress\n"),
       "postfeed.yaml:4: source: unknown source 'wordpress' (use postfeed, hugo, mkdocs)\n"),
@@ -577,6 +660,95 @@ SOURCE_CASES = [
     C("hugo-title-missing", hugo({"posts/untitled-note.md": "+++\ndate = 2024-05-02\n+++\nHi.\n"}),
       "hugo/content/posts/untitled-note.md: title: missing; the feeds show 'untitled-note'\n",
       code=0),
+    C("mkdocs-config-missing", mkdocs(yml=None),
+      "mkdocs: no mkdocs.yml here; set source_dir to the MkDocs site's folder\n"),
+    C("mkdocs-no-blog", mkdocs(yml="site_name: M\nsite_url: https://m.example.org/\nplugins:\n"
+                                   "  - search\n"),
+      "mkdocs/mkdocs.yml:3: plugins: Material's blog plugin (blog) is not enabled; postfeed reads"
+      " the blog's posts\n"),
+    C("mkdocs-blog-setting", mkdocs(yml=blog_options("      blog_dir: 5\n")),
+      "mkdocs/mkdocs.yml:7: plugins: blog: blog_dir: expected text, got 5\n"),
+    C("mkdocs-post-url-format", mkdocs(yml=blog_options("      post_url_format: '{date}/{title}'\n")),
+      "mkdocs/mkdocs.yml:7: plugins: blog: post_url_format: '{date}/{title}' is not a format"
+      " Material fills ({categories}, {date}, {file}, {slug})\n"),
+    C("mkdocs-match-path", mkdocs(yml=rss_options("      match_path: '('\n")),
+      "mkdocs/mkdocs.yml:8: plugins: rss: match_path: not a regular expression: missing ),"
+      " unterminated subpattern at position 0\n"),
+    C("mkdocs-default-time",
+      mkdocs(yml=rss_options("      date_from_meta:\n        default_time: '9'\n")),
+      "mkdocs/mkdocs.yml:9: plugins: rss: date_from_meta.default_time: expected HH:MM, got '9'\n"),
+    C("mkdocs-default-timezone",
+      mkdocs(yml=rss_options("      date_from_meta:\n        default_timezone: Mars/Olympus\n")),
+      "mkdocs/mkdocs.yml:9: plugins: rss: date_from_meta.default_timezone: unknown time zone"
+      " 'Mars/Olympus'\n"),
+    C("mkdocs-posts-folder-missing", mkdocs(posts=False),
+      "mkdocs/mkdocs.yml: the blog's posts folder mkdocs/docs/blog/posts does not exist\n"),
+    C("mkdocs-authors-file", mkdocs({"blog/.authors.yml": "authors: [ada]\n"}),
+      "mkdocs/docs/blog/.authors.yml:1: authors: expected a mapping of ids to authors\n"),
+    C("mkdocs-author-name", mkdocs({"blog/.authors.yml": "authors:\n  ada:\n    avatar: a.png\n"}),
+      "mkdocs/docs/blog/.authors.yml:1: authors: ada: name: expected text, got nothing\n"),
+    C("mkdocs-url-missing", mkdocs(yml=MKDOCS_YML.replace("site_url: https://m.example.org/\n", "")),
+      "postfeed.yaml: url: missing; mkdocs.yml has no site_url; set url in postfeed.yaml\n"),
+    C("mkdocs-site-url", mkdocs(yml=MKDOCS_YML.replace("https://m.example.org/", "/")),
+      "mkdocs/mkdocs.yml:2: site_url: expected an absolute http(s) URL, got '/'\n"),
+    C("mkdocs-settings-not-read", mkdocs(yml=_MKDOCS_UNREAD),
+      "mkdocs/mkdocs.yml:8: plugins: only the first blog is read (blog)\n"
+      "mkdocs/mkdocs.yml:8: plugins: meta: .meta.yml files are not read; give each post its own"
+      " metadata\n"
+      "mkdocs/mkdocs.yml:1: INHERIT: the parent configuration is not read\n"
+      "mkdocs/mkdocs.yml:11: plugins: blog: post_url_date_format: month and day names are"
+      " written in English\n"
+      "mkdocs/mkdocs.yml:12: plugins: blog: post_slugify: !!python/name:my.slugify is code, not"
+      " run; slugs are made by pymdownx.slugs.slugify(case=lower)\n"
+      "mkdocs/mkdocs.yml:15: plugins: rss: the RSS plugin dates posts by their Git history"
+      " (date_from_meta.as_creation: git); postfeed dates them by their date\n"
+      "mkdocs/mkdocs.yml:4: site_author: !ENV AUTHOR is not read; set author in postfeed.yaml\n"
+      "mkdocs/mkdocs.yml:17: markdown_extensions: pymdownx.b64 is not run (it embeds image"
+      " files): left out\n"
+      "mkdocs/mkdocs.yml:18: markdown_extensions: mdx_truly_sane_lists is not one of"
+      " Python-Markdown's or pymdown-extensions' extensions: left out\n"
+      "mkdocs/mkdocs.yml:20: markdown_extensions: toc: slugify:"
+      " !!python/object/apply:pymdownx.slugs.slugify is not run: left out\n"
+      "mkdocs/mkdocs.yml:22: markdown_extensions: pymdownx.keys: key_map: a mapping is not read:"
+      " left out\n", code=0),
+    C("mkdocs-date-text", mkdocs({"blog/posts/p.md": mkdocs_post("date: '2024-05-02'\n")}),
+      "mkdocs/docs/blog/posts/p.md:3: date: expected a date such as 2024-01-15 or 2024-01-15"
+      " 10:00:00, got '2024-05-02' (Material reads no quoted text: write it unquoted)\n"),
+    C("mkdocs-date-typo", mkdocs({"blog/posts/p.md": mkdocs_post("date:\n  created: soon\n")}),
+      "mkdocs/docs/blog/posts/p.md:3: date: created: expected a date such as 2024-01-15 or"
+      " 2024-01-15 10:00:00, got 'soon'\n"),
+    C("mkdocs-date-created", mkdocs({"blog/posts/p.md": mkdocs_post("date:\n  updated: 2024-05-02\n")}),
+      "mkdocs/docs/blog/posts/p.md:3: date: expected created in the mapping (date: {created:"
+      " 2024-01-15})\n"),
+    C("mkdocs-date-missing", mkdocs({"blog/posts/p.md": mkdocs_post("")}),
+      "mkdocs/docs/blog/posts/p.md: date: missing (Material's blog needs a date for every"
+      " post)\n"),
+    C("mkdocs-categories-text",
+      mkdocs({"blog/posts/p.md": mkdocs_post("date: 2024-05-02\ncategories: Go\n")}),
+      "mkdocs/docs/blog/posts/p.md:4: categories: expected a list of text such as [Go], got"
+      " 'Go'\n"),
+    C("mkdocs-authors-text",
+      mkdocs({"blog/posts/p.md": mkdocs_post("date: 2024-05-02\nauthors: ada\n")}),
+      "mkdocs/docs/blog/posts/p.md:4: authors: expected a list of text such as [ada], got"
+      " 'ada'\n"),
+    C("mkdocs-author-unknown",
+      mkdocs({"blog/posts/p.md": mkdocs_post("date: 2024-05-02\nauthors: [ada]\n")}),
+      "mkdocs/docs/blog/posts/p.md:4: authors: unknown author 'ada' (not in"
+      " blog/.authors.yml)\n"),
+    C("mkdocs-category-not-allowed",
+      mkdocs({"blog/posts/p.md": mkdocs_post("date: 2024-05-02\ncategories: [Rust]\n")},
+             yml=blog_options("      categories_allowed: [Go]\n")),
+      "mkdocs/docs/blog/posts/p.md:4: categories: 'Rust' is not in the blog's"
+      " categories_allowed\n"),
+    C("mkdocs-draft-not-boolean",
+      mkdocs({"blog/posts/p.md": mkdocs_post("date: 2024-05-02\ndraft: maybe\n")}),
+      "mkdocs/docs/blog/posts/p.md:4: draft: expected true or false, got 'maybe'\n"),
+    C("mkdocs-slug-number", mkdocs({"blog/posts/p.md": mkdocs_post("date: 2024-05-02\nslug: 5\n")}),
+      "mkdocs/docs/blog/posts/p.md:4: slug: expected text, got 5 (quote it)\n"),
+    C("mkdocs-same-url",
+      mkdocs({"blog/posts/p.md": mkdocs_post("title: B\ndate: 2024-05-01\nslug: a\n")}),
+      "mkdocs/docs/blog/posts/p.md:4: url 'https://m.example.org/blog/2024/05/01/a/' is also used"
+      " by mkdocs/docs/blog/posts/a.md\n"),
 ]  # fmt: skip
 
 CASES = (

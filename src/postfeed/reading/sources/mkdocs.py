@@ -531,11 +531,12 @@ def _profile(config: _Config) -> tuple[MarkdownProfile, list[str]]:
         for option, value in (options or {}).items() if isinstance(options, dict) else ():
             plain = _plain(value)
             if plain is _NOT_PLAIN:
-                shown = _tag(value) if isinstance(value, Tagged) else "code"
-                found = value.line if isinstance(value, Tagged) else _nested_tag_line(value)
+                tagged = _nested_tag(value)
+                shown = f"{_tag(tagged)} is not run" if tagged else "a mapping is not read"
+                found = tagged.line if tagged else line
                 warnings.append(
-                    f"{config.where('markdown_extensions', found or line)}:"
-                    f" markdown_extensions: {name}: {option}: {shown} is not run: left out"
+                    f"{config.where('markdown_extensions', found)}:"
+                    f" markdown_extensions: {name}: {option}: {shown}: left out"
                 )
                 continue
             settings.setdefault(name, {})[option] = plain
@@ -570,13 +571,13 @@ def _plain(value: Any) -> Any:
     return _NOT_PLAIN
 
 
-def _nested_tag_line(value: Any) -> int | None:
-    """The line of the first tagged value inside a list or mapping."""
+def _nested_tag(value: Any) -> Tagged | None:
+    """The first tagged value in a value, or in a list or mapping in it."""
     if isinstance(value, Tagged):
-        return value.line
+        return value
     items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
     for item in items:
-        found = _nested_tag_line(item)
+        found = _nested_tag(item)
         if found is not None:
             return found
     return None
@@ -803,7 +804,13 @@ def _dates(blog: _Blog, page: _Page, error: Callable[[str, str], None]) -> None:
 
 
 def _expected_date(value: object) -> str:
-    hint = " (Material reads no quoted text: write it unquoted)" if isinstance(value, str) else ""
+    hint = ""
+    if isinstance(value, str):
+        try:
+            _values.timestamp(value, UTC)
+            hint = " (Material reads no quoted text: write it unquoted)"
+        except _values.ValueProblem:
+            pass
     shown = _values.describe(value)
     return f"expected a date such as 2024-01-15 or 2024-01-15 10:00:00, got {shown}{hint}"
 
