@@ -31,6 +31,17 @@ CASES = [
         },
         id="mkdocs",
     ),
+    # The feed plugin writes one date, <updated>; the post whose front matter is
+    # JavaScript (---js) is left out on purpose.
+    pytest.param(
+        {
+            "name": "eleventy",
+            "feed": "feed.xml",
+            "date": "updated",
+            "left_out": frozenset({"https://eleventy.example.org/blog/backpressure/"}),
+        },
+        id="eleventy",
+    ),
 ]
 
 
