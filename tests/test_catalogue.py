@@ -574,6 +574,61 @@ markdown_extensions:
 """
 
 
+ELEVENTY_CONFIG = """\
+export default async function (eleventyConfig) {
+\televentyConfig.addPlugin(feedPlugin, {
+\t\tmetadata: { title: "E", base: "https://e.example.org/" },
+\t});
+}
+
+export const config = { markdownTemplateEngine: "njk", dir: { input: "content" } };
+"""
+ELEVENTY_POST = "---\ntitle: A\ndate: 2024-05-01\n---\nHello.\n"
+
+
+def eleventy(
+    files: dict[str, str] | None = None,
+    *,
+    config: str | None = ELEVENTY_CONFIG,
+    content: bool = True,
+    yaml: str = "",
+) -> Callable[[Path], None]:
+    """Make eleventy/ a base-blog site (eleventy.config.js, content/blog/ with its
+    directory data file and a.md, and ``files`` under eleventy/) and postfeed.yaml read
+    it with source: eleventy, into eleventy-feeds/."""
+
+    def write(site: Path) -> None:
+        (site / "postfeed.yaml").write_text(
+            "source: eleventy\nsource_dir: eleventy\noutput: eleventy-feeds\n" + yaml,
+            encoding="utf-8",
+        )
+        folder = site / "eleventy"
+        folder.mkdir()
+        if config is not None:
+            (folder / "eleventy.config.js").write_text(config, encoding="utf-8")
+        if not content:
+            return
+        defaults = {
+            "content/blog/blog.11tydata.json": '{"tags": ["posts"]}\n',
+            "content/blog/a.md": ELEVENTY_POST,
+        }
+        for name, text in {**defaults, **(files or {})}.items():
+            path = folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+
+    return write
+
+
+def eleventy_post(front: str, body: str = "Hello.\n") -> str:
+    """A base-blog post (a title and a date added unless given)."""
+    if "title" not in front:
+        front = "title: P\n" + front
+    if "date" not in front:
+        front += "date: 2024-05-02\n"
+    return f"---\n{front}---\n{body}"
+
+
 SOURCE_CASES = [
     C("source-unknown", config(CONFIG + "source: wordpress\n"),
       "postfeed.yaml:4: source: unknown source 'wordpress' (use postfeed, hugo, mkdocs,"
@@ -750,6 +805,75 @@ SOURCE_CASES = [
       mkdocs({"blog/posts/p.md": mkdocs_post("title: B\ndate: 2024-05-01\nslug: a\n")}),
       "mkdocs/docs/blog/posts/p.md:4: url 'https://m.example.org/blog/2024/05/01/a/' is also used"
       " by mkdocs/docs/blog/posts/a.md\n"),
+    C("eleventy-input-missing", eleventy(content=False),
+      "eleventy/eleventy.config.js:7: input folder eleventy/content does not exist\n"),
+    C("eleventy-url-missing", eleventy(config=ELEVENTY_CONFIG.replace('base: "https://e.example.org/"',
+                                                                      "base: process.env.URL")),
+      "postfeed.yaml: url: missing; eleventy.config.js gives the feed plugin no plain base URL and"
+      " _data/metadata.js no plain url (JavaScript is read only where the URL is a string); set url"
+      " in postfeed.yaml\n"),
+    C("eleventy-base-url", eleventy(config=ELEVENTY_CONFIG.replace("https://e.example.org/", "/")),
+      "eleventy/eleventy.config.js:2: feed plugin metadata.base: expected an absolute http(s) URL,"
+      " got '/'\n"),
+    C("eleventy-settings-not-read",
+      eleventy({"content/_data/metadata.js": 'export default { url: "https://old.example.org/" };\n'},
+               config=ELEVENTY_CONFIG.replace("}\n\nexport", "\televentyConfig.addDateParsing(parse);\n"
+                                                            "}\n\nexport")),
+      "eleventy/content/_data/metadata.js:1: url 'https://old.example.org/' is not the feed"
+      " plugin's base 'https://e.example.org/'; the feed's links follow the base\n"
+      "eleventy/eleventy.config.js:5: addDateParsing: custom date parsing is code, not run; dates"
+      " are read as Eleventy reads them without it\n", code=0),
+    C("eleventy-left-out",
+      eleventy({"content/blog/js.md": "---js\nconst title = 'J';\n---\nJ.\n",
+                "content/blog/b.njk": eleventy_post(""),
+                "content/blog/p.md": eleventy_post("permalink: /{{ page.url }}/\n"),
+                "content/blog/code/code.11tydata.js": "export default () => ({ tags: ['x'] });\n",
+                "content/blog/code/c.md": eleventy_post("")}),
+      "eleventy/content/blog/b.njk: Nunjucks templates are not read (only Markdown): left out of"
+      " the feeds\n"
+      "eleventy/content/blog/js.md:1: front matter in JavaScript (---js) is not run: left out of"
+      " the feeds\n"
+      "eleventy/content/blog/p.md:3: permalink: '/{{ page.url }}/' is a template that is not"
+      " run: left out of the feeds\n"
+      "eleventy/content/blog/code/code.11tydata.js:1: JavaScript that is not a plain object is not"
+      " run: this data file is not read (give its posts their tags in a .11tydata.json file)\n",
+      code=0),
+    C("eleventy-nunjucks-not-run",
+      eleventy({"content/blog/p.md": eleventy_post("", "{{ x }} {% y %}\n{% z %}In{% endz %}\n"
+                                                       "{% highlight %}\ncode\n{% endhighlight %}\n")}),
+      "eleventy/content/blog/p.md:5: Nunjucks output {{ x }} is not run: left out of the feed\n"
+      "eleventy/content/blog/p.md:5: Nunjucks tag {% y %} is not run: left out of the feed\n"
+      "eleventy/content/blog/p.md:6: Nunjucks tag {% z %} is not run: left out of the feed, its"
+      " inner text kept\n"
+      "eleventy/content/blog/p.md:7: {% highlight %}: the highlight block needs a language; left"
+      " out\n", code=0),
+    C("eleventy-date-file-time", eleventy({"content/blog/p.md": eleventy_post("date: git Created\n")}),
+      "eleventy/content/blog/p.md:3: date: 'git Created' is a time of the file or of Git, which"
+      " every checkout changes; give the post its date\n"),
+    C("eleventy-date-text", eleventy({"content/blog/p.md": eleventy_post("date: Jan 15 2024\n")}),
+      "eleventy/content/blog/p.md:3: date: expected a date, or text in ISO 8601 such as 2024-01-15"
+      " or 2024-01-15T10:00:00 (as Eleventy reads it), got 'Jan 15 2024'\n"),
+    C("eleventy-date-missing", eleventy({"content/blog/p.md": "---\ntitle: P\n---\nHi.\n"}),
+      "eleventy/content/blog/p.md: date: missing (Eleventy would date it by its file's creation"
+      " time, which every checkout changes); give the post its date\n"),
+    C("eleventy-permalink-type", eleventy({"content/blog/p.md": eleventy_post("permalink: 5\n")}),
+      "eleventy/content/blog/p.md:3: permalink: expected text or false, got 5\n"),
+    C("eleventy-description-type",
+      eleventy({"content/blog/p.md": eleventy_post("description: 5\n")}),
+      "eleventy/content/blog/p.md:3: description: expected text, got 5 (quote it)\n"),
+    C("eleventy-json-front-matter",
+      eleventy({"content/blog/p.md": '---json\n["title"]\n---\nHi.\n',
+                "content/blog/q.md": '---json\n{"title": }\n---\nHi.\n'}),
+      "eleventy/content/blog/p.md:2: front matter must be an object of keys and values\n"
+      "eleventy/content/blog/q.md:2: invalid JSON: Expecting value\n"
+      "postfeed: 2 problems; nothing was written\n"),
+    C("eleventy-data-file", eleventy({"content/blog/blog.11tydata.json": '["posts"]\n'}),
+      "eleventy/content/blog/blog.11tydata.json:1: expected an object of data\n"),
+    C("eleventy-same-url", eleventy({"content/blog/p.md": eleventy_post("permalink: /blog/a/\n")}),
+      "eleventy/content/blog/p.md:3: url 'https://e.example.org/blog/a/' is also used by"
+      " eleventy/content/blog/a.md\n"),
+    C("eleventy-title-missing", eleventy({"content/blog/untitled.md": "---\ndate: 2024-05-02\n---\nHi.\n"}),
+      "eleventy/content/blog/untitled.md: title: missing; the feeds show 'untitled'\n", code=0),
 ]  # fmt: skip
 
 CASES = (

@@ -84,8 +84,10 @@ def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def literal(text: str, start: int) -> tuple[object, int]:
+def literal(text: str, start: int, *, lenient: bool = False) -> tuple[object, int]:
     """The plain literal that starts at ``start`` (after blanks) and the offset after it.
+    With ``lenient``, an object's property whose value is not a plain literal is left
+    out of it rather than making the whole object not literal.
 
     Raises:
         NotLiteral: there is something else there.
@@ -97,9 +99,9 @@ def literal(text: str, start: int) -> tuple[object, int]:
     if char in "'\"`":
         return _string(text, index)
     if char == "[":
-        return _array(text, index)
+        return _array(text, index, lenient)
     if char == "{":
-        return _object(text, index)
+        return _object(text, index, lenient)
     number = _NUMBER.match(text, index)
     if number is not None:
         value = number.group(0)
@@ -162,11 +164,11 @@ def _string(text: str, start: int) -> tuple[str, int]:
     return "".join(result), _after_value(text, end, start)
 
 
-def _array(text: str, start: int) -> tuple[list[object], int]:
+def _array(text: str, start: int, lenient: bool) -> tuple[list[object], int]:
     items: list[object] = []
     index = _skip(text, start + 1)
     while index < len(text) and text[index] != "]":
-        value, index = literal(text, index)
+        value, index = literal(text, index, lenient=lenient)
         items.append(value)
         index = _skip(text, index)
         if index < len(text) and text[index] == ",":
@@ -178,7 +180,7 @@ def _array(text: str, start: int) -> tuple[list[object], int]:
     return items, _after_value(text, index + 1, start)
 
 
-def _object(text: str, start: int) -> tuple[dict[str, object], int]:
+def _object(text: str, start: int, lenient: bool) -> tuple[dict[str, object], int]:
     result: dict[str, object] = {}
     index = _skip(text, start + 1)
     while index < len(text) and text[index] != "}":
@@ -186,8 +188,14 @@ def _object(text: str, start: int) -> tuple[dict[str, object], int]:
         index = _skip(text, index)
         if index >= len(text) or text[index] != ":":
             raise NotLiteral(index)  # a shorthand property or a method names code
-        value, index = literal(text, index + 1)
-        result[key] = value
+        try:
+            value, index = literal(text, index + 1, lenient=lenient)
+        except NotLiteral:
+            if not lenient:
+                raise
+            index = _expression_end(text, index + 1)
+        else:
+            result[key] = value
         index = _skip(text, index)
         if index < len(text) and text[index] == ",":
             index = _skip(text, index + 1)
@@ -196,6 +204,27 @@ def _object(text: str, start: int) -> tuple[dict[str, object], int]:
     if index >= len(text):
         raise NotLiteral(start)
     return result, _after_value(text, index + 1, start)
+
+
+def _expression_end(text: str, index: int) -> int:
+    """The offset of the ``,`` or closing bracket that ends the expression at ``index``
+    (brackets and strings inside it skipped)."""
+    depth = 0
+    while index < len(text):
+        char = text[index]
+        if char in "'\"`":
+            index = _string_end(text, index)
+            continue
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                return index
+            depth -= 1
+        elif char == "," and depth == 0:
+            return index
+        index += 1
+    raise NotLiteral(index)
 
 
 def _key(text: str, index: int) -> tuple[str, int]:
@@ -245,15 +274,15 @@ def first_string(text: str, name: str) -> Found | None:
 
 
 def object_after(text: str, pattern: str) -> Found | None:
-    """The plain object literal right after the first match of the regular
-    expression ``pattern`` in the code (the options passed to a plugin, say), if
-    there is one and it is plain."""
+    """The object literal right after the first match of the regular expression
+    ``pattern`` in the code (the options passed to a plugin, say), with the properties
+    whose values are plain literals; None when there is no object there."""
     source = code(text)
     match = re.search(pattern, source)
     if match is None:
         return None
     try:
-        value, _ = literal(source, match.end())
+        value, _ = literal(source, match.end(), lenient=True)
     except NotLiteral:
         return None
     return Found(value, line_of(source, match.end())) if isinstance(value, dict) else None

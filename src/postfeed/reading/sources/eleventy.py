@@ -22,7 +22,7 @@ import os
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -140,7 +140,8 @@ def configure(folder: Path) -> Defaults:
         values=config.values,
         names=names,
         lines=lines,
-        markdown=_PROFILE,
+        # Eleventy puts its path prefix before root-relative links too.
+        markdown=replace(_PROFILE, site_root_links=config.path_prefix != "/"),
         future=True,
         warnings=config.warnings,
         missing={"url": missing},
@@ -188,6 +189,8 @@ def _config(folder: Path) -> _Config:
         if line is not None:
             lines[key] = line
 
+    prefix = _first(text, "pathPrefix") or "/"
+    path_prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
     feed_line = feed.line if feed is not None else None
     base = _text(metadata.get("base")) if metadata else None
     base_line = feed_line
@@ -196,7 +199,7 @@ def _config(folder: Path) -> _Config:
         base, base_line = (
             (found.value, found.line) if found and isinstance(found.value, str) else (None, None)
         )
-    give("url", base, where, "feed plugin metadata.base", base_line)
+    give("url", _home(base, path_prefix), where, "feed plugin metadata.base", base_line)
     give("title", _text(metadata.get("title")), where, "feed plugin metadata.title", feed_line)
     give("description", _text(metadata.get("subtitle")), where, "metadata.subtitle", feed_line)
     give("language", _text(metadata.get("language")), where, "metadata.language", feed_line)
@@ -210,7 +213,7 @@ def _config(folder: Path) -> _Config:
                 f"{data_path}:{data_lines.get('url', 1)}: url {url!r} is not the feed plugin's"
                 f" base {base!r}; the feed's links follow the base"
             )
-        give("url", url, data_path, "url", data_lines.get("url"))
+        give("url", _home(url, path_prefix), data_path, "url", data_lines.get("url"))
         for key in ("title", "description", "language"):
             give(key, _text(site_data.get(key)), data_path, key, data_lines.get(key))
         found_author = site_data.get("author")
@@ -229,7 +232,6 @@ def _config(folder: Path) -> _Config:
             engine = found_engine.value
         elif re.search(r"markdownTemplateEngine\s*[:=]\s*false", _js.code(text)):
             engine = False
-    prefix = _first(text, "pathPrefix") or "/"
     if re.search(r"\baddDateParsing\s*\(", _js.code(text)):
         line = _js.line_of(text, _js.code(text).index("addDateParsing"))
         warnings.append(
@@ -248,13 +250,22 @@ def _config(folder: Path) -> _Config:
         engine=_ENGINES.get(engine) if isinstance(engine, str) else None,
         drafts=re.search(r"\bdata\.draft\b", _js.code(text)) is not None,
         input_links="InputPathToUrlTransformPlugin" in _js.code(text),
-        path_prefix="/" + prefix.strip("/") + "/" if prefix.strip("/") else "/",
+        path_prefix=path_prefix,
         values=values,
         names=names,
         lines=lines,
         value_paths=paths,
         warnings=tuple(warnings),
     )
+
+
+def _home(url: str | None, path_prefix: str) -> str | None:
+    """The site's home URL: the base with Eleventy's path prefix put before its path
+    (``addPathPrefixToFullUrl``)."""
+    if url is None or path_prefix == "/" or not re.match(r"^https?://", url):
+        return url
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{path_prefix.rstrip('/')}{parts.path or '/'}"
 
 
 def _mapping(value: object) -> dict[str, Any]:
