@@ -632,7 +632,7 @@ def eleventy_post(front: str, body: str = "Hello.\n") -> str:
 SOURCE_CASES = [
     C("source-unknown", config(CONFIG + "source: wordpress\n"),
       "postfeed.yaml:4: source: unknown source 'wordpress' (use postfeed, hugo, mkdocs,"
-      " eleventy)\n"),
+      " eleventy, astro)\n"),
     C("source-dir-without-source", config(CONFIG + "source_dir: site\n"),
       "postfeed.yaml:4: source_dir: only read with a site generator's source; set source first\n"),
     C("source-with-posts", hugo(yaml="posts: posts\n"),

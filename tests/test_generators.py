@@ -42,6 +42,7 @@ CASES = [
         },
         id="eleventy",
     ),
+    pytest.param({"name": "astro", "feed": "rss.xml"}, id="astro"),
 ]
 
 
