@@ -629,6 +629,68 @@ def eleventy_post(front: str, body: str = "Hello.\n") -> str:
     return f"---\n{front}---\n{body}"
 
 
+ASTRO_CONFIG = "export default defineConfig({\n\tsite: 'https://a.example.org',\n});\n"
+ASTRO_FEED = """\
+export async function GET(context) {
+\tconst posts = await getCollection('blog');
+\treturn rss({
+\t\ttitle: 'A',
+\t\titems: posts.map((post) => ({ ...post.data, link: `/blog/${post.id}/` })),
+\t});
+}
+"""
+ASTRO_CONTENT = """\
+const blog = defineCollection({
+\tloader: glob({ base: './src/content/blog', pattern: '**/*.{md,mdx}' }),
+});
+"""
+ASTRO_POST = "---\ntitle: A\ndescription: D\npubDate: 2024-05-01\n---\nHello.\n"
+
+
+def astro(
+    files: dict[str, str] | None = None,
+    *,
+    config: str | None = ASTRO_CONFIG,
+    feed: str | None = ASTRO_FEED,
+    content: str | None = ASTRO_CONTENT,
+    yaml: str = "",
+) -> Callable[[Path], None]:
+    """Make astro/ a blog starter site (astro.config.mjs, src/pages/rss.xml.js,
+    src/content.config.ts, src/content/blog/a.md and ``files`` under src/content/blog/)
+    and postfeed.yaml read it with source: astro, into astro-feeds/."""
+
+    def write(site: Path) -> None:
+        (site / "postfeed.yaml").write_text(
+            "source: astro\nsource_dir: astro\noutput: astro-feeds\n" + yaml, encoding="utf-8"
+        )
+        folder = site / "astro"
+        (folder / "src" / "pages").mkdir(parents=True)
+        for name, text in (
+            ("astro.config.mjs", config),
+            ("src/pages/rss.xml.js", feed),
+            ("src/content.config.ts", content),
+        ):
+            if text is not None:
+                (folder / name).write_text(text, encoding="utf-8")
+        if files is None:
+            return
+        for name, text in {"a.md": ASTRO_POST, **files}.items():
+            path = folder / "src" / "content" / "blog" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+
+    return write
+
+
+def astro_post(front: str, body: str = "Hello.\n") -> str:
+    """An entry of the blog starter (a title and a pubDate added unless given)."""
+    if "title" not in front:
+        front = "title: P\n" + front
+    if "pubDate" not in front:
+        front += "pubDate: 2024-05-02\n"
+    return f"---\n{front}---\n{body}"
+
+
 SOURCE_CASES = [
     C("source-unknown", config(CONFIG + "source: wordpress\n"),
       "postfeed.yaml:4: source: unknown source 'wordpress' (use postfeed, hugo, mkdocs,"
@@ -874,6 +936,59 @@ SOURCE_CASES = [
       " eleventy/content/blog/a.md\n"),
     C("eleventy-title-missing", eleventy({"content/blog/untitled.md": "---\ndate: 2024-05-02\n---\nHi.\n"}),
       "eleventy/content/blog/untitled.md: title: missing; the feeds show 'untitled'\n", code=0),
+    C("astro-config-missing", astro({}, config=None),
+      "astro: no Astro configuration here (astro.config.mjs); set source_dir to the Astro site's"
+      " folder\n"),
+    C("astro-url-missing", astro({}, config="export default defineConfig({ site: SITE });\n"),
+      "postfeed.yaml: url: missing; astro.config.mjs has no plain site URL (site: 'https://…'); set"
+      " url in postfeed.yaml\n"),
+    C("astro-title-missing", astro({}, feed=ASTRO_FEED.replace("'A'", "TITLE")),
+      "postfeed.yaml: title: missing; the feed's title in src/pages/rss.xml.js is not a plain"
+      " string; set title in postfeed.yaml\n"),
+    C("astro-site-url", astro({}, config="export default { site: 'astro.example.org' };\n"),
+      "astro/astro.config.mjs:1: site: expected an absolute http(s) URL, got 'astro.example.org'\n"),
+    C("astro-collection-missing", astro(None),
+      "astro/astro.config.mjs: the collection's folder astro/src/content/blog does not exist\n"),
+    C("astro-settings-not-read",
+      astro({}, feed=ASTRO_FEED.replace("link: `/blog/${post.id}/`", "link: postLink(post)"),
+            content="const blog = defineCollection({ loader: glob({ base: BASE }) });\n"),
+      "astro/src/pages/rss.xml.js:5: the items' link is not a template string around ${post.id}:"
+      " entries are linked as /blog/<id>/\n"
+      "astro/src/content.config.ts: the blog collection's glob loader is not plain literals: it is"
+      " read from ./src/content/blog (**/*.{md,mdx})\n", code=0),
+    C("astro-starter-files-missing", astro({}, feed=None, content=None, yaml="title: A\n"),
+      "astro: no src/pages/rss.xml.js: entries are linked as the blog starter's feed links them"
+      " (/blog/<id>/)\n"
+      "astro: no src/content.config.ts: the blog collection is read from ./src/content/blog"
+      " (**/*.{md,mdx})\n", code=0),
+    C("astro-images-optimised",
+      astro({"p.md": astro_post("heroImage: ./hero.png\n", "![x](./x.png)\n")}),
+      "astro/src/content/blog/p.md:3: heroImage './hero.png' is optimised by Astro into a file"
+      " whose name postfeed cannot know: left out of the feed (an image in public/ or at a full URL"
+      " is kept)\n"
+      "astro/src/content/blog/p.md:6: image './x.png' is optimised by Astro into a file whose name"
+      " postfeed cannot know: left out of the feed (an image in public/ or at a full URL is"
+      " kept)\n", code=0),
+    C("astro-mdx-not-run",
+      astro({"p.mdx": astro_post("", "import C from './c.astro';\n\n{x} <C />\n\n<Box>\nIn.\n"
+                                     "</Box>\n")}),
+      "astro/src/content/blog/p.mdx:5: JavaScript import C from './c.astro'; is not run: left out"
+      " of the feed\n"
+      "astro/src/content/blog/p.mdx:7: JavaScript expression {x} is not run: left out of the feed\n"
+      "astro/src/content/blog/p.mdx:7: JSX element <C /> is not run: left out of the feed\n"
+      "astro/src/content/blog/p.mdx:9: JSX element <Box> is not run: left out of the feed, its inner"
+      " text kept\n", code=0),
+    C("astro-pub-date", astro({"p.md": astro_post("pubDate: soon\n")}),
+      "astro/src/content/blog/p.md:3: pubDate: expected a date, got 'soon'\n"),
+    C("astro-updated-date", astro({"p.md": astro_post("updatedDate: 5\n")}),
+      "astro/src/content/blog/p.md:3: updatedDate: expected a date, got 5 (quote it)\n"),
+    C("astro-pub-date-missing", astro({"p.md": "---\ntitle: P\n---\nHi.\n"}),
+      "astro/src/content/blog/p.md: pubDate: missing (the blog's schema requires it)\n"),
+    C("astro-title-missing-in-entry", astro({"p.md": "---\npubDate: 2024-05-02\n---\nHi.\n"}),
+      "astro/src/content/blog/p.md: title: missing (the blog's schema requires it)\n"),
+    C("astro-same-url", astro({"p.md": astro_post("slug: a\n")}),
+      "astro/src/content/blog/p.md:3: url 'https://a.example.org/blog/a/' is also used by"
+      " astro/src/content/blog/a.md\n"),
 ]  # fmt: skip
 
 CASES = (

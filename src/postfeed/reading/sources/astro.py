@@ -31,7 +31,7 @@ from ...errors import ConfigError
 from ...model import Image, MarkdownProfile, Post, Progress, Site
 from .. import _values
 from . import Defaults, Reader, Reading, _js, _links, mdx, templates
-from ._common import YAML, Problem, Problems, front_matter, read_text
+from ._common import TOML, YAML, Problem, Problems, front_matter, read_text
 
 CONFIG_NAMES = (
     "astro.config.mjs",
@@ -175,7 +175,8 @@ def _config(folder: Path) -> _Config:
             found = re.search(r"\blink\s*:", code)
             warnings.append(
                 f"{feed_path}:{_js.line_of(code, found.start()) if found else 1}: the items'"
-                " link is not `…${post.id}…`: entries are linked as /blog/<id>/"
+                " link is not a template string around ${post.id}: entries are linked as"
+                " /blog/<id>/"
             )
         for key in ("title", "description"):
             value = _feed_text(code, key, constants)
@@ -236,7 +237,11 @@ def _collection(folder: Path, name: str, warnings: list[str]) -> tuple[Path, tup
         following = [d.start() for d in definitions if d.start() > chosen.start()]
         end = min(following, default=len(code))
         options = _js.object_after(code[chosen.start() : end], r"\bglob\(\s*")
-    if options is None or not isinstance(options.value, dict):
+    if (
+        options is None
+        or not isinstance(options.value, dict)
+        or not {"base", "pattern"} <= set(options.value)
+    ):
         warnings.append(
             f"{path}: the {name} collection's glob loader is not plain literals: it is read"
             f" from {_BASE} ({_PATTERN})"
@@ -370,7 +375,7 @@ def read(site: Site, progress: Progress | None = None) -> Reading:
 def _entry(config: _Config, site: Site, path: Path, problems: Problems) -> _Entry | None:
     """One entry's data, dates and link; None when it has problems (noted)."""
     try:
-        front = front_matter(read_text(path), formats=(YAML,), timestamps=True)
+        front = front_matter(read_text(path), formats=(YAML, TOML), timestamps=True)
     except Problem as err:
         problems.error(path, err.line, err.message)
         return None
@@ -428,8 +433,8 @@ def github_slug(text: str) -> str:
 
 
 def _date(value: object, local: ZoneInfo, key: str, error: Any) -> datetime | None:
-    """A date as ``z.coerce.date()`` makes one, ``new Date(value)``: a YAML timestamp
-    without an offset is UTC, text in ISO 8601 with a day alone is UTC, other text
+    """A date as ``z.coerce.date()`` makes one, ``new Date(value)``: a YAML or TOML
+    timestamp without an offset is UTC, text in ISO 8601 with a day alone is UTC, other text
     without an offset is in the building machine's time zone (the site's
     ``timezone``)."""
     if isinstance(value, datetime):
