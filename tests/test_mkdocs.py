@@ -43,8 +43,8 @@ def make_site(
 ) -> postfeed.Site:
     """An MkDocs site in ``folder``: mkdocs.yml, ``files`` under docs/ (posts under
     docs/blog/posts/), and a postfeed.yaml with source: mkdocs (and ``extra``)."""
-    (folder / "mkdocs.yml").write_text(config, encoding="utf-8")
     (folder / "docs" / "blog" / "posts").mkdir(parents=True, exist_ok=True)
+    (folder / "mkdocs.yml").write_text(config, encoding="utf-8")
     for name, text in files.items():
         path = folder / "docs" / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -565,6 +565,26 @@ def test_no_blog_plugin(tmp_path: Path) -> None:
         f"{tmp_path}/mkdocs.yml: plugins: Material's blog plugin (blog) is not enabled;"
         " postfeed reads the blog's posts"
     )
+
+
+def test_macros_are_never_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With the macros plugin, Jinja in a post is left out with a warning (raw blocks
+    keep their text); without it, braces are text."""
+    body = "Version {{ config.extra.version }}.\n\n{% raw %}{{ kept }}{% endraw %}\n"
+    config = CONFIG + "  - macros\n"
+    site = make_site(
+        tmp_path, {"blog/posts/a.md": post("title: A\ndate: 2024-05-01\n", body)}, config=config
+    )
+    assert main(["build", "--config", str(tmp_path / "postfeed.yaml")]) == 0
+    assert capsys.readouterr().err == (
+        f"{tmp_path}/docs/blog/posts/a.md:6: Jinja output {{{{ config.extra.version }}}} is not"
+        " run: left out of the feed\n"
+    )
+    assert one(site).markdown == "Version .\n\n{{ kept }}\n"
+    plain = make_site(
+        tmp_path / "plain", {"blog/posts/a.md": post("title: A\ndate: 2024-05-01\n", body)}
+    )
+    assert one(plain).markdown == body
 
 
 def test_slugs_are_pymdownx_slugs() -> None:

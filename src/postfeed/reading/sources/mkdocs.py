@@ -28,7 +28,7 @@ from ...model import Author, MarkdownProfile, Post, Progress, Site
 from ...rendering import markup
 from .. import _values
 from .._yaml import Tagged
-from . import Defaults, Reader, Reading, _links
+from . import Defaults, Reader, Reading, _links, nunjucks, templates
 from ._common import YAML, Problem, Problems, front_matter, load_yaml, read_text
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
@@ -216,6 +216,7 @@ class _Blog:
     categories_allowed: tuple[str, ...]
     authors: bool
     excerpt_separator: str
+    macros: bool  # mkdocs-macros-plugin runs Jinja on pages
     future: bool
     directory_urls: bool
     rss: _Rss | None
@@ -400,6 +401,7 @@ def _blog(config: _Config) -> _Blog:
         excerpt_separator=str(setting("post_excerpt_separator", str, "<!-- more -->")),
         future=future,
         directory_urls=config.data.get("use_directory_urls", True) is not False,
+        macros=any(name in ("macros", "mkdocs-macros") for name, _ in plugins),
         rss=_rss(config, rss_options, warnings) if rss_options is not None else None,
         warnings=tuple(warnings),
     )
@@ -947,6 +949,10 @@ def _post(
         body = body[heading.end() :]
     if blog.excerpt_separator != "<!-- more -->":
         body = body.replace(blog.excerpt_separator, "\n<!-- more -->\n")
+    found: list[tuple[int, str]] = []
+    if blog.macros:
+        # The macros plugin runs Jinja on each page; postfeed never runs it.
+        body, found = templates.substitute(body, nunjucks.syntax("Jinja"), first_line)
     body = _links.rewrite(
         body, first_line, lambda link: _resolve(blog, site, page, by_source, link)
     )
@@ -977,7 +983,7 @@ def _post(
         source=page.path,
         warnings=tuple(
             f"{page.path}:{line}: {message}" if line else f"{page.path}: {message}"
-            for line, message in page.warnings
+            for line, message in [*page.warnings, *found]
         ),
         lines=page.lines,
     )
