@@ -4,6 +4,7 @@ small sites made here for each rule."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,30 @@ def test_sample_links_ids_and_dates(
     assert found.url == found.id == BLOG + url
     assert found.published.isoformat() == published
     assert (found.updated.isoformat() if found.updated else None) == updated
+
+
+def test_sample_dates_match_the_json_feed(tmp_path: Path) -> None:
+    """The RSS plugin's JSON feed has a post's real update date where the post gives
+    date.updated (others are build times): postfeed's updates are those; its publish
+    dates are the JSON feed's wherever that is not a build time."""
+    feed = json.loads((SAMPLE.parent / "expected" / "feed_json_created.json").read_text())
+    posts = {found.id: found for found in sample_posts(tmp_path).values()}
+    real_updates = {
+        BLOG + "2024/03/05/how-raft-elects-a-leader/",
+        BLOG + "2024/02/10/grpc-deadlines-across-service-hops/",
+    }
+    build_time_dated = BLOG + "2023/11/20/backpressure-with-bounded-channels/"
+    compared = 0
+    for item in feed["items"]:
+        found = posts[item["id"]]
+        if item["id"] != build_time_dated:
+            assert found.published == datetime.fromisoformat(item["date_published"])
+            compared += 1
+        if item["id"] in real_updates:
+            assert found.updated == datetime.fromisoformat(item["date_modified"])
+        else:
+            assert found.updated is None
+    assert compared == len(feed["items"]) - 1 == 5
 
 
 def test_sample_titles_authors_and_taxonomies(tmp_path: Path) -> None:
