@@ -842,6 +842,10 @@ SOURCE_CASES = [
     C("mkdocs-date-created", mkdocs({"blog/posts/p.md": mkdocs_post("date:\n  updated: 2024-05-02\n")}),
       "mkdocs/docs/blog/posts/p.md:3: date: expected created in the mapping (date: {created:"
       " 2024-01-15})\n"),
+    C("mkdocs-date-out-of-range",
+      mkdocs({"blog/posts/p.md": mkdocs_post("date: 9999-12-31 23:00:00 -05:00\n")}),
+      "mkdocs/docs/blog/posts/p.md:3: date: date out of range: 9999-12-31 23:00:00-05:00 (years"
+      " 1900-9999)\n"),
     C("mkdocs-date-missing", mkdocs({"blog/posts/p.md": mkdocs_post("")}),
       "mkdocs/docs/blog/posts/p.md: date: missing (Material's blog needs a date for every"
       " post)\n"),
@@ -922,6 +926,8 @@ SOURCE_CASES = [
     C("eleventy-date-text", eleventy({"content/blog/p.md": eleventy_post("date: Jan 15 2024\n")}),
       "eleventy/content/blog/p.md:3: date: expected a date, or text in ISO 8601 such as 2024-01-15"
       " or 2024-01-15T10:00:00 (as Eleventy reads it), got 'Jan 15 2024'\n"),
+    C("eleventy-date-out-of-range", eleventy({"content/blog/p.md": eleventy_post("date: 1066-10-14\n")}),
+      "eleventy/content/blog/p.md:3: date: date out of range: 1066-10-14 (years 1900-9999)\n"),
     C("eleventy-date-missing", eleventy({"content/blog/p.md": "---\ntitle: P\n---\nHi.\n"}),
       "eleventy/content/blog/p.md: date: missing (Eleventy would date it by its file's creation"
       " time, which every checkout changes); give the post its date\n"),
@@ -994,6 +1000,9 @@ SOURCE_CASES = [
     C("astro-pub-date-incomplete", astro({"p.md": astro_post("pubDate: March 5\n")}),
       "astro/src/content/blog/p.md:3: pubDate: incomplete date 'March 5': give a year, a month and"
       " a day\n"),
+    C("astro-pub-date-out-of-range", astro({"p.md": astro_post("pubDate: '0999-01-01'\n")}),
+      "astro/src/content/blog/p.md:3: pubDate: date out of range: '0999-01-01' (years"
+      " 1900-9999)\n"),
     C("astro-updated-date", astro({"p.md": astro_post("updatedDate: 5\n")}),
       "astro/src/content/blog/p.md:3: updatedDate: expected a date, got 5 (quote it)\n"),
     C("astro-pub-date-missing", astro({"p.md": "---\ntitle: P\n---\nHi.\n"}),

@@ -21,7 +21,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -58,7 +58,7 @@ _PATTERN = "**/*.{md,mdx}"
 _LINK = ("/blog/", "/")
 # new Date(text): an ISO 8601 date alone is UTC; anything else without an offset is
 # the local time of the machine that builds the site.
-_ISO_DAY = re.compile(r"^[+-]?\d{4,6}(?:-\d{2}(?:-\d{2})?)?$")
+_ISO_DAY = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 # GitHub's heading slugs (github-slugger), as Astro makes ids of file names: letters,
 # marks, decimal and letter numbers, connector punctuation, spaces and hyphens are
 # kept (and the circled letters, which Unicode counts as alphabetic).
@@ -437,25 +437,24 @@ def _date(value: object, local: ZoneInfo, key: str, error: Any) -> datetime | No
     timestamp without an offset is UTC, text in ISO 8601 with a day alone is UTC, other text
     without an offset is in the building machine's time zone (the site's
     ``timezone``)."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     if isinstance(value, date):
-        return datetime.combine(value, time(), tzinfo=UTC)
-    if not isinstance(value, str) or not value.strip():
+        # A timestamp (a date alone is midnight) without an offset is UTC.
+        text: object = value
+        zone: tzinfo = UTC
+    elif isinstance(value, str) and _ISO_DAY.match(value.strip()):
+        # An ISO 8601 year, month or day alone (2024, 2024-02, 2024-02-10) is UTC.
+        parts = value.strip().split("-")
+        text, zone = "-".join(parts + ["01"] * (3 - len(parts))), UTC
+    elif isinstance(value, str) and value.strip():
+        text, zone = value.strip(), local
+    else:
         hint = " (quote it)" if isinstance(value, int | float) else ""
         error(key, f"expected a date, got {_values.describe(value)}{hint}")
         return None
-    text = value.strip()
     try:
-        if _ISO_DAY.match(text):
-            parts = [int(p) for p in text.lstrip("+").split("-")] + [1, 1]
-            return datetime(parts[0], parts[1], parts[2], tzinfo=UTC)
-        return _values.timestamp(text, local)
-    except (ValueError, _values.ValueProblem) as err:
-        message = (
-            str(err) if isinstance(err, _values.ValueProblem) else f"expected a date, got {text!r}"
-        )
-        error(key, message)
+        return _values.timestamp(text, zone)
+    except _values.ValueProblem as err:
+        error(key, str(err))
         return None
 
 

@@ -577,10 +577,9 @@ def _date(config: _Config, page: _Page, problems: Problems) -> datetime | None:
             " checkout changes); give the post its date",
         )
         return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     if isinstance(value, date):
-        return datetime.combine(value, time(), tzinfo=UTC)
+        # A YAML timestamp without an offset is UTC, a date alone midnight UTC.
+        return _in_range(value, page, line, problems)
     if isinstance(value, str) and value.strip().lower() in _FILE_DATES:
         problems.error(
             page.path,
@@ -590,6 +589,8 @@ def _date(config: _Config, page: _Page, problems: Problems) -> datetime | None:
         )
         return None
     parsed = iso_date(value) if isinstance(value, str) else None
+    if parsed is not None:
+        return _in_range(parsed, page, line, problems)
     if parsed is None:
         problems.error(
             page.path,
@@ -598,6 +599,16 @@ def _date(config: _Config, page: _Page, problems: Problems) -> datetime | None:
             f" 2024-01-15T10:00:00 (as Eleventy reads it), got {_values.describe(value)}",
         )
     return parsed
+
+
+def _in_range(value: date, page: _Page, line: int | None, problems: Problems) -> datetime | None:
+    """A date or datetime as an aware datetime (UTC where it has no offset), or None
+    with an error when it is beyond the years feeds can carry."""
+    try:
+        return _values.timestamp(value, UTC)
+    except _values.ValueProblem as err:
+        problems.error(page.path, line, f"date: {err}")
+        return None
 
 
 def iso_date(text: str) -> datetime | None:

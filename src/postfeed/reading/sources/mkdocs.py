@@ -781,14 +781,21 @@ def _dates(blog: _Blog, page: _Page, error: Callable[[str, str], None]) -> None:
             if not isinstance(item, date):
                 error("date", f"{key}: {_expected_date(item)}")
                 continue
-            found[str(key)] = _utc(item)
+            try:
+                found[str(key)] = _utc(item)
+            except _values.ValueProblem as err:
+                error("date", f"{key}: {err}")
         if "created" not in found and "created" not in value:
             error("date", "expected created in the mapping (date: {created: 2024-01-15})")
             return
         # Material's PostDate sets these on the metadata itself, where the RSS plugin reads.
         page.meta["date"] = {**value, **found}
     elif isinstance(value, date):
-        found["created"] = _utc(value)
+        try:
+            found["created"] = _utc(value)
+        except _values.ValueProblem as err:
+            error("date", str(err))
+            return
     else:
         error("date", _expected_date(value))
         return
@@ -818,10 +825,12 @@ def _expected_date(value: object) -> str:
 
 
 def _utc(value: date) -> datetime:
-    """Material's PostDate: a naive datetime is UTC, a date is midnight UTC."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    return datetime.combine(value, time(), tzinfo=UTC)
+    """Material's PostDate: a naive datetime is UTC, a date is midnight UTC.
+
+    Raises:
+        _values.ValueProblem: the date is beyond the years feeds can carry.
+    """
+    return _values.timestamp(value, UTC)
 
 
 def _rss_date(rss: _Rss, meta: Mapping[str, Any], key: str) -> datetime | None:
@@ -844,7 +853,10 @@ def _rss_date(rss: _Rss, meta: Mapping[str, Any], key: str) -> datetime | None:
         value = datetime.combine(value, rss.default_time)
     if not isinstance(value, datetime):
         return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+    try:
+        return _values.timestamp(value, zone)
+    except _values.ValueProblem:
+        return None
 
 
 def _url(blog: _Blog, site: Site, page: _Page) -> str:
