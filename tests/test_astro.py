@@ -355,6 +355,7 @@ def test_collection_from_content_config(tmp_path: Path) -> None:
         ("*.md", ["a.md"], ["x/a.md"]),
         ("[^_]*.md", ["a.md"], ["_a.md"]),
         ("**/[!_]*.md", ["x/a.md"], ["x/_a.md"]),
+        ("**/*.{md", ["a.md"], ["a.mdx"]),  # a brace left open is closed at the end
     ],
 )
 def test_glob_patterns(pattern: str, matches: list[str], misses: list[str]) -> None:

@@ -966,6 +966,9 @@ SOURCE_CASES = [
       both(astro(None), lambda s: (s / "astro/src/content").mkdir(),
            lambda s: (s / "astro/src/content/blog").write_text("x")),
       "astro/astro.config.mjs: the collection's folder astro/src/content/blog is not a folder\n"),
+    C("astro-pattern", astro({}, content=ASTRO_CONTENT.replace("**/*.{md,mdx}", "[z-a].md")),
+      "astro/src/content.config.ts: the collection's pattern '[z-a].md' is not a glob pattern"
+      " postfeed reads: bad character range z-a at position 1\n"),
     C("astro-settings-not-read",
       astro({}, feed=ASTRO_FEED.replace("link: `/blog/${post.id}/`", "link: postLink(post)"),
             content="const blog = defineCollection({ loader: glob({ base: BASE }) });\n"),

@@ -350,6 +350,20 @@ def test_data_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     )
 
 
+def test_tags_that_are_no_list(tmp_path: Path) -> None:
+    """Tags given as a number or a mapping in data are no tags (Eleventy would not file
+    the post in a collection by them)."""
+    site = make_site(
+        tmp_path,
+        {
+            "content/blog/blog.11tydata.json": '{"tags": ["posts"]}',
+            "content/blog/a.md": post("title: A\ndate: 2024-01-01\ntags: 5\n"),
+            "content/blog/b.md": post("title: B\ndate: 2024-01-02\ntags: {x: 1}\n"),
+        },
+    )
+    assert {title: found.tags for title, found in by_title(site).items()} == {"A": (), "B": ()}
+
+
 def test_other_templates_in_the_collection(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

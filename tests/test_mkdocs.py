@@ -624,6 +624,28 @@ def test_macros_are_never_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert one(plain).markdown == body
 
 
+def test_odd_settings_are_messages_not_tracebacks(tmp_path: Path) -> None:
+    """A theme given by name, a slugify normalisation pymdownx does not know, and a URL
+    format that reaches into a value are read without a traceback."""
+    config = CONFIG.replace("theme:\n  name: material\n", "theme: material\n").replace(
+        "  - blog\n",
+        "  - blog:\n      post_slugify: !!python/object/apply:pymdownx.slugs.slugify\n"
+        "        kwds: {case: lower, normalize: XYZ}\n",
+    )
+    site = make_site(
+        tmp_path, {"blog/posts/a.md": post("title: Ü\ndate: 2024-05-01\n")}, config=config
+    )
+    assert site.language == "en"
+    assert one(site).url == "https://m.example.org/docs/blog/2024/05/01/%C3%BC/"
+    bad = CONFIG.replace("  - blog\n", "  - blog:\n      post_url_format: '{slug.nope}'\n")
+    with pytest.raises(postfeed.ConfigError) as raised:
+        make_site(tmp_path / "bad", {}, config=bad)
+    assert str(raised.value) == (
+        f"{tmp_path}/bad/mkdocs.yml:7: plugins: blog: post_url_format: '{{slug.nope}}' is not a"
+        " format Material fills ({categories}, {date}, {file}, {slug})"
+    )
+
+
 def test_slugs_are_pymdownx_slugs() -> None:
     """markup.slugify is pymdown-extensions' slugify, as Material calls it."""
     assert (

@@ -95,6 +95,7 @@ class _Config:
     folder: Path
     base: Path
     patterns: tuple[str, ...]
+    patterns_path: Path  # where the patterns are written (or the site folder)
     link: tuple[str, str]  # the items' link: prefix and suffix around the entry's id
     drafts: bool  # the feed leaves out entries with draft: true
     values: dict[str, object] = field(default_factory=dict)
@@ -183,11 +184,13 @@ def _config(folder: Path) -> _Config:
             if value is not None:
                 values[key] = value
     base, patterns = _collection(folder, collection, warnings)
+    content_path = _first_file(folder, CONTENT_CONFIGS)[0] or folder
     return _Config(
         path=path,
         folder=folder,
         base=base,
         patterns=patterns,
+        patterns_path=content_path,
         link=link,
         drafts=drafts,
         values=values,
@@ -303,7 +306,7 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
         else:
             out.append(re.escape(char))
         index += 1
-    return re.compile("".join(out) + r"\Z")
+    return re.compile("".join(out) + ")" * depth + r"\Z")
 
 
 def _entry_files(config: _Config) -> list[Path]:
@@ -312,8 +315,16 @@ def _entry_files(config: _Config) -> list[Path]:
     if not config.base.is_dir():
         problem = "is not a folder" if config.base.exists() else "does not exist"
         raise ConfigError(config.path, None, f"the collection's folder {config.base} {problem}")
-    positive = [glob_regex(p) for p in config.patterns if not p.startswith("!")]
-    negative = [glob_regex(p[1:]) for p in config.patterns if p.startswith("!")]
+    try:
+        positive = [glob_regex(p) for p in config.patterns if not p.startswith("!")]
+        negative = [glob_regex(p[1:]) for p in config.patterns if p.startswith("!")]
+    except re.error as err:
+        raise ConfigError(
+            config.patterns_path,
+            None,
+            f"the collection's pattern {', '.join(config.patterns)!r} is not a glob pattern"
+            f" postfeed reads: {err}",
+        ) from err
     found = []
     for folder, dirs, names in os.walk(config.base):
         dirs.sort()

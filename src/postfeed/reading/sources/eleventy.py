@@ -463,7 +463,9 @@ def _merged(layers: list[dict[str, Any]]) -> dict[str, Any]:
     for layer in layers:
         for key, value in layer.items():
             if key == "tags":
-                for tag in [value] if isinstance(value, str) else value or []:
+                for tag in (
+                    [value] if isinstance(value, str) else value if isinstance(value, list) else []
+                ):
                     if isinstance(tag, str) and tag not in tags:
                         tags.append(tag)
             else:

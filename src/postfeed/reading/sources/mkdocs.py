@@ -255,7 +255,7 @@ def configure(folder: Path) -> Defaults:
     give("author", "site_author", config.data.get("site_author"))
     theme = config.data.get("theme")
     # Material's language, which the RSS plugin's feeds give as theirs; "en" by default.
-    language = theme.get("language", "en") if isinstance(theme, dict) else None
+    language = theme.get("language", "en") if isinstance(theme, dict) else "en"
     give("language", "theme.language", language)
     if blog.rss is not None:
         give("limit", "plugins.rss.length", blog.rss.length)
@@ -364,7 +364,7 @@ def _blog(config: _Config) -> _Blog:
     url_format = str(setting("post_url_format", str, "{date}/{slug}"))
     try:
         url_format.format(categories="", date="", file="", slug="")
-    except (KeyError, IndexError, ValueError) as err:
+    except (KeyError, IndexError, ValueError, AttributeError) as err:
         raise ConfigError(
             config.path,
             config.line_after("plugins", "post_url_format"),
@@ -372,7 +372,8 @@ def _blog(config: _Config) -> _Blog:
             " ({categories}, {date}, {file}, {slug})",
         ) from err
     date_format = str(setting("post_url_date_format", str, "yyyy/MM/dd"))
-    language = config.data.get("theme", {}).get("language", "en")
+    theme = config.data.get("theme")
+    language = theme.get("language", "en") if isinstance(theme, dict) else "en"
     if (
         isinstance(language, str)
         and not language.startswith("en")
@@ -420,11 +421,12 @@ def _slugify(
     if isinstance(value, Tagged) and value.tag.endswith(":pymdownx.slugs.slugify"):
         given = value.value.get("kwds", {}) if isinstance(value.value, dict) else {}
         given = given if isinstance(given, dict) else {}
+        normalize = given.get("normalize", "NFC")
         return _Slugify(
             case=str(given.get("case", "none")),
             separator=separator,
             percent_encode=given.get("percent_encode") is True,
-            normalize=str(given.get("normalize", "NFC")),
+            normalize=normalize if normalize in ("NFC", "NFD", "NFKC", "NFKD") else "NFC",
         )
     line = value.line if isinstance(value, Tagged) else config.line_after("plugins", name)
     shown = _tag(value) if isinstance(value, Tagged) else _values.describe(value)
