@@ -534,9 +534,210 @@ buildExpired = true
   defaultMarkdownHandler = "blackfriday"
 """
 
+MKDOCS_YML = """\
+site_name: M
+site_url: https://m.example.org/
+theme:
+  name: material
+plugins:
+  - blog
+"""
+MKDOCS_POST = "---\ntitle: A\ndate: 2024-05-01\n---\nHello.\n"
+
+
+def mkdocs(
+    files: dict[str, str] | None = None,
+    *,
+    yml: str | None = MKDOCS_YML,
+    posts: bool = True,
+    yaml: str = "",
+) -> Callable[[Path], None]:
+    """Make mkdocs/ a Material blog (mkdocs.yml, docs/blog/posts/a.md and ``files``
+    under docs/) and postfeed.yaml read it with source: mkdocs, into mkdocs-feeds/."""
+
+    def write(site: Path) -> None:
+        (site / "postfeed.yaml").write_text(
+            "source: mkdocs\nsource_dir: mkdocs\noutput: mkdocs-feeds\n" + yaml, encoding="utf-8"
+        )
+        folder = site / "mkdocs"
+        folder.mkdir()
+        if yml is not None:
+            (folder / "mkdocs.yml").write_text(yml, encoding="utf-8")
+        if not posts:
+            return
+        for name, text in {"blog/posts/a.md": MKDOCS_POST, **(files or {})}.items():
+            path = folder / "docs" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+
+    return write
+
+
+def mkdocs_post(front: str, body: str = "Hello.\n") -> str:
+    """A Material blog post (a title added unless given)."""
+    if "title" not in front:
+        front = "title: P\n" + front
+    return f"---\n{front}---\n{body}"
+
+
+def blog_options(options: str) -> str:
+    """mkdocs.yml with these lines under the blog plugin."""
+    return MKDOCS_YML.replace("  - blog\n", "  - blog:\n" + options)
+
+
+def rss_options(options: str) -> str:
+    """mkdocs.yml with the RSS plugin and these lines under it."""
+    return MKDOCS_YML + "  - rss:\n" + options
+
+
+_MKDOCS_UNREAD = """\
+INHERIT: base.yml
+site_name: M
+site_url: https://m.example.org/
+site_author: !ENV AUTHOR
+theme:
+  name: material
+  language: de
+plugins:
+  - meta
+  - blog:
+      post_url_date_format: dd. MMMM yyyy
+      post_slugify: !!python/name:my.slugify
+  - blog:
+      blog_dir: news
+  - rss
+markdown_extensions:
+  - pymdownx.b64
+  - mdx_truly_sane_lists
+  - toc:
+      slugify: !!python/object/apply:pymdownx.slugs.slugify
+        kwds: {case: lower}
+  - pymdownx.keys:
+      key_map: {custom: Custom}
+"""
+
+
+ELEVENTY_CONFIG = """\
+export default async function (eleventyConfig) {
+\televentyConfig.addPlugin(feedPlugin, {
+\t\tmetadata: { title: "E", base: "https://e.example.org/" },
+\t});
+}
+
+export const config = { markdownTemplateEngine: "njk", dir: { input: "content" } };
+"""
+ELEVENTY_POST = "---\ntitle: A\ndate: 2024-05-01\n---\nHello.\n"
+
+
+def eleventy(
+    files: dict[str, str] | None = None,
+    *,
+    config: str | None = ELEVENTY_CONFIG,
+    content: bool = True,
+    yaml: str = "",
+) -> Callable[[Path], None]:
+    """Make eleventy/ a base-blog site (eleventy.config.js, content/blog/ with its
+    directory data file and a.md, and ``files`` under eleventy/) and postfeed.yaml read
+    it with source: eleventy, into eleventy-feeds/."""
+
+    def write(site: Path) -> None:
+        (site / "postfeed.yaml").write_text(
+            "source: eleventy\nsource_dir: eleventy\noutput: eleventy-feeds\n" + yaml,
+            encoding="utf-8",
+        )
+        folder = site / "eleventy"
+        folder.mkdir()
+        if config is not None:
+            (folder / "eleventy.config.js").write_text(config, encoding="utf-8")
+        if not content:
+            return
+        defaults = {
+            "content/blog/blog.11tydata.json": '{"tags": ["posts"]}\n',
+            "content/blog/a.md": ELEVENTY_POST,
+        }
+        for name, text in {**defaults, **(files or {})}.items():
+            path = folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+
+    return write
+
+
+def eleventy_post(front: str, body: str = "Hello.\n") -> str:
+    """A base-blog post (a title and a date added unless given)."""
+    if "title" not in front:
+        front = "title: P\n" + front
+    if "date" not in front:
+        front += "date: 2024-05-02\n"
+    return f"---\n{front}---\n{body}"
+
+
+ASTRO_CONFIG = "export default defineConfig({\n\tsite: 'https://a.example.org',\n});\n"
+ASTRO_FEED = """\
+export async function GET(context) {
+\tconst posts = await getCollection('blog');
+\treturn rss({
+\t\ttitle: 'A',
+\t\titems: posts.map((post) => ({ ...post.data, link: `/blog/${post.id}/` })),
+\t});
+}
+"""
+ASTRO_CONTENT = """\
+const blog = defineCollection({
+\tloader: glob({ base: './src/content/blog', pattern: '**/*.{md,mdx}' }),
+});
+"""
+ASTRO_POST = "---\ntitle: A\ndescription: D\npubDate: 2024-05-01\n---\nHello.\n"
+
+
+def astro(
+    files: dict[str, str] | None = None,
+    *,
+    config: str | None = ASTRO_CONFIG,
+    feed: str | None = ASTRO_FEED,
+    content: str | None = ASTRO_CONTENT,
+    yaml: str = "",
+) -> Callable[[Path], None]:
+    """Make astro/ a blog starter site (astro.config.mjs, src/pages/rss.xml.js,
+    src/content.config.ts, src/content/blog/a.md and ``files`` under src/content/blog/)
+    and postfeed.yaml read it with source: astro, into astro-feeds/."""
+
+    def write(site: Path) -> None:
+        (site / "postfeed.yaml").write_text(
+            "source: astro\nsource_dir: astro\noutput: astro-feeds\n" + yaml, encoding="utf-8"
+        )
+        folder = site / "astro"
+        (folder / "src" / "pages").mkdir(parents=True)
+        for name, text in (
+            ("astro.config.mjs", config),
+            ("src/pages/rss.xml.js", feed),
+            ("src/content.config.ts", content),
+        ):
+            if text is not None:
+                (folder / name).write_text(text, encoding="utf-8")
+        if files is None:
+            return
+        for name, text in {"a.md": ASTRO_POST, **files}.items():
+            path = folder / "src" / "content" / "blog" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+
+    return write
+
+
+def astro_post(front: str, body: str = "Hello.\n") -> str:
+    """An entry of the blog starter (a title and a pubDate added unless given)."""
+    if "title" not in front:
+        front = "title: P\n" + front
+    if "pubDate" not in front:
+        front += "pubDate: 2024-05-02\n"
+    return f"---\n{front}---\n{body}"
+
+
 SOURCE_CASES = [
     C("source-unknown", config(CONFIG + "source: wordpress\n"),
-      "postfeed.yaml:4: source: unknown source 'wordpress' (use postfeed, hugo)\n"),
+      "postfeed.yaml:4: source: unknown source 'wordpress' (use postfeed, hugo, mkdocs,"
+      " eleventy, astro)\n"),
     C("source-dir-without-source", config(CONFIG + "source_dir: site\n"),
       "postfeed.yaml:4: source_dir: only read with a site generator's source; set source first\n"),
     C("source-with-posts", hugo(yaml="posts: posts\n"),
@@ -620,6 +821,243 @@ SOURCE_CASES = [
     C("hugo-title-missing", hugo({"posts/untitled-note.md": "+++\ndate = 2024-05-02\n+++\nHi.\n"}),
       "hugo/content/posts/untitled-note.md: title: missing; the feeds show 'untitled-note'\n",
       code=0),
+    C("mkdocs-config-missing", mkdocs(yml=None),
+      "mkdocs: no mkdocs.yml here; set source_dir to the MkDocs site's folder\n"),
+    C("mkdocs-no-blog", mkdocs(yml="site_name: M\nsite_url: https://m.example.org/\nplugins:\n"
+                                   "  - search\n"),
+      "mkdocs/mkdocs.yml:3: plugins: Material's blog plugin (blog) is not enabled; postfeed reads"
+      " the blog's posts\n"),
+    C("mkdocs-blog-setting", mkdocs(yml=blog_options("      blog_dir: 5\n")),
+      "mkdocs/mkdocs.yml:7: plugins: blog: blog_dir: expected text, got 5\n"),
+    C("mkdocs-post-url-format", mkdocs(yml=blog_options("      post_url_format: '{date}/{title}'\n")),
+      "mkdocs/mkdocs.yml:7: plugins: blog: post_url_format: '{date}/{title}' is not a format"
+      " Material fills ({categories}, {date}, {file}, {slug})\n"),
+    C("mkdocs-match-path", mkdocs(yml=rss_options("      match_path: '('\n")),
+      "mkdocs/mkdocs.yml:8: plugins: rss: match_path: not a regular expression: missing ),"
+      " unterminated subpattern at position 0\n"),
+    C("mkdocs-default-time",
+      mkdocs(yml=rss_options("      date_from_meta:\n        default_time: '9'\n")),
+      "mkdocs/mkdocs.yml:9: plugins: rss: date_from_meta.default_time: expected HH:MM, got '9'\n"),
+    C("mkdocs-default-timezone",
+      mkdocs(yml=rss_options("      date_from_meta:\n        default_timezone: Mars/Olympus\n")),
+      "mkdocs/mkdocs.yml:9: plugins: rss: date_from_meta.default_timezone: unknown time zone"
+      " 'Mars/Olympus'\n"),
+    C("mkdocs-posts-folder-missing", mkdocs(posts=False),
+      "mkdocs/mkdocs.yml: the blog's posts folder mkdocs/docs/blog/posts does not exist\n"),
+    C("mkdocs-posts-folder-is-a-file",
+      both(mkdocs(posts=False), lambda s: (s / "mkdocs/docs/blog").mkdir(parents=True),
+           lambda s: (s / "mkdocs/docs/blog/posts").write_text("x")),
+      "mkdocs/mkdocs.yml: the blog's posts folder mkdocs/docs/blog/posts is not a folder\n"),
+    C("mkdocs-authors-file", mkdocs({"blog/.authors.yml": "authors: [ada]\n"}),
+      "mkdocs/docs/blog/.authors.yml:1: authors: expected a mapping of ids to authors\n"),
+    C("mkdocs-author-name", mkdocs({"blog/.authors.yml": "authors:\n  ada:\n    avatar: a.png\n"}),
+      "mkdocs/docs/blog/.authors.yml:1: authors: ada: name: expected text, got nothing\n"),
+    C("mkdocs-url-missing", mkdocs(yml=MKDOCS_YML.replace("site_url: https://m.example.org/\n", "")),
+      "postfeed.yaml: url: missing; mkdocs.yml has no site_url; set url in postfeed.yaml\n"),
+    C("mkdocs-site-url", mkdocs(yml=MKDOCS_YML.replace("https://m.example.org/", "/")),
+      "mkdocs/mkdocs.yml:2: site_url: expected an absolute http(s) URL, got '/'\n"),
+    C("mkdocs-settings-not-read", mkdocs(yml=_MKDOCS_UNREAD),
+      "mkdocs/mkdocs.yml:8: plugins: only the first blog is read (blog)\n"
+      "mkdocs/mkdocs.yml:8: plugins: meta: .meta.yml files are not read; give each post its own"
+      " metadata\n"
+      "mkdocs/mkdocs.yml:1: INHERIT: the parent configuration is not read\n"
+      "mkdocs/mkdocs.yml:11: plugins: blog: post_url_date_format: month and day names are"
+      " written in English\n"
+      "mkdocs/mkdocs.yml:12: plugins: blog: post_slugify: !!python/name:my.slugify is code, not"
+      " run; slugs are made by pymdownx.slugs.slugify(case=lower)\n"
+      "mkdocs/mkdocs.yml:15: plugins: rss: the RSS plugin dates posts by their Git history"
+      " (date_from_meta.as_creation: git); postfeed dates them by their date\n"
+      "mkdocs/mkdocs.yml:4: site_author: !ENV AUTHOR is not read; set author in postfeed.yaml\n"
+      "mkdocs/mkdocs.yml:17: markdown_extensions: pymdownx.b64 is not run (it embeds image"
+      " files): left out\n"
+      "mkdocs/mkdocs.yml:18: markdown_extensions: mdx_truly_sane_lists is not one of"
+      " Python-Markdown's or pymdown-extensions' extensions: left out\n"
+      "mkdocs/mkdocs.yml:20: markdown_extensions: toc: slugify:"
+      " !!python/object/apply:pymdownx.slugs.slugify is not run: left out\n"
+      "mkdocs/mkdocs.yml:22: markdown_extensions: pymdownx.keys: key_map: a mapping is not read:"
+      " left out\n", code=0),
+    C("mkdocs-date-text", mkdocs({"blog/posts/p.md": mkdocs_post("date: '2024-05-02'\n")}),
+      "mkdocs/docs/blog/posts/p.md:3: date: expected a date such as 2024-01-15 or 2024-01-15"
+      " 10:00:00, got '2024-05-02' (Material reads no quoted text: write it unquoted)\n"),
+    C("mkdocs-date-typo", mkdocs({"blog/posts/p.md": mkdocs_post("date:\n  created: soon\n")}),
+      "mkdocs/docs/blog/posts/p.md:3: date: created: expected a date such as 2024-01-15 or"
+      " 2024-01-15 10:00:00, got 'soon'\n"),
+    C("mkdocs-date-created", mkdocs({"blog/posts/p.md": mkdocs_post("date:\n  updated: 2024-05-02\n")}),
+      "mkdocs/docs/blog/posts/p.md:3: date: expected created in the mapping (date: {created:"
+      " 2024-01-15})\n"),
+    C("mkdocs-date-out-of-range",
+      mkdocs({"blog/posts/p.md": mkdocs_post("date: 9999-12-31 23:00:00 -05:00\n")}),
+      "mkdocs/docs/blog/posts/p.md:3: date: date out of range: 9999-12-31 23:00:00-05:00 (years"
+      " 1900-9999)\n"),
+    C("mkdocs-date-missing", mkdocs({"blog/posts/p.md": mkdocs_post("")}),
+      "mkdocs/docs/blog/posts/p.md: date: missing (Material's blog needs a date for every"
+      " post)\n"),
+    C("mkdocs-categories-text",
+      mkdocs({"blog/posts/p.md": mkdocs_post("date: 2024-05-02\ncategories: Go\n")}),
+      "mkdocs/docs/blog/posts/p.md:4: categories: expected a list of text such as [Go], got"
+      " 'Go'\n"),
+    C("mkdocs-authors-text",
+      mkdocs({"blog/posts/p.md": mkdocs_post("date: 2024-05-02\nauthors: ada\n")}),
+      "mkdocs/docs/blog/posts/p.md:4: authors: expected a list of text such as [ada], got"
+      " 'ada'\n"),
+    C("mkdocs-author-unknown",
+      mkdocs({"blog/posts/p.md": mkdocs_post("date: 2024-05-02\nauthors: [ada]\n")}),
+      "mkdocs/docs/blog/posts/p.md:4: authors: unknown author 'ada' (not in"
+      " blog/.authors.yml)\n"),
+    C("mkdocs-category-not-allowed",
+      mkdocs({"blog/posts/p.md": mkdocs_post("date: 2024-05-02\ncategories: [Rust]\n")},
+             yml=blog_options("      categories_allowed: [Go]\n")),
+      "mkdocs/docs/blog/posts/p.md:4: categories: 'Rust' is not in the blog's"
+      " categories_allowed\n"),
+    C("mkdocs-draft-not-boolean",
+      mkdocs({"blog/posts/p.md": mkdocs_post("date: 2024-05-02\ndraft: maybe\n")}),
+      "mkdocs/docs/blog/posts/p.md:4: draft: expected true or false, got 'maybe'\n"),
+    C("mkdocs-slug-number", mkdocs({"blog/posts/p.md": mkdocs_post("date: 2024-05-02\nslug: 5\n")}),
+      "mkdocs/docs/blog/posts/p.md:4: slug: expected text, got 5 (quote it)\n"),
+    C("mkdocs-same-url",
+      mkdocs({"blog/posts/p.md": mkdocs_post("title: B\ndate: 2024-05-01\nslug: a\n")}),
+      "mkdocs/docs/blog/posts/p.md:4: url 'https://m.example.org/blog/2024/05/01/a/' is also used"
+      " by mkdocs/docs/blog/posts/a.md\n"),
+    C("eleventy-input-missing", eleventy(content=False),
+      "eleventy/eleventy.config.js:7: input folder eleventy/content does not exist\n"),
+    C("eleventy-input-is-a-file",
+      both(eleventy(content=False), lambda s: (s / "eleventy/content").write_text("x")),
+      "eleventy/eleventy.config.js:7: input folder eleventy/content is not a folder\n"),
+    C("eleventy-url-missing", eleventy(config=ELEVENTY_CONFIG.replace('base: "https://e.example.org/"',
+                                                                      "base: process.env.URL")),
+      "postfeed.yaml: url: missing; eleventy.config.js gives the feed plugin no plain base URL and"
+      " _data/metadata.js no plain url (JavaScript is read only where the URL is a string); set url"
+      " in postfeed.yaml\n"),
+    C("eleventy-base-url", eleventy(config=ELEVENTY_CONFIG.replace("https://e.example.org/", "/")),
+      "eleventy/eleventy.config.js:2: feed plugin metadata.base: expected an absolute http(s) URL,"
+      " got '/'\n"),
+    C("eleventy-settings-not-read",
+      eleventy({"content/_data/metadata.js": 'export default { url: "https://old.example.org/" };\n'},
+               config=ELEVENTY_CONFIG.replace("}\n\nexport", "\televentyConfig.addDateParsing(parse);\n"
+                                                            "}\n\nexport")),
+      "eleventy/content/_data/metadata.js:1: url 'https://old.example.org/' is not the feed"
+      " plugin's base 'https://e.example.org/'; the feed's links follow the base\n"
+      "eleventy/eleventy.config.js:5: addDateParsing: custom date parsing is code, not run; dates"
+      " are read as Eleventy reads them without it\n", code=0),
+    C("eleventy-left-out",
+      eleventy({"content/blog/js.md": "---js\nconst title = 'J';\n---\nJ.\n",
+                "content/blog/b.njk": eleventy_post(""),
+                "content/blog/p.md": eleventy_post("permalink: /{{ page.url }}/\n"),
+                "content/blog/code/code.11tydata.js": "export default () => ({ tags: ['x'] });\n",
+                "content/blog/code/c.md": eleventy_post("")}),
+      "eleventy/content/blog/b.njk: Nunjucks templates are not read (only Markdown): left out of"
+      " the feeds\n"
+      "eleventy/content/blog/js.md:1: front matter in JavaScript (---js) is not run: left out of"
+      " the feeds\n"
+      "eleventy/content/blog/p.md:3: permalink: '/{{ page.url }}/' is a template that is not"
+      " run: left out of the feeds\n"
+      "eleventy/content/blog/code/code.11tydata.js:1: JavaScript that is not a plain object is not"
+      " run: this data file is not read (give its posts their tags in a .11tydata.json file)\n",
+      code=0),
+    C("eleventy-nunjucks-not-run",
+      eleventy({"content/blog/p.md": eleventy_post("", "{{ x }} {% y %}\n{% z %}In{% endz %}\n"
+                                                       "{% highlight %}\ncode\n{% endhighlight %}\n")}),
+      "eleventy/content/blog/p.md:5: Nunjucks output {{ x }} is not run: left out of the feed\n"
+      "eleventy/content/blog/p.md:5: Nunjucks tag {% y %} is not run: left out of the feed\n"
+      "eleventy/content/blog/p.md:6: Nunjucks tag {% z %} is not run: left out of the feed, its"
+      " inner text kept\n"
+      "eleventy/content/blog/p.md:7: {% highlight %}: the highlight block needs a language; left"
+      " out\n", code=0),
+    C("eleventy-date-file-time", eleventy({"content/blog/p.md": eleventy_post("date: git Created\n")}),
+      "eleventy/content/blog/p.md:3: date: 'git Created' is a time of the file or of Git, which"
+      " every checkout changes; give the post its date\n"),
+    C("eleventy-date-text", eleventy({"content/blog/p.md": eleventy_post("date: Jan 15 2024\n")}),
+      "eleventy/content/blog/p.md:3: date: expected a date, or text in ISO 8601 such as 2024-01-15"
+      " or 2024-01-15T10:00:00 (as Eleventy reads it), got 'Jan 15 2024'\n"),
+    C("eleventy-date-out-of-range", eleventy({"content/blog/p.md": eleventy_post("date: 1066-10-14\n")}),
+      "eleventy/content/blog/p.md:3: date: date out of range: 1066-10-14 (years 1900-9999)\n"),
+    C("eleventy-date-missing", eleventy({"content/blog/p.md": "---\ntitle: P\n---\nHi.\n"}),
+      "eleventy/content/blog/p.md: date: missing (Eleventy would date it by its file's creation"
+      " time, which every checkout changes); give the post its date\n"),
+    C("eleventy-permalink-type", eleventy({"content/blog/p.md": eleventy_post("permalink: 5\n")}),
+      "eleventy/content/blog/p.md:3: permalink: expected text or false, got 5\n"),
+    C("eleventy-description-type",
+      eleventy({"content/blog/p.md": eleventy_post("description: 5\n")}),
+      "eleventy/content/blog/p.md:3: description: expected text, got 5 (quote it)\n"),
+    C("eleventy-json-front-matter",
+      eleventy({"content/blog/p.md": '---json\n["title"]\n---\nHi.\n',
+                "content/blog/q.md": '---json\n{"title": }\n---\nHi.\n'}),
+      "eleventy/content/blog/p.md:2: front matter must be an object of keys and values\n"
+      "eleventy/content/blog/q.md:2: invalid JSON: Expecting value\n"
+      "postfeed: 2 problems; nothing was written\n"),
+    C("eleventy-data-file", eleventy({"content/blog/blog.11tydata.json": '["posts"]\n'}),
+      "eleventy/content/blog/blog.11tydata.json:1: expected an object of data\n"),
+    C("eleventy-same-url", eleventy({"content/blog/p.md": eleventy_post("permalink: /blog/a/\n")}),
+      "eleventy/content/blog/p.md:3: url 'https://e.example.org/blog/a/' is also used by"
+      " eleventy/content/blog/a.md\n"),
+    C("eleventy-title-missing", eleventy({"content/blog/untitled.md": "---\ndate: 2024-05-02\n---\nHi.\n"}),
+      "eleventy/content/blog/untitled.md: title: missing; the feeds show 'untitled'\n", code=0),
+    C("astro-config-missing", astro({}, config=None),
+      "astro: no Astro configuration here (astro.config.mjs); set source_dir to the Astro site's"
+      " folder\n"),
+    C("astro-url-missing", astro({}, config="export default defineConfig({ site: SITE });\n"),
+      "postfeed.yaml: url: missing; astro.config.mjs has no plain site URL (site: 'https://…'); set"
+      " url in postfeed.yaml\n"),
+    C("astro-title-missing", astro({}, feed=ASTRO_FEED.replace("'A'", "TITLE")),
+      "postfeed.yaml: title: missing; the feed's title in src/pages/rss.xml.js is not a plain"
+      " string; set title in postfeed.yaml\n"),
+    C("astro-site-url", astro({}, config="export default { site: 'astro.example.org' };\n"),
+      "astro/astro.config.mjs:1: site: expected an absolute http(s) URL, got 'astro.example.org'\n"),
+    C("astro-collection-missing", astro(None),
+      "astro/astro.config.mjs: the collection's folder astro/src/content/blog does not exist\n"),
+    C("astro-collection-is-a-file",
+      both(astro(None), lambda s: (s / "astro/src/content").mkdir(),
+           lambda s: (s / "astro/src/content/blog").write_text("x")),
+      "astro/astro.config.mjs: the collection's folder astro/src/content/blog is not a folder\n"),
+    C("astro-pattern", astro({}, content=ASTRO_CONTENT.replace("**/*.{md,mdx}", "[z-a].md")),
+      "astro/src/content.config.ts: the collection's pattern '[z-a].md' is not a glob pattern"
+      " postfeed reads: bad character range z-a at position 1\n"),
+    C("astro-settings-not-read",
+      astro({}, feed=ASTRO_FEED.replace("link: `/blog/${post.id}/`", "link: postLink(post)"),
+            content="const blog = defineCollection({ loader: glob({ base: BASE }) });\n"),
+      "astro/src/pages/rss.xml.js:5: the items' link is not a template string around ${post.id}:"
+      " entries are linked as /blog/<id>/\n"
+      "astro/src/content.config.ts: the blog collection's glob loader is not plain literals: it is"
+      " read from ./src/content/blog (**/*.{md,mdx})\n", code=0),
+    C("astro-starter-files-missing", astro({}, feed=None, content=None, yaml="title: A\n"),
+      "astro: no src/pages/rss.xml.js: entries are linked as the blog starter's feed links them"
+      " (/blog/<id>/)\n"
+      "astro: no src/content.config.ts: the blog collection is read from ./src/content/blog"
+      " (**/*.{md,mdx})\n", code=0),
+    C("astro-images-optimised",
+      astro({"p.md": astro_post("heroImage: ./hero.png\n", "![x](./x.png)\n")}),
+      "astro/src/content/blog/p.md:3: heroImage './hero.png' is optimised by Astro into a file"
+      " whose name postfeed cannot know: left out of the feed (an image in public/ or at a full URL"
+      " is kept)\n"
+      "astro/src/content/blog/p.md:6: image './x.png' is optimised by Astro into a file whose name"
+      " postfeed cannot know: left out of the feed (an image in public/ or at a full URL is"
+      " kept)\n", code=0),
+    C("astro-mdx-not-run",
+      astro({"p.mdx": astro_post("", "import C from './c.astro';\n\n{x} <C />\n\n<Box>\nIn.\n"
+                                     "</Box>\n")}),
+      "astro/src/content/blog/p.mdx:5: JavaScript import C from './c.astro'; is not run: left out"
+      " of the feed\n"
+      "astro/src/content/blog/p.mdx:7: JavaScript expression {x} is not run: left out of the feed\n"
+      "astro/src/content/blog/p.mdx:7: JSX element <C /> is not run: left out of the feed\n"
+      "astro/src/content/blog/p.mdx:9: JSX element <Box> is not run: left out of the feed, its inner"
+      " text kept\n", code=0),
+    C("astro-pub-date", astro({"p.md": astro_post("pubDate: soon\n")}),
+      "astro/src/content/blog/p.md:3: pubDate: expected a date, got 'soon'\n"),
+    C("astro-pub-date-incomplete", astro({"p.md": astro_post("pubDate: March 5\n")}),
+      "astro/src/content/blog/p.md:3: pubDate: incomplete date 'March 5': give a year, a month and"
+      " a day\n"),
+    C("astro-pub-date-out-of-range", astro({"p.md": astro_post("pubDate: '0999-01-01'\n")}),
+      "astro/src/content/blog/p.md:3: pubDate: date out of range: '0999-01-01' (years"
+      " 1900-9999)\n"),
+    C("astro-updated-date", astro({"p.md": astro_post("updatedDate: 5\n")}),
+      "astro/src/content/blog/p.md:3: updatedDate: expected a date, got 5 (quote it)\n"),
+    C("astro-pub-date-missing", astro({"p.md": "---\ntitle: P\n---\nHi.\n"}),
+      "astro/src/content/blog/p.md: pubDate: missing (the blog's schema requires it)\n"),
+    C("astro-title-missing-in-entry", astro({"p.md": "---\npubDate: 2024-05-02\n---\nHi.\n"}),
+      "astro/src/content/blog/p.md: title: missing (the blog's schema requires it)\n"),
+    C("astro-same-url", astro({"p.md": astro_post("slug: a\n")}),
+      "astro/src/content/blog/p.md:3: url 'https://a.example.org/blog/a/' is also used by"
+      " astro/src/content/blog/a.md\n"),
 ]  # fmt: skip
 
 CASES = (

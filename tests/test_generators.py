@@ -13,10 +13,36 @@ import pytest
 
 import postfeed
 
+MKDOCS_BUILD_TIME_DATED = (
+    "https://mkdocs.example.org/handbook/blog/2023/11/20/backpressure-with-bounded-channels/"
+)
+
 # One case per generator: its name, its feed file under expected/, and the options of
 # conftest.GeneratorCase that its feed needs.
 CASES = [
     pytest.param({"name": "hugo", "feed": "index.xml"}, id="hugo"),
+    # mkdocs-rss-plugin dates a post whose date it cannot read (a plain `date:` when it
+    # reads date.created) by the build time: that date is compared in test_mkdocs.py.
+    pytest.param(
+        {
+            "name": "mkdocs",
+            "feed": "feed_rss_created.xml",
+            "unstable_dates": frozenset({MKDOCS_BUILD_TIME_DATED}),
+        },
+        id="mkdocs",
+    ),
+    # The feed plugin writes one date, <updated>; the post whose front matter is
+    # JavaScript (---js) is left out on purpose.
+    pytest.param(
+        {
+            "name": "eleventy",
+            "feed": "feed.xml",
+            "date": "updated",
+            "left_out": frozenset({"https://eleventy.example.org/blog/backpressure/"}),
+        },
+        id="eleventy",
+    ),
+    pytest.param({"name": "astro", "feed": "rss.xml"}, id="astro"),
 ]
 
 

@@ -34,6 +34,46 @@ _DataLoader.yaml_constructors = {
 }
 
 
+class _TimestampLoader(_DataLoader):
+    """Plain data with YAML timestamps made dates and datetimes, for generators that
+    tell a timestamp from a quoted text (MkDocs reads only the first as a date)."""
+
+
+_TimestampLoader.yaml_implicit_resolvers = _BaseLoader.yaml_implicit_resolvers
+
+
+@dataclass(frozen=True, slots=True)
+class Tagged:
+    """A value written with a YAML tag that is not plain data (``!!python/name:x.y``,
+    ``!ENV NAME``), kept as it is written and never constructed: the tag, its plain
+    value (text, a list or a mapping) and the line it is on."""
+
+    tag: str
+    value: Any
+    line: int
+
+
+class _TaggedLoader(_DataLoader):
+    """Plain data, with any other tag read as a :class:`Tagged` value (configuration
+    files such as mkdocs.yml name Python objects with tags)."""
+
+    first_line = 1
+
+    def construct_undefined(self, node: yaml.Node) -> Tagged:
+        value: Any
+        if isinstance(node, yaml.MappingNode):
+            value = self.construct_mapping(node, deep=True)
+        elif isinstance(node, yaml.SequenceNode):
+            value = self.construct_sequence(node, deep=True)
+        else:
+            value = node.value
+        return Tagged(node.tag, value, node.start_mark.line + self.first_line)
+
+
+_TaggedLoader.yaml_constructors = {**_DataLoader.yaml_constructors}
+_TaggedLoader.add_constructor(None, _TaggedLoader.construct_undefined)
+
+
 class YAMLProblem(Exception):
     """A YAML document is not a valid mapping of plain data."""
 
@@ -51,17 +91,31 @@ class Mapping:
     lines: dict[str, int]
 
 
-def load_mapping(text: str, *, first_line: int = 1, what: str = "front matter") -> Mapping:
+def load_mapping(
+    text: str,
+    *,
+    first_line: int = 1,
+    what: str = "front matter",
+    timestamps: bool = False,
+    tagged: bool = False,
+) -> Mapping:
     """Parse ``text`` as one YAML mapping of plain data.
 
     ``first_line`` is the file line that ``text`` starts on, so that every line
-    number reported is the file's own.
+    number reported is the file's own. With ``timestamps``, YAML timestamps are
+    dates and datetimes (else text); with ``tagged``, a value with any other tag
+    is a :class:`Tagged` (else an error).
 
     Raises:
         YAMLProblem: on a syntax error, a tag that is not plain data, an alias,
             a duplicate or non-text key, or a document that is not a mapping.
     """
-    loader = _DataLoader(text)
+    loader: _DataLoader
+    if tagged:
+        loader = tagged_loader = _TaggedLoader(text)
+        tagged_loader.first_line = first_line
+    else:
+        loader = _TimestampLoader(text) if timestamps else _DataLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:

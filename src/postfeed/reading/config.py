@@ -156,7 +156,11 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
         # Not missing when the generator's configuration gave it, or was not read.
         if key in fields.values or (source != "postfeed" and generator is None):
             return None
-        return None if generator is not None and key in generator.values else required(key)
+        if generator is not None and key in generator.values:
+            return None
+        if generator is not None and key in generator.missing:
+            return None, f"{key}: missing; {generator.missing[key]}"
+        return required(key)
 
     check("title", _values.text, missing=given("title"), null_is_missing=True)
     check("url", _http_url, missing=given("url"), null_is_missing=True)

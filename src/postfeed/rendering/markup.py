@@ -3,6 +3,7 @@ Every Python-Markdown and pymdown-extensions call lives here; nothing here reads
 
 from __future__ import annotations
 
+import importlib
 import re
 import threading
 from collections.abc import Callable
@@ -186,3 +187,19 @@ class _TextParser(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
+
+
+def slugify(
+    text: str,
+    separator: str = "-",
+    *,
+    case: str = "none",
+    percent_encode: bool = False,
+    normalize: str = "NFC",
+) -> str:
+    """A slug made by pymdown-extensions' ``pymdownx.slugs.slugify`` with these
+    options (MkDocs Material makes its post and category slugs with it)."""
+    # Imported by name: pymdown-extensions ships no type hints.
+    slugs = importlib.import_module("pymdownx.slugs")
+    make = slugs.slugify(case=case, percent_encode=percent_encode, normalize=normalize)
+    return str(make(text, separator))

@@ -16,7 +16,7 @@ from pathlib import Path
 from ...model import MarkdownProfile, Post, Progress, Site
 
 #: The generators postfeed reads, besides its own posts folder ("postfeed").
-NAMES = ("hugo",)
+NAMES = ("hugo", "mkdocs", "eleventy", "astro")
 
 #: The postfeed.yaml keys a generator's configuration may give values for.
 SITE_KEYS = ("title", "url", "description", "language", "author", "timezone", "limit")
@@ -32,7 +32,9 @@ class Defaults:
     messages, the generator's own name of each (``"baseURL"`` for ``"url"``),
     ``lines`` where each is in ``path``. ``markdown`` is how the generator
     renders posts; ``future`` says that it publishes posts dated in the future;
-    ``warnings`` say what in the configuration is not read.
+    ``warnings`` say what in the configuration is not read. ``missing`` says, for a
+    key the configuration could not give, what to do when postfeed.yaml does not set
+    it either (its message replaces "missing (it is required)").
     """
 
     path: Path
@@ -42,6 +44,7 @@ class Defaults:
     markdown: MarkdownProfile = field(default_factory=MarkdownProfile)
     future: bool = False
     warnings: tuple[str, ...] = ()
+    missing: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
