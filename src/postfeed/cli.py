@@ -319,7 +319,7 @@ def _links(args: argparse.Namespace) -> int:
     if args.feed is None:
         print(postfeed.link_tags(site), end="")
         return EXIT_OK
-    published, _ = postfeed.select(postfeed.load_posts(site))
+    published, _ = postfeed.select(postfeed.load_posts(site), site=site)
     planned = postfeed.plan(site, published)
     feed = planned.get(args.feed)
     if feed is None:
@@ -337,7 +337,7 @@ def _ping(args: argparse.Namespace) -> int:
     if site.hub is None:
         where = site.config_path if site.config_path is not None else args.config
         raise postfeed.ConfigError(where, None, "hub: not set; add 'hub: URL' to ping a hub")
-    published, _ = postfeed.select(postfeed.load_posts(site))
+    published, _ = postfeed.select(postfeed.load_posts(site), site=site)
     urls = postfeed.feed_urls(site, published)
     postfeed.ping(site.hub, urls)
     if not args.quiet:

@@ -73,15 +73,19 @@ def order(posts: Sequence[Post]) -> list[Post]:
 def select(
     posts: Sequence[Post],
     *,
+    site: Site | None = None,
     drafts: bool = False,
     future: bool = False,
     now: datetime | None = None,
 ) -> tuple[list[Post], list[LeftOut]]:
     """Split posts into those to publish (newest first) and those left out.
 
+    Posts dated in the future are published with ``future``, or when ``site`` is
+    given and its generator publishes them (``site.future``), as a build does.
     ``now`` decides which posts are dated in the future, and which have expired
     (see ``Post.expires``); it is never written into a feed.
     """
+    future = future or (site is not None and site.future)
     moment = now if now is not None else datetime.now(UTC)
     published: list[Post] = []
     left_out: list[LeftOut] = []
@@ -237,7 +241,7 @@ def _build(
         else:
             reading = sources.read(site, progress=progress)
             posts, read_warnings = reading.posts, reading.warnings
-    published, left_out = select(posts, drafts=drafts, future=future or site.future, now=now)
+    published, left_out = select(posts, site=site, drafts=drafts, future=future, now=now)
     planned = plan(site, published)
     read = archive.read_body if archive is not None else read_body
     prepared = prepare(
