@@ -360,9 +360,9 @@ def _print_error(err: postfeed.PostfeedError, *, quiet: bool = False) -> None:
     warnings = err.warnings if isinstance(err, postfeed.PostErrors) and not quiet else ()
     # Warnings are shown with the errors, each in its place by path and line.
     lines: list[tuple[tuple[str, int], str, BaseException | str]] = [
-        (_where(f"{error}"), "red", error) for error in errors
+        (_term.place(f"{error}"), "red", error) for error in errors
     ]
-    lines += [(_where(warning), "yellow", warning) for warning in warnings]
+    lines += [(_term.place(warning), "yellow", warning) for warning in warnings]
     for _, colour, problem in sorted(lines, key=lambda line: line[0]):
         print(paint.located(f"{problem}", colour), file=sys.stderr)
         if isinstance(problem, str):
@@ -375,12 +375,6 @@ def _print_error(err: postfeed.PostfeedError, *, quiet: bool = False) -> None:
             _annotate("error", f"{problem}")
     if len(errors) > 1:
         print(f"postfeed: {len(errors)} problems; nothing was written", file=sys.stderr)
-
-
-def _where(located: str) -> tuple[str, int]:
-    """The path and line a ``path:line: message`` line names, for sorting."""
-    path, line, _ = _term.parse_located(located)
-    return (str(path) if path is not None else "", line or 0)
 
 
 def _painter(stream: TextIO) -> _term.Painter:

@@ -171,6 +171,27 @@ def configure(folder: Path) -> Defaults:
     )
 
 
+def content_folder(folder: Path) -> Path:
+    """The content folder of the Hugo site in ``folder`` (``contentDir``, default
+    ``content``).
+
+    Raises:
+        ConfigError: there is no configuration, or it cannot be read.
+    """
+    return folder / str(_load_config(folder).get("contentdir", "content"))
+
+
+def watched(site: Site) -> tuple[Path, ...]:
+    """What a read depends on: every configuration file Hugo would look for, and the
+    content folder."""
+    folder = site.posts_dir
+    try:
+        content = content_folder(folder)
+    except ConfigError:
+        content = folder / "content"
+    return (*(folder / name for name in CONFIG_NAMES), content)
+
+
 def _load_config(folder: Path) -> _Config:
     for name in CONFIG_NAMES:
         path = folder / name
@@ -878,4 +899,4 @@ def _find_url(path: str, page: _Page, by_path: Mapping[str, _Page]) -> str | Non
     return None
 
 
-READER = Reader(configure=configure, read=read)
+READER = Reader(configure=configure, read=read, watched=watched)
