@@ -579,6 +579,27 @@ SOURCE_CASES = [
       code=0),
 ]  # fmt: skip
 
+# Warnings are shown with the errors, each in its place by path and line, on every path.
+TOGETHER_CASES = [
+    C("config-error-with-warning", config("titel: Blog\nurl: https://x.org/\n"),
+      "postfeed.yaml: title: missing (it is required)\n"
+      "postfeed.yaml:1: unknown key 'titel' is ignored (did you mean 'title'?)\n"),
+    C("plan-error-with-warning",
+      both(post("a", "categories: [Deep Dives]\ntgas: [x]\n"), post("p", "categories: deep-dives\n")),
+      "posts/a.md:4: unknown key 'tgas' is ignored (did you mean 'tags'?)\n"
+      "posts/p.md:3: categories: 'deep-dives' and 'Deep Dives' (in posts/a.md) both map to the"
+      " category feed 'deep-dives'; spell them the same\n"),
+    C("check-error-with-warning", both(post("a", "tgas: [x]\n"), post("p", "date: soon\n")),
+      "posts/a.md:3: unknown key 'tgas' is ignored (did you mean 'tags'?)\n"
+      "posts/p.md:3: date: expected a date, got 'soon'\n", "--check"),
+    C("hugo-config-warning-with-post-error",
+      hugo({"posts/p.md": hugo_post('title = "P"\ndate = "soon"\n')},
+           toml=HUGO_TOML + "buildDrafts = true\n", yaml="titel: x\n"),
+      "hugo/content/posts/p.md:3: date: expected a date, got 'soon'\n"
+      "hugo/hugo.toml:3: buildDrafts: not read; publish drafts with postfeed build --drafts\n"
+      "postfeed.yaml:4: unknown key 'titel' is ignored (did you mean 'title'?)\n"),
+]  # fmt: skip
+
 CASES = (
     CONFIG_CASES
     + FILE_CASES
@@ -587,6 +608,7 @@ CASES = (
     + FEATURE_CASES
     + FAMILY_CASES
     + SOURCE_CASES
+    + TOGETHER_CASES
 )
 
 
