@@ -123,7 +123,8 @@ CONFIG_CASES = [
     C("config-a-single-value", config("just text\n"),
       "postfeed.yaml:1: postfeed.yaml must be a mapping of keys to values, got a single value\n"),
     C("config-yaml-syntax", config("title: T\nurl: https://x.org/\nformats: [rss\n"),
-      "postfeed.yaml:4: invalid YAML: did not find expected ',' or ']'\n"),
+      "postfeed.yaml:3: invalid YAML: the list opened with '[' is never closed; add ']' (or quote"
+      " the value if it is text)\n"),
     C("config-duplicate-key", config("title: T\nurl: https://x.org/\ntitle: U\n"),
       "postfeed.yaml:3: duplicate key 'title' (first on line 1)\n"),
     C("config-key-not-text", config("title: T\nurl: https://x.org/\n2024: x\n"),
@@ -202,9 +203,47 @@ FILE_CASES = [
     C("front-matter-a-list", raw("p", "---\n- a\n---\n"),
       "posts/p.md:2: front matter must be a mapping of keys to values, got a list\n"),
     C("yaml-syntax", raw("p", "---\ntitle: x\ndate: 2024-01-01\ntags: [a, b\n---\n"),
-      "posts/p.md:5: invalid YAML: did not find expected ',' or ']'\n"),
+      "posts/p.md:4: invalid YAML: the list opened with '[' is never closed; add ']' (or quote the"
+      " value if it is text)\n"),
+    C("yaml-mapping-never-closed", raw("p", "---\ntitle: x\nauthor: {name: A\ndate: 2024-01-01\n---\n"),
+      "posts/p.md:3: invalid YAML: the mapping opened with '{' is never closed; add '}' (or quote"
+      " the value if it is text)\n"),
     C("yaml-unquoted-colon", raw("p", "---\ntitle: Go: a guide\ndate: 2024-01-01\n---\n"),
-      "posts/p.md:2: invalid YAML: mapping values are not allowed in this context\n"),
+      "posts/p.md:2: invalid YAML: a value holding ': ' must be quoted: title: \"Go: a guide\"\n"),
+    C("yaml-colon-at-the-end", raw("p", "---\ntitle: Note:\n  more\ndate: 2024-01-01\n---\n"),
+      "posts/p.md:2: invalid YAML: a value ending with ':' must be quoted: title: \"Note:\"\n"),
+    C("yaml-tab", raw("p", "---\ntitle: x\ntags:\n\t- go\ndate: 2024-01-01\n---\n"),
+      "posts/p.md:4: invalid YAML: a tab indents this line; indent with spaces (YAML does not"
+      " allow tabs)\n"),
+    C("yaml-no-space-after-colon", raw("p", "---\ntitle: x\ndate:2024-01-01\n---\n"),
+      "posts/p.md:3: invalid YAML: put a space after the ':' of a key: date: 2024-01-01\n"),
+    C("yaml-no-space-after-colon-above", raw("p", "---\ntitle:x\ndate: 2024-01-01\n---\n"),
+      "posts/p.md:2: invalid YAML: put a space after the ':' of a key: title: x\n"),
+    C("yaml-no-space-anywhere", raw("p", "---\ntitle:x\ndate:2024-01-01\n---\n"),
+      "posts/p.md:2: front matter must be a mapping of keys to values, got a single value; put a"
+      " space after the ':' of a key: title: x\n"),
+    C("yaml-no-space-after-dash", raw("p", "---\ntitle: x\ndate: 2024-01-01\ntags:\n  - go\n  -testing\n---\n"),
+      "posts/p.md:6: invalid YAML: put a space after the '-' of a list item: - testing\n"),
+    C("yaml-quote-never-closed", raw("p", '---\ntitle: "Hello\ndate: 2024-01-01\n---\n'),
+      "posts/p.md:2: invalid YAML: the quoted value starting here is never closed; add the closing"
+      " \"\n"),
+    C("yaml-list-item-under-a-value", raw("p", "---\ntitle: x\ndate: 2024-01-01\ntags: go\n- testing\n---\n"),
+      "posts/p.md:5: invalid YAML: a list item under 'tags', which already has a value: write tags:"
+      " [go, testing]\n"),
+    C("yaml-list-item-in-a-text", raw("p", "---\ntitle: x\ndate: 2024-01-01\ntags: go\n  - testing\n---\n"),
+      "posts/p.md:5: invalid YAML: a list item under 'tags', which already has a value: write tags:"
+      " [go, testing]\n"),
+    C("yaml-indented-key", raw("p", "---\ntitle: x\n  date: 2024-01-01\n---\n"),
+      "posts/p.md:3: invalid YAML: 'date' is indented under 'title', which already has a value;"
+      " start it in the same column as 'title'\n"),
+    C("yaml-value-starts-with-indicator", raw("p", "---\ntitle: @home\ndate: 2024-01-01\n---\n"),
+      "posts/p.md:2: invalid YAML: a value starting with '@' must be quoted: title: \"@home\"\n"),
+    C("yaml-text-after-brackets", raw("p", "---\ntitle: [WIP] Notes\ndate: 2024-01-01\n---\n"),
+      "posts/p.md:2: invalid YAML: a value with text after its closing ']' must be quoted:"
+      " title: \"[WIP] Notes\"\n"),
+    C("yaml-not-key-value", raw("p", "---\ntitle: x\nsome words\ndate: 2024-01-01\n---\n"),
+      "posts/p.md:3: invalid YAML: this line is not 'key: value' (indent it if it goes on with the"
+      " value above)\n"),
     C("yaml-control-character", raw("p", "---\ntitle: x\ndate: 2024-01-01\nsummary: a\x01b\n---\n"),
       "posts/p.md:4: invalid YAML: unacceptable character #x0001: control characters are not allowed\n"),
     C("yaml-duplicate-key", raw("p", "---\ntitle: x\ntitle: y\ndate: 2024-01-01\n---\n"),
