@@ -114,7 +114,11 @@ def serve(
             output folder does not exist.
     """
     say = log if log is not None else _stderr
+    seen: dict[Path, tuple[int, int]] = {}
     if watch:
+        # Taken before the first build, so that an edit made from then on is seen, even
+        # one made as soon as the server says it is ready.
+        seen = _snapshot(site)
         site = _rebuild(site, None, say)
     elif not site.output_dir.is_dir():
         raise PostfeedError(f"{site.output_dir}: no such folder; run 'postfeed build' first")
@@ -124,7 +128,6 @@ def serve(
     try:
         if on_ready is not None:
             on_ready(server.url)
-        seen = _snapshot(site) if watch else {}
         while True:
             time.sleep(interval)
             if watch:
