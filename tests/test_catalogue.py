@@ -55,6 +55,15 @@ def raw(name: str, data: bytes | str) -> Callable[[Path], None]:
     return write
 
 
+def named(name: str, text: str) -> Callable[[Path], None]:
+    """Write posts/<name> (any file name) with this text."""
+
+    def write(site: Path) -> None:
+        (site / "posts" / name).write_text(text, encoding="utf-8")
+
+    return write
+
+
 def config(text: str | bytes) -> Callable[[Path], None]:
     """Replace postfeed.yaml."""
 
@@ -613,6 +622,30 @@ SOURCE_CASES = [
       "hugo/content/posts/h.html: HTML content is not read (only Markdown): left out of the feeds\n"
       "hugo/content/posts/o.org: Org content is not read (only Markdown): left out of the feeds\n"
       "hugo/content/posts/m.md:1: Org front matter is not read: left out of the feeds\n", code=0),
+    C("other-formats-under-postfeed",
+      both(named("a.rst", "Title\n=====\n"), named("b.mdx", GOOD), named("c.markdown", GOOD),
+           named("d.org", "#+title: D\n"), named("e.txt", "notes"), named("_f.rst", "x")),
+      "posts/a.rst: reStructuredText is not read with source: postfeed: left out of the feeds"
+      " (set source: pelican to read a Pelican site where it stands)\n"
+      "posts/b.mdx: MDX is not read with source: postfeed: left out of the feeds (set source:"
+      " astro to read an Astro site where it stands)\n"
+      "posts/c.markdown: Markdown is read from .md files only: rename it to c.md; left out of"
+      " the feeds\n"
+      "posts/d.org: Org is not read: left out of the feeds (write the post in Markdown, in a .md"
+      " file)\n", code=0),
+    C("jekyll-post-without-date", raw("2024-01-15-hello", "---\ntitle: Hello\n---\nHi.\n"),
+      "posts/2024-01-15-hello.md:1: date: missing (every post needs a date); the file name's"
+      " date is Jekyll's: add date: 2024-01-15, or set source: jekyll to read the Jekyll site"
+      " where it stands\n"),
+    C("jekyll-post-with-liquid",
+      post("2024-01-15-hello", "", "Intro.\n\n```\n{% raw %}\n```\n\nSee `{% x %}` and {% post_url 2024-01-01-x %}.\n"),
+      "posts/2024-01-15-hello.md:11: Liquid {% post_url 2024-01-01-x %} is not run with source:"
+      " postfeed: the feeds show it as written (set source: jekyll to read the Jekyll site where"
+      " it stands)\n", code=0),
+    C("hugo-shortcode-under-postfeed", post("p", "", 'A figure:\n\n{{< figure src="a.png" >}}\n'),
+      "posts/p.md:7: Hugo shortcode {{< figure src=\"a.png\" >}} is not run with source:"
+      " postfeed: the feeds show it as written (set source: hugo to read the Hugo site where it"
+      " stands)\n", code=0),
     C("hugo-title-missing", hugo({"posts/untitled-note.md": "+++\ndate = 2024-05-02\n+++\nHi.\n"}),
       "hugo/content/posts/untitled-note.md: title: missing; the feeds show 'untitled-note'\n",
       code=0),

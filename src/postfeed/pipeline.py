@@ -237,7 +237,7 @@ def _build(
     if posts is None:
         if site.source == "postfeed":
             archive = scan(site, cache, workers, progress=progress)
-            posts = archive.posts
+            posts, read_warnings = archive.posts, archive.warnings
         else:
             try:
                 reading = sources.read(site, progress=progress)
