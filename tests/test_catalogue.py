@@ -853,6 +853,12 @@ def _library_messages(folder: Path) -> set[str]:
     path.write_text(GOOD.replace("Good", "Edited"), encoding="utf-8")
     with pytest.raises(postfeed.PostErrors) as changed:
         archive.read_body(archive.posts[0])
+    # postfeed new with the sources whose posts it does not write (no reader needed).
+    for source in ("pelican", "mkdocs", "eleventy", "astro"):
+        generator = replace(site, source=source, config_path=folder / "postfeed.yaml")
+        with pytest.raises(postfeed.ConfigError) as refused:
+            postfeed.new_post(generator, "Hello")
+        messages.add(str(refused.value))
     return messages | {error.message for error in changed.value.errors}
 
 

@@ -340,8 +340,10 @@ def test_failed_rebuild_shows_warnings_with_errors(
     # The broken page last: the first rebuild that fails sees all three.
     (content / "a.md").write_text('+++\ntitle = "A"\ndate = "soon"\n+++\n', encoding="utf-8")
     _wait_for(
-        lambda: "got 'soon'" in server.stderr()
-        and server.stderr().endswith("rebuild failed; still serving the previous files\n")
+        lambda: (
+            "got 'soon'" in server.stderr()
+            and server.stderr().endswith("rebuild failed; still serving the previous files\n")
+        )
     )
     # The last rebuild's lines: everything after the one before it.
     lines = server.stderr().splitlines()

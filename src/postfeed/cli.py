@@ -96,10 +96,11 @@ def _parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser(
         "new",
-        help="start a new post, dated now, in the posts folder",
+        help="start a new post, a draft dated now, in the posts folder",
         description=(
-            "Create posts/<slug>.md with the title, the date and time now in the site's"
-            " timezone, and every other front matter key commented out. Never overwrites."
+            "Create posts/<slug>.md (with a site generator's source: where the generator"
+            " expects it) with the title, the date and time now in the site's timezone, and"
+            " draft: true, so that it is not published until you say so. Never overwrites."
         ),
     )
     new.add_argument("title", help="the post's title")
@@ -108,7 +109,13 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument(
         "--tags", metavar="TAGS", default="", help="comma-separated tags, e.g. --tags 'go, testing'"
     )
-    new.add_argument("--draft", action="store_true", help="mark the post draft: true")
+    state = new.add_mutually_exclusive_group()
+    state.add_argument(
+        "--publish",
+        action="store_true",
+        help="write a post the next build publishes, not a draft",
+    )
+    state.add_argument("--draft", action="store_true", help="write a draft (the default)")
     _add_output_options(new, verbose=False)
     new.set_defaults(handler=_new)
 
@@ -281,9 +288,18 @@ def _build(args: argparse.Namespace) -> int:
 def _new(args: argparse.Namespace) -> int:
     site = postfeed.load_site(args.config)
     tags = [tag.strip() for tag in args.tags.split(",") if tag.strip()]
-    path = postfeed.new_post(site, args.title, slug=args.slug, tags=tags, draft=args.draft)
+    draft = not args.publish
+    path = postfeed.new_post(site, args.title, slug=args.slug, tags=tags, draft=draft)
     if not args.quiet:
-        print(f"postfeed: created {path}")
+        if not draft:
+            print(f"postfeed: created {path}")
+        elif site.source == "jekyll":
+            print(
+                f"postfeed: created {path}, a draft: move it into _posts/, its name starting"
+                " with its date, to publish it"
+            )
+        else:
+            print(f"postfeed: created {path}, a draft: remove its draft line to publish it")
     return EXIT_OK
 
 
