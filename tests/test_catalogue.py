@@ -881,7 +881,7 @@ def _matches(template: str, message: str) -> bool:
 
 
 def _command_messages(site: Path, capsys: pytest.CaptureFixture[str]) -> set[str]:
-    """The whole lines new, serve and ping print when they fail, produced for real."""
+    """The whole lines init, new, serve and ping print when they fail, produced for real."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen()
@@ -896,7 +896,26 @@ def _command_messages(site: Path, capsys: pytest.CaptureFixture[str]) -> set[str
     gone = closed.getsockname()[1]
     closed.close()
     (site / "gone.yaml").write_text(CONFIG + f"hub: http://127.0.0.1:{gone}/\n", encoding="utf-8")
+    # Folders holding part of a generator's site, or two, for postfeed init.
+    for name, text in {
+        "mk/mkdocs.yml": "site_name: D\nplugins:\n  - search\n",
+        "jk/_config.yml": "title: J\n",
+        "as/astro.config.mjs": "export default {};\n",
+        "two/hugo.toml": 'title = "H"\n',
+        "two/pelicanconf.py": 'SITENAME = "P"\n',
+    }.items():
+        (site / name).parent.mkdir(exist_ok=True)
+        (site / name).write_text(text, encoding="utf-8")
     attempts = [
+        ["init"],
+        ["init", "new", "--url", "/blog/"],
+        ["init", "new", "--timezone", "Mars/Olympus"],
+        ["init", "new", "--source", "wordpress"],
+        ["init", "new", "--title", " "],
+        ["init", "mk"],
+        ["init", "jk"],
+        ["init", "as"],
+        ["init", "two"],
         ["new", "Good", "--slug", "a"],
         ["new", "!!!"],
         ["new", "x", "--slug", "a/b"],

@@ -94,6 +94,47 @@ def _parser() -> argparse.ArgumentParser:
     _add_output_options(build)
     build.set_defaults(handler=_build)
 
+    init = commands.add_parser(
+        "init",
+        help="set up postfeed in a site's folder (or start a new blog), asking nothing",
+        description=(
+            "Write a commented postfeed.yaml for the site generator's site in FOLDER (Hugo,"
+            " Jekyll, Pelican, MkDocs with Material's blog, Eleventy, Astro), read as data;"
+            " in a folder without one, start a postfeed blog: a postfeed.yaml and a first"
+            " post, a draft. Then print the commands to run and the <link> tags to paste."
+            " Never overwrites postfeed.yaml."
+        ),
+    )
+    init.add_argument(
+        "folder",
+        nargs="?",
+        type=Path,
+        default=Path(),
+        metavar="FOLDER",
+        help="the site's folder, created if missing (default: the current folder)",
+    )
+    init.add_argument(
+        "--source",
+        metavar="NAME",
+        help=f"the site's generator, instead of the one found: one of {', '.join(_INIT_SOURCES)}",
+    )
+    init.add_argument("--url", metavar="URL", help="the site's URL, instead of the one found")
+    init.add_argument(
+        "--output",
+        "--out",
+        metavar="DIR",
+        help="where the feeds go, relative to FOLDER (default: a folder the generator"
+        " publishes as it is, e.g. static/feeds for Hugo; feeds for a postfeed blog)",
+    )
+    init.add_argument("--title", metavar="TITLE", help="the site's title, instead of the one found")
+    init.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        help="an IANA time zone, e.g. Europe/Berlin (default: the generator's; UTC for a new blog)",
+    )
+    _add_output_options(init, verbose=False)
+    init.set_defaults(handler=_init)
+
     new = commands.add_parser(
         "new",
         help="start a new post, a draft dated now, in the posts folder",
@@ -283,6 +324,70 @@ def _build(args: argparse.Namespace) -> int:
             + f" in {result.output_dir}; {_posts_summary(result)}"
         )
     return EXIT_OK
+
+
+_INIT_SOURCES = ("postfeed", "hugo", "jekyll", "pelican", "mkdocs", "eleventy", "astro")
+
+
+def _init(args: argparse.Namespace) -> int:
+    done = postfeed.init_site(
+        args.folder,
+        source=args.source,
+        url=args.url,
+        output=args.output,
+        title=args.title,
+        timezone=args.timezone,
+    )
+    for warning in done.warnings:
+        print(_painter(sys.stderr).located(warning, "yellow"), file=sys.stderr)
+    if args.quiet:
+        return EXIT_OK
+    out = _painter(sys.stdout)
+    if done.post is not None:
+        print(f"postfeed: started a blog: wrote {done.config} and {done.post} (a draft)")
+    elif done.source == "postfeed":
+        print(f"postfeed: wrote {done.config} for the posts in posts/")
+    else:
+        if done.found:
+            label = _GENERATOR_NAMES[done.source]
+            print(f"postfeed: found {label} site ({', '.join(done.found)})")
+        print(f"postfeed: wrote {done.config} (source: {done.source}; feeds go to {done.output})")
+    if done.steps:
+        print(f"\n{out('Before the first build:', 'bold')}")
+        for step in done.steps:
+            print(f"  - {step}")
+    print(f"\n{out('Build the feeds, and commit them with the site:', 'bold')}")
+    here = args.folder.resolve() == Path.cwd().resolve()
+    config = "" if here else f" --config {done.config}"
+    print(f"  postfeed build{config}")
+    print(out("In CI, to fail when the committed feeds are out of date (exit 1):", "bold"))
+    print(f"  postfeed build --check{config}")
+    if done.site is None:
+        print(f"\nThen 'postfeed links{config}' prints the <link> tags for your pages' <head>.")
+        return EXIT_OK
+    head = _INIT_HEADS.get(done.source, "your pages")
+    print(f"\n{out(f'Paste into the <head> of {head}:', 'bold')}")
+    print(postfeed.link_tags(done.site), end="")
+    return EXIT_OK
+
+
+_GENERATOR_NAMES = {
+    "hugo": "a Hugo",
+    "jekyll": "a Jekyll",
+    "pelican": "a Pelican",
+    "mkdocs": "an MkDocs",
+    "eleventy": "an Eleventy",
+    "astro": "an Astro",
+}
+_INIT_HEADS = {
+    "postfeed": "your site's pages",
+    "hugo": "your pages (a partial such as layouts/partials/head.html, or your theme's)",
+    "jekyll": "your pages (_includes/head.html, or your theme's)",
+    "pelican": "your pages (your theme's base.html)",
+    "mkdocs": "your pages (the extrahead block of a theme override, overrides/main.html)",
+    "eleventy": "your pages (_includes/layouts/base.njk in eleventy-base-blog)",
+    "astro": "your pages (src/components/BaseHead.astro in Astro's blog starter)",
+}
 
 
 def _new(args: argparse.Namespace) -> int:

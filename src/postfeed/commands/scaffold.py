@@ -75,14 +75,24 @@ def new_post(
         raise PostError("slug", None, str(err)) from err
     post = Post(slug=slug, title=title, published=when, tags=tuple(tags), draft=draft)
     path, text = _place(site, post)
+    create(
+        path, text, exists="already exists; nothing was written (choose another title, or a slug)"
+    )
+    return path
+
+
+def create(path: Path, text: str, *, exists: str) -> None:
+    """Write a new file, its folder made if needed; never replace one, even in a race.
+
+    Raises:
+        OutputError: the file exists (with the message ``exists``) or cannot be written.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        # O_EXCL: an existing post is never replaced, even by a race.
+        # O_EXCL: an existing file is never replaced, even by a race.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except FileExistsError as err:
-        raise OutputError(
-            path, "already exists; nothing was written (choose another title, or a slug)"
-        ) from err
+        raise OutputError(path, exists) from err
     except OSError as err:
         raise OutputError(path, f"cannot write: {err.strerror}") from err
     try:
@@ -91,7 +101,11 @@ def new_post(
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    return path
+
+
+def post_text(site: Site, post: Post, body: str = "") -> str:
+    """A postfeed post's text: its front matter as ``new_post`` writes it, then ``body``."""
+    return _front_matter(site, post) + body
 
 
 def _place(site: Site, post: Post) -> tuple[Path, str]:
