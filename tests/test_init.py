@@ -506,3 +506,35 @@ def test_a_broken_generator_configuration_is_reported(
     assert "Set url in postfeed.yaml" in out
     assert main(["build"]) == 2
     assert capsys.readouterr().err == "hugo.toml:2: invalid TOML: Invalid value\n"
+
+
+@pytest.mark.parametrize("generator", ["hugo", "jekyll", "pelican", "mkdocs", "eleventy", "astro"])
+def test_source_given_in_a_folder_without_its_site(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    generator: str,
+) -> None:
+    """--source names a generator whose configuration is not there (yet): postfeed.yaml is
+    written all the same, with the URL left to set."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "--source", generator]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"postfeed: wrote postfeed.yaml (source: {generator}; feeds go to ")
+    assert "  - Set url in postfeed.yaml to where the site is published.\n" in out
+    assert _settings(tmp_path / "postfeed.yaml") == {
+        "source": generator,
+        "output": {"hugo": "static/feeds", "jekyll": "feeds", "pelican": "content/feeds",
+                   "mkdocs": "docs/feeds"}.get(generator, "public/feeds"),
+        "title": "My Blog",
+    }  # fmt: skip
+
+
+def test_a_whole_site_wins_over_part_of_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Hugo site with a stray _config.yml (no _posts/) is a Hugo site."""
+    site = _site(tmp_path, "hugo", monkeypatch)
+    (site / "_config.yml").write_text("title: old\n", encoding="utf-8")
+    assert main(["init", "-q"]) == 0
+    assert _settings(site / "postfeed.yaml")["source"] == "hugo"

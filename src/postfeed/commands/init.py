@@ -119,6 +119,7 @@ def init_site(
     if config.exists():
         raise OutputError(config, _EXISTS)
     given = _check(source=source, url=url, output=output, title=title, timezone=timezone)
+    source = given.get("source")
     found: tuple[str, ...] = ()
     if source is None:
         source, found = _detect(root)

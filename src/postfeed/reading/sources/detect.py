@@ -76,16 +76,29 @@ def detect(folder: Path) -> list[str]:
     """The generators whose sites ``folder`` holds, in the order of ``GENERATORS``.
 
     Raises:
-        NotASite: a generator's configuration is there without what postfeed reads
-            (MkDocs without its blog plugin, say).
+        NotASite: no generator's site is there, but a generator's configuration is,
+            without what postfeed reads (MkDocs without its blog plugin, say).
     """
-    return [name for name in GENERATORS if _EVIDENCE[name](folder)]
+    found: list[str] = []
+    partial: NotASite | None = None
+    for name in GENERATORS:
+        try:
+            if _EVIDENCE[name](folder):
+                found.append(name)
+        except NotASite as err:
+            partial = partial or err
+    if not found and partial is not None:
+        raise partial
+    return found
 
 
 def peek(source: str, folder: Path) -> Peek:
     """What the configuration of ``source``'s site in ``folder`` says (see :class:`Peek`).
     Never fails: what cannot be read is left out."""
-    evidence = _EVIDENCE[source](folder) or ()
+    try:
+        evidence = _EVIDENCE[source](folder) or ()
+    except NotASite:
+        evidence = ()
     found = _PEEKS[source](folder)
     return Peek(source=source, evidence=evidence, **found)
 
@@ -205,7 +218,8 @@ def _peek_hugo(folder: Path) -> _Found:
 
 def _peek_jekyll(folder: Path) -> _Found:
     config = first(folder, _JEKYLL_CONFIGS)
-    assert config is not None
+    if config is None:
+        return {"output": "feeds", "no_url": "there is no _config.yml"}
     try:
         data = _load(config)
     except ConfigError as err:
@@ -260,7 +274,8 @@ def _peek_pelican(folder: Path) -> _Found:
 
 def _peek_mkdocs(folder: Path) -> _Found:
     config = first(folder, _MKDOCS_CONFIGS)
-    assert config is not None
+    if config is None:
+        return {"output": "docs/feeds", "no_url": "there is no mkdocs.yml"}
     text = _text(config)
     # mkdocs.yml often holds !!python/name tags postfeed does not read: each key alone.
     docs = _yaml_key(text, "docs_dir")
@@ -274,7 +289,8 @@ def _peek_mkdocs(folder: Path) -> _Found:
 
 def _peek_eleventy(folder: Path) -> _Found:
     config = first(folder, _ELEVENTY_CONFIGS)
-    assert config is not None
+    if config is None:
+        return {"output": "public/feeds", "no_url": "there is no eleventy.config.js"}
     steps = []
     if not re.search(r"addPassthroughCopy\([^)]*public", _text(config)):
         steps.append(
@@ -293,7 +309,8 @@ def _peek_eleventy(folder: Path) -> _Found:
 
 def _peek_astro(folder: Path) -> _Found:
     config = first(folder, _ASTRO_CONFIGS)
-    assert config is not None
+    if config is None:
+        return {"output": "public/feeds", "no_url": "there is no astro.config.mjs"}
     consts = first(folder / "src", ("consts.ts", "consts.js", "consts.mjs"))
     title = _js_string(_text(consts), "SITE_TITLE", assign="=") if consts is not None else None
     return {
