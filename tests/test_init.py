@@ -453,8 +453,8 @@ def test_no_url_found(
     assert main(["init"]) == 0
     out = capsys.readouterr().out
     assert (
-        "\nBefore the first build:\n  - Set url in postfeed.yaml to where the site is published.\n"
-        in out
+        "\nBefore the first build:\n  - Set url in postfeed.yaml to where the site is published"
+        " (astro.config.mjs gives no site).\n" in out
     )
     assert out.endswith("\nThen 'postfeed links' prints the <link> tags for your pages' <head>.\n")
     text = (site / "postfeed.yaml").read_text(encoding="utf-8")
@@ -508,12 +508,23 @@ def test_a_broken_generator_configuration_is_reported(
     assert capsys.readouterr().err == "hugo.toml:2: invalid TOML: Invalid value\n"
 
 
-@pytest.mark.parametrize("generator", ["hugo", "jekyll", "pelican", "mkdocs", "eleventy", "astro"])
+@pytest.mark.parametrize(
+    ("generator", "missing"),
+    [
+        ("hugo", "hugo.toml"),
+        ("jekyll", "_config.yml"),
+        ("pelican", "pelicanconf.py"),
+        ("mkdocs", "mkdocs.yml"),
+        ("eleventy", "eleventy.config.js"),
+        ("astro", "astro.config.mjs"),
+    ],
+)
 def test_source_given_in_a_folder_without_its_site(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     generator: str,
+    missing: str,
 ) -> None:
     """--source names a generator whose configuration is not there (yet): postfeed.yaml is
     written all the same, with the URL left to set."""
@@ -521,7 +532,9 @@ def test_source_given_in_a_folder_without_its_site(
     assert main(["init", "--source", generator]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"postfeed: wrote postfeed.yaml (source: {generator}; feeds go to ")
-    assert "  - Set url in postfeed.yaml to where the site is published.\n" in out
+    assert (
+        f"  - Set url in postfeed.yaml to where the site is published (there is no {missing}).\n"
+    ) in out
     assert _settings(tmp_path / "postfeed.yaml") == {
         "source": generator,
         "output": {"hugo": "static/feeds", "jekyll": "feeds", "pelican": "content/feeds",

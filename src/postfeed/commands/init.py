@@ -104,7 +104,8 @@ def init_site(
     holds none becomes a new postfeed blog, with a first post (a draft) in
     ``posts/`` unless it has posts already. The other arguments replace what the
     folder says: the site's ``url`` and ``title``, the ``output`` folder (relative to
-    ``folder``) and, for a new blog, its ``timezone``. ``now`` dates the first post.
+    ``folder``) and its ``timezone`` (for a generator's site, replacing the
+    generator's). ``now`` dates the first post of a new blog.
 
     Raises:
         OutputError: postfeed.yaml exists (nothing is written), or a file cannot be
@@ -281,7 +282,7 @@ def _generator(
             source=source,
         )
     else:
-        steps.insert(0, f"Set url in {config} to where the site is published.")
+        steps.insert(0, f"Set url in {config} to where the site is published ({peek.no_url}).")
     return InitResult(
         config=config,
         source=source,

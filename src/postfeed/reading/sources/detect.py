@@ -244,6 +244,8 @@ def _peek_jekyll(folder: Path) -> _Found:
 
 def _peek_pelican(folder: Path) -> _Found:
     config = folder / "pelicanconf.py"
+    if not config.is_file():
+        return {"output": "content/feeds", "no_url": "there is no pelicanconf.py"}
     settings = _python_literals(config)
     path = settings.get("PATH")
     content = path.strip("/") if isinstance(path, str) and path.strip("/") else "content"
