@@ -435,7 +435,7 @@ def test_mkdocs_blog_plugin_in_every_spelling(tmp_path: Path) -> None:
     ):
         (tmp_path / "mkdocs.yml").write_text(f"site_name: D\n{plugins}theme: material\n")
         assert detect.detect(tmp_path) == ["mkdocs"], plugins
-    (tmp_path / "mkdocs.yml").write_text("site_name: D\nplugins:\n  - search\n  - blogroll\n")
+    (tmp_path / "mkdocs.yml").write_text("site_name: D\nplugins:\n  - blogroll\n  - blog-x\n")
     with pytest.raises(detect.NotASite):
         detect.detect(tmp_path)
 

@@ -189,7 +189,8 @@ def _has_blog_plugin(text: str) -> bool:
         return False
     listed = block["flow"] or block["items"]
     return (
-        re.search(r"(?:^[ \t]*-[ \t]*|[\[,][ \t]*)(?:material/)?blog\b", listed, re.M) is not None
+        re.search(r"(?:^[ \t]*-[ \t]*|[\[,][ \t]*)(?:material/)?blog(?![\w-])", listed, re.M)
+        is not None
     )
 
 
