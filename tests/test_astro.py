@@ -368,7 +368,7 @@ def test_glob_patterns(pattern: str, matches: list[str], misses: list[str]) -> N
 def test_without_feed_page(tmp_path: Path) -> None:
     """Without src/pages/rss.xml.js, entries are linked as the starter links them,
     with a warning; the title must then come from postfeed.yaml."""
-    with pytest.raises(postfeed.ConfigError) as raised:
+    with pytest.raises(postfeed.PostErrors) as raised:
         make_site(tmp_path, {"a.md": entry("pubDate: 2024-01-01\n")}, feed=None)
     assert str(raised.value) == (
         f"{tmp_path}/postfeed.yaml: title: missing; the feed's title in src/pages/rss.xml.js is"
@@ -412,7 +412,7 @@ def test_url_missing(tmp_path: Path) -> None:
     """A site URL that is not a plain string must come from postfeed.yaml."""
     (tmp_path / "astro.config.mjs").write_text("export default { site: process.env.SITE };\n")
     (tmp_path / "postfeed.yaml").write_text("source: astro\ntitle: T\n")
-    with pytest.raises(postfeed.ConfigError) as raised:
+    with pytest.raises(postfeed.PostErrors) as raised:
         postfeed.load_site(tmp_path / "postfeed.yaml")
     assert str(raised.value) == (
         f"{tmp_path}/postfeed.yaml: url: missing; astro.config.mjs has no plain site URL"

@@ -385,3 +385,29 @@ def test_content_of_kept_entries_is_never_read(blog: Path, tmp_path: Path) -> No
     again = _build_fresh(site)  # every entry formatted: the damaged one is rendered again
     assert (again.renders, again.formatted) == (1, 7 * 3)
     assert _files(site.output_dir) == _plain(site, tmp_path / "again")
+
+
+def test_template_code_warning_follows_the_body(
+    site_dir: Path,
+    write_post: Callable[..., Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The warning about a Hugo shortcode comes from the body: kept while the file is
+    unchanged (its record taken from the cache), gone once the body loses it though the
+    front matter stays the same."""
+    monkeypatch.chdir(site_dir)
+    write_post("a", "sumary: typo\n", "{{< note >}}\n")
+    warnings = (
+        "posts/a.md:3: unknown key 'sumary' is ignored (did you mean 'summary'?)\n"
+        "posts/a.md:6: Hugo shortcode {{< note >}} is not run with source: postfeed: the"
+        " feeds show it as written (set source: hugo to read the Hugo site where it stands)\n"
+    )
+    assert main(["build", "-q"]) == 0
+    assert main(["build"]) == 0
+    assert capsys.readouterr().err == warnings
+    write_post("a", "sumary: typo\n", "No template code now, and a longer body.\n")
+    assert main(["build"]) == 0
+    assert capsys.readouterr().err == warnings.splitlines(keepends=True)[0]
+    assert main(["build", "--check"]) == 0
+    assert capsys.readouterr().err == warnings.splitlines(keepends=True)[0]

@@ -58,6 +58,15 @@ def raw(name: str, data: bytes | str) -> Callable[[Path], None]:
     return write
 
 
+def named(name: str, text: str) -> Callable[[Path], None]:
+    """Write posts/<name> (any file name) with this text."""
+
+    def write(site: Path) -> None:
+        (site / "posts" / name).write_text(text, encoding="utf-8")
+
+    return write
+
+
 def config(text: str | bytes) -> Callable[[Path], None]:
     """Replace postfeed.yaml."""
 
@@ -139,7 +148,8 @@ CONFIG_CASES = [
     C("config-a-single-value", config("just text\n"),
       "postfeed.yaml:1: postfeed.yaml must be a mapping of keys to values, got a single value\n"),
     C("config-yaml-syntax", config("title: T\nurl: https://x.org/\nformats: [rss\n"),
-      "postfeed.yaml:4: invalid YAML: did not find expected ',' or ']'\n"),
+      "postfeed.yaml:3: invalid YAML: the list opened with '[' is never closed; add ']' (or quote"
+      " the value if it is text)\n"),
     C("config-duplicate-key", config("title: T\nurl: https://x.org/\ntitle: U\n"),
       "postfeed.yaml:3: duplicate key 'title' (first on line 1)\n"),
     C("config-key-not-text", config("title: T\nurl: https://x.org/\n2024: x\n"),
@@ -220,9 +230,47 @@ FILE_CASES = [
     C("front-matter-a-list", raw("p", "---\n- a\n---\n"),
       "posts/p.md:2: front matter must be a mapping of keys to values, got a list\n"),
     C("yaml-syntax", raw("p", "---\ntitle: x\ndate: 2024-01-01\ntags: [a, b\n---\n"),
-      "posts/p.md:5: invalid YAML: did not find expected ',' or ']'\n"),
+      "posts/p.md:4: invalid YAML: the list opened with '[' is never closed; add ']' (or quote the"
+      " value if it is text)\n"),
+    C("yaml-mapping-never-closed", raw("p", "---\ntitle: x\nauthor: {name: A\ndate: 2024-01-01\n---\n"),
+      "posts/p.md:3: invalid YAML: the mapping opened with '{' is never closed; add '}' (or quote"
+      " the value if it is text)\n"),
     C("yaml-unquoted-colon", raw("p", "---\ntitle: Go: a guide\ndate: 2024-01-01\n---\n"),
-      "posts/p.md:2: invalid YAML: mapping values are not allowed in this context\n"),
+      "posts/p.md:2: invalid YAML: a value holding ': ' must be quoted: title: \"Go: a guide\"\n"),
+    C("yaml-colon-at-the-end", raw("p", "---\ntitle: Note:\n  more\ndate: 2024-01-01\n---\n"),
+      "posts/p.md:2: invalid YAML: a value ending with ':' must be quoted: title: \"Note:\"\n"),
+    C("yaml-tab", raw("p", "---\ntitle: x\ntags:\n\t- go\ndate: 2024-01-01\n---\n"),
+      "posts/p.md:4: invalid YAML: a tab indents this line; indent with spaces (YAML does not"
+      " allow tabs)\n"),
+    C("yaml-no-space-after-colon", raw("p", "---\ntitle: x\ndate:2024-01-01\n---\n"),
+      "posts/p.md:3: invalid YAML: put a space after the ':' of a key: date: 2024-01-01\n"),
+    C("yaml-no-space-after-colon-above", raw("p", "---\ntitle:x\ndate: 2024-01-01\n---\n"),
+      "posts/p.md:2: invalid YAML: put a space after the ':' of a key: title: x\n"),
+    C("yaml-no-space-anywhere", raw("p", "---\ntitle:x\ndate:2024-01-01\n---\n"),
+      "posts/p.md:2: front matter must be a mapping of keys to values, got a single value; put a"
+      " space after the ':' of a key: title: x\n"),
+    C("yaml-no-space-after-dash", raw("p", "---\ntitle: x\ndate: 2024-01-01\ntags:\n  - go\n  -testing\n---\n"),
+      "posts/p.md:6: invalid YAML: put a space after the '-' of a list item: - testing\n"),
+    C("yaml-quote-never-closed", raw("p", '---\ntitle: "Hello\ndate: 2024-01-01\n---\n'),
+      "posts/p.md:2: invalid YAML: the quoted value starting here is never closed; add the closing"
+      " \"\n"),
+    C("yaml-list-item-under-a-value", raw("p", "---\ntitle: x\ndate: 2024-01-01\ntags: go\n- testing\n---\n"),
+      "posts/p.md:5: invalid YAML: a list item under 'tags', which already has a value: write tags:"
+      " [go, testing]\n"),
+    C("yaml-list-item-in-a-text", raw("p", "---\ntitle: x\ndate: 2024-01-01\ntags: go\n  - testing\n---\n"),
+      "posts/p.md:5: invalid YAML: a list item under 'tags', which already has a value: write tags:"
+      " [go, testing]\n"),
+    C("yaml-indented-key", raw("p", "---\ntitle: x\n  date: 2024-01-01\n---\n"),
+      "posts/p.md:3: invalid YAML: 'date' is indented under 'title', which already has a value;"
+      " start it in the same column as 'title'\n"),
+    C("yaml-value-starts-with-indicator", raw("p", "---\ntitle: @home\ndate: 2024-01-01\n---\n"),
+      "posts/p.md:2: invalid YAML: a value starting with '@' must be quoted: title: \"@home\"\n"),
+    C("yaml-text-after-brackets", raw("p", "---\ntitle: [WIP] Notes\ndate: 2024-01-01\n---\n"),
+      "posts/p.md:2: invalid YAML: a value with text after its closing ']' must be quoted:"
+      " title: \"[WIP] Notes\"\n"),
+    C("yaml-not-key-value", raw("p", "---\ntitle: x\nsome words\ndate: 2024-01-01\n---\n"),
+      "posts/p.md:3: invalid YAML: this line is not 'key: value' (indent it if it goes on with the"
+      " value above)\n"),
     C("yaml-control-character", raw("p", "---\ntitle: x\ndate: 2024-01-01\nsummary: a\x01b\n---\n"),
       "posts/p.md:4: invalid YAML: unacceptable character #x0001: control characters are not allowed\n"),
     C("yaml-duplicate-key", raw("p", "---\ntitle: x\ntitle: y\ndate: 2024-01-01\n---\n"),
@@ -818,6 +866,30 @@ SOURCE_CASES = [
       "hugo/content/posts/h.html: HTML content is not read (only Markdown): left out of the feeds\n"
       "hugo/content/posts/o.org: Org content is not read (only Markdown): left out of the feeds\n"
       "hugo/content/posts/m.md:1: Org front matter is not read: left out of the feeds\n", code=0),
+    C("other-formats-under-postfeed",
+      both(named("a.rst", "Title\n=====\n"), named("b.mdx", GOOD), named("c.markdown", GOOD),
+           named("d.org", "#+title: D\n"), named("e.txt", "notes"), named("_f.rst", "x")),
+      "posts/a.rst: reStructuredText is not read with source: postfeed: left out of the feeds"
+      " (set source: pelican to read a Pelican site where it stands)\n"
+      "posts/b.mdx: MDX is not read with source: postfeed: left out of the feeds (set source:"
+      " astro to read an Astro site where it stands)\n"
+      "posts/c.markdown: Markdown is read from .md files only: rename it to c.md; left out of"
+      " the feeds\n"
+      "posts/d.org: Org is not read: left out of the feeds (write the post in Markdown, in a .md"
+      " file)\n", code=0),
+    C("jekyll-post-without-date", raw("2024-01-15-hello", "---\ntitle: Hello\n---\nHi.\n"),
+      "posts/2024-01-15-hello.md:1: date: missing (every post needs a date); the file name's"
+      " date is Jekyll's: add date: 2024-01-15, or set source: jekyll to read the Jekyll site"
+      " where it stands\n"),
+    C("jekyll-post-with-liquid",
+      post("2024-01-15-hello", "", "Intro.\n\n```\n{% raw %}\n```\n\nSee `{% x %}` and {% post_url 2024-01-01-x %}.\n"),
+      "posts/2024-01-15-hello.md:11: Liquid {% post_url 2024-01-01-x %} is not run with source:"
+      " postfeed: the feeds show it as written (set source: jekyll to read the Jekyll site where"
+      " it stands)\n", code=0),
+    C("hugo-shortcode-under-postfeed", post("p", "", 'A figure:\n\n{{< figure src="a.png" >}}\n'),
+      "posts/p.md:7: Hugo shortcode {{< figure src=\"a.png\" >}} is not run with source:"
+      " postfeed: the feeds show it as written (set source: hugo to read the Hugo site where it"
+      " stands)\n", code=0),
     C("hugo-title-missing", hugo({"posts/untitled-note.md": "+++\ndate = 2024-05-02\n+++\nHi.\n"}),
       "hugo/content/posts/untitled-note.md: title: missing; the feeds show 'untitled-note'\n",
       code=0),
@@ -1060,6 +1132,27 @@ SOURCE_CASES = [
       " astro/src/content/blog/a.md\n"),
 ]  # fmt: skip
 
+# Warnings are shown with the errors, each in its place by path and line, on every path.
+TOGETHER_CASES = [
+    C("config-error-with-warning", config("titel: Blog\nurl: https://x.org/\n"),
+      "postfeed.yaml: title: missing (it is required)\n"
+      "postfeed.yaml:1: unknown key 'titel' is ignored (did you mean 'title'?)\n"),
+    C("plan-error-with-warning",
+      both(post("a", "categories: [Deep Dives]\ntgas: [x]\n"), post("p", "categories: deep-dives\n")),
+      "posts/a.md:4: unknown key 'tgas' is ignored (did you mean 'tags'?)\n"
+      "posts/p.md:3: categories: 'deep-dives' and 'Deep Dives' (in posts/a.md) both map to the"
+      " category feed 'deep-dives'; spell them the same\n"),
+    C("check-error-with-warning", both(post("a", "tgas: [x]\n"), post("p", "date: soon\n")),
+      "posts/a.md:3: unknown key 'tgas' is ignored (did you mean 'tags'?)\n"
+      "posts/p.md:3: date: expected a date, got 'soon'\n", "--check"),
+    C("hugo-config-warning-with-post-error",
+      hugo({"posts/p.md": hugo_post('title = "P"\ndate = "soon"\n')},
+           toml=HUGO_TOML + "buildDrafts = true\n", yaml="titel: x\n"),
+      "hugo/content/posts/p.md:3: date: expected a date, got 'soon'\n"
+      "hugo/hugo.toml:3: buildDrafts: not read; publish drafts with postfeed build --drafts\n"
+      "postfeed.yaml:4: unknown key 'titel' is ignored (did you mean 'title'?)\n"),
+]  # fmt: skip
+
 CASES = (
     CONFIG_CASES
     + FILE_CASES
@@ -1068,6 +1161,7 @@ CASES = (
     + FEATURE_CASES
     + FAMILY_CASES
     + SOURCE_CASES
+    + TOGETHER_CASES
 )
 
 
@@ -1264,6 +1358,12 @@ def _library_messages(folder: Path) -> set[str]:
     path.write_text(GOOD.replace("Good", "Edited"), encoding="utf-8")
     with pytest.raises(postfeed.PostErrors) as changed:
         archive.read_body(archive.posts[0])
+    # postfeed new with the sources whose posts it does not write (no reader needed).
+    for source in ("pelican", "mkdocs", "eleventy", "astro"):
+        generator = replace(site, source=source, config_path=folder / "postfeed.yaml")
+        with pytest.raises(postfeed.ConfigError) as refused:
+            postfeed.new_post(generator, "Hello")
+        messages.add(str(refused.value))
     return messages | {error.message for error in changed.value.errors}
 
 
@@ -1288,7 +1388,7 @@ def _matches(template: str, message: str) -> bool:
 def _command_messages(
     site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> set[str]:
-    """The whole lines new, serve and ping print when they fail, produced for real."""
+    """The whole lines init, new, serve and ping print when they fail, produced for real."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen()
@@ -1306,7 +1406,26 @@ def _command_messages(
     gone = closed.getsockname()[1]
     closed.close()
     (site / "gone.yaml").write_text(CONFIG + f"hub: http://127.0.0.1:{gone}/\n", encoding="utf-8")
+    # Folders holding part of a generator's site, or two, for postfeed init.
+    for name, text in {
+        "mk/mkdocs.yml": "site_name: D\nplugins:\n  - search\n",
+        "jk/_config.yml": "title: J\n",
+        "as/astro.config.mjs": "export default {};\n",
+        "two/hugo.toml": 'title = "H"\n',
+        "two/pelicanconf.py": 'SITENAME = "P"\n',
+    }.items():
+        (site / name).parent.mkdir(exist_ok=True)
+        (site / name).write_text(text, encoding="utf-8")
     attempts = [
+        ["init"],
+        ["init", "new", "--url", "/blog/"],
+        ["init", "new", "--timezone", "Mars/Olympus"],
+        ["init", "new", "--source", "wordpress"],
+        ["init", "new", "--title", " "],
+        ["init", "mk"],
+        ["init", "jk"],
+        ["init", "as"],
+        ["init", "two"],
         ["new", "Good", "--slug", "a"],
         ["new", "!!!"],
         ["new", "x", "--slug", "a/b"],

@@ -120,7 +120,11 @@ def test_unknown_key_warns(write_config: Callable[..., Path]) -> None:
             ":3: author: email: expected an e-mail address, got 'nope'",
         ),
         ("- title\n", ":1: postfeed.yaml must be a mapping of keys to values, got a list"),
-        ("title: [T\n", ":2: invalid YAML: did not find expected ',' or ']'"),
+        (
+            "title: [T\n",
+            ":1: invalid YAML: the list opened with '[' is never closed; add ']'"
+            " (or quote the value if it is text)",
+        ),
     ],
 )
 def test_config_errors(write_config: Callable[..., Path], text: str, message: str) -> None:

@@ -68,3 +68,34 @@ def test_a_generator_may_publish_future_posts(tmp_path: Path) -> None:
         title="T", url="https://t.example/", output_dir=tmp_path / "b", future=True
     )
     assert postfeed.build(future, [post], now=now).published == (post,)
+
+
+def test_select_with_the_site_agrees_with_build(tmp_path: Path) -> None:
+    """select(posts, site=site), as links --feed and ping call it, publishes what a build
+    of the site publishes: future-dated posts too when the site's generator does."""
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    posts = [
+        postfeed.Post(
+            slug="later",
+            title="Later",
+            published=datetime(2099, 1, 1, tzinfo=UTC),
+            tags=("go",),
+            markdown="x",
+        ),
+        postfeed.Post(
+            slug="old", title="Old", published=datetime(2024, 1, 1, tzinfo=UTC), markdown="y"
+        ),
+    ]
+    for future in (False, True):
+        site = postfeed.Site(
+            title="T", url="https://t.example/", output_dir=tmp_path / f"{future}", future=future
+        )
+        published, left_out = postfeed.select(posts, site=site, now=now)
+        built = postfeed.build(site, posts, now=now)
+        assert tuple(published) == built.published
+        assert tuple(left_out) == built.left_out
+        assert [post.slug for post in published] == (["later", "old"] if future else ["old"])
+        tagged = postfeed.plan(site, published).get("tags/go")
+        assert (tagged is not None) == future
+    # Without the site, only the arguments decide, as before.
+    assert [p.slug for p in postfeed.select(posts, now=now)[0]] == ["old"]

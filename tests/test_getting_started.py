@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from reader import make_reader
 
+from postfeed.reading._yaml import load_mapping
+
 DOC = Path(__file__).parent.parent / "docs/getting-started.md"
 SCRIPTS = Path(sys.executable).parent
 _BLOCK = re.compile(
@@ -47,7 +49,6 @@ def test_getting_started(tmp_path: Path) -> None:
     blocks = _blocks()
     files = {name: body for name, _, body in blocks if name}
     assert set(files) == {"postfeed.yaml", "posts/hello-world.md"}
-    (tmp_path / "postfeed.yaml").write_text(files["postfeed.yaml"], encoding="utf-8")
     ran = []
     for index, (name, lang, body) in enumerate(blocks):
         if lang != "sh" or name:
@@ -63,21 +64,34 @@ def test_getting_started(tmp_path: Path) -> None:
             shown_name, shown_lang, shown = blocks[index + 1]
             assert (shown_name, shown_lang) == (None, ""), f"no output shown after {command}"
             assert out == shown
-            if command.startswith("postfeed new"):
+            if command.startswith("postfeed init"):
+                config = tmp_path / "postfeed.yaml"
+                settings = load_mapping(config.read_text(encoding="utf-8")).data
+                assert settings == {
+                    "title": "My Blog",
+                    "url": "https://example.com/",
+                    "timezone": "UTC",
+                }
                 created = tmp_path / "posts/hello-world.md"
-                assert created.read_text(encoding="utf-8").startswith(
-                    '---\ntitle: "Hello, world"\n'
-                )
-                # The author writes the post, as the guide shows it.
+                first = created.read_text(encoding="utf-8")
+                assert first.startswith('---\ntitle: "Hello, world"\n')
+                assert "\ndraft: true" in first
+                # The author fills in the settings and writes the post, as the guide shows.
+                config.write_text(files["postfeed.yaml"], encoding="utf-8")
                 created.write_text(files["posts/hello-world.md"], encoding="utf-8")
     assert ran == [
         "postfeed --version",
-        'postfeed new "Hello, world" --tags meta',
+        'postfeed init --title "My Blog" --url https://example.com/',
         "postfeed build",
     ]
     html = next(body for _, lang, body in blocks if lang == "html")
-    for href in re.findall(r'href="/(feeds/[^"]+)"', html):
+    hrefs = re.findall(r'href="https://example\.com/(feeds/[^"]+)"', html)
+    assert len(hrefs) == 3
+    for href in hrefs:
         assert (tmp_path / href).is_file(), href
+    # The tags the guide shows are those postfeed init printed.
+    printed = next(body for _, _, body in blocks if body.startswith("postfeed: started a blog"))
+    assert printed.endswith(html)
 
     reader = make_reader(":memory:", feed_root=str(tmp_path))
     reader.add_feed("feeds/atom.xml")

@@ -551,7 +551,7 @@ def test_settings_written_as_code_are_not_read(tmp_path: Path) -> None:
     )
     (tmp_path / "mkdocs.yml").write_text(config)
     (tmp_path / "postfeed.yaml").write_text("source: mkdocs\n")
-    with pytest.raises(postfeed.ConfigError) as raised:
+    with pytest.raises(postfeed.PostErrors) as raised:
         postfeed.load_site(tmp_path / "postfeed.yaml")
     assert str(raised.value) == (
         f"{tmp_path}/postfeed.yaml: url: missing; mkdocs.yml has no site_url; set url in"

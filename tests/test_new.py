@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from postfeed import OutputError, PostError, load_post, load_site, new_post
+import postfeed
+from postfeed import ConfigError, OutputError, PostError, Site, load_post, load_site, new_post
 from postfeed.cli import main
 from postfeed.reading.post import KNOWN_KEYS
 
@@ -28,17 +30,21 @@ def in_site(site_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_new_post_is_dated_now_in_the_site_timezone(
     in_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The command writes posts/<slug>.md dated with the clock's time in the site timezone."""
+    """The command writes posts/<slug>.md, a draft dated with the clock's time in the site
+    timezone."""
     before = datetime.now(UTC).replace(microsecond=0)
     assert main(["new", "Graceful Shutdown in Go"]) == 0
     after = datetime.now(UTC)
-    assert capsys.readouterr().out == "postfeed: created posts/graceful-shutdown-in-go.md\n"
+    assert capsys.readouterr().out == (
+        "postfeed: created posts/graceful-shutdown-in-go.md, a draft: remove its draft line to"
+        " publish it\n"
+    )
     path = in_site / "posts/graceful-shutdown-in-go.md"
     post = load_post(path, BERLIN)
     assert post.title == "Graceful Shutdown in Go"
     assert before <= post.published <= after
     assert post.published.utcoffset() == post.published.astimezone(BERLIN).utcoffset()
-    assert not post.draft
+    assert post.draft
     assert post.warnings == ()
 
 
@@ -52,6 +58,7 @@ def test_every_other_key_is_present_but_commented(site_dir: Path) -> None:
         "---\n"
         'title: "Hello"\n'
         "date: 2026-11-28T10:30:15+01:00\n"
+        "draft: true  # remove this line to publish the post\n"
         "# Every other key is optional: remove the '#' to use it.\n"
         "# updated: 2026-11-28T10:30:15+01:00\n"
         '# summary: "One or two sentences (Markdown). Default: the text before a <!--more-->'
@@ -63,14 +70,17 @@ def test_every_other_key_is_present_but_commented(site_dir: Path) -> None:
         "# lang: en\n"
         "# content: summary\n"
         "# in_feeds: false\n"
-        "# draft: true\n"
         '# id: "tag:blog.example.com,2026-11-28:hello"\n'
         '# image: "images/cover.png"\n'
         "---\n"
     )
     commented = set(re.findall(r"^# (\w+):", text, re.MULTILINE))
     # author is the one-author spelling of authors: a post gives one of them.
-    assert commented == set(KNOWN_KEYS) - {"title", "date", "author"}
+    assert commented == set(KNOWN_KEYS) - {"title", "date", "draft", "author"}
+    published = new_post(site, "Hello", slug="hello-2", draft=False, now=now)
+    lines = published.read_text(encoding="utf-8").splitlines()
+    assert "# draft: true" in lines
+    assert not any(line.startswith("draft:") for line in lines)
 
 
 def test_uncommented_examples_are_valid(site_dir: Path) -> None:
@@ -126,7 +136,8 @@ def test_refuses_to_overwrite(in_site: Path, capsys: pytest.CaptureFixture[str])
 def test_slug_tags_and_draft_options(
     in_site: Path, write_post: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """--slug names the file, --tags fills tags, --draft keeps the post out of the feeds."""
+    """--slug names the file, --tags fills tags, --draft (the default, still accepted) keeps
+    the post out of the feeds."""
     assert (
         main(["new", "Work in progress", "--slug", "wip", "--tags", "go, testing,", "--draft"]) == 0
     )
@@ -138,11 +149,23 @@ def test_slug_tags_and_draft_options(
     assert "  left out    posts/wip.md (draft)\n" in capsys.readouterr().out
 
 
-def test_scaffolded_post_builds(in_site: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A scaffolded post, still empty, is published by the next build."""
+def test_an_empty_post_is_never_published_by_accident(
+    in_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new post is a draft the next build leaves out; with --publish, it publishes it."""
     assert main(["new", "First"]) == 0
     assert main(["build"]) == 0
-    assert capsys.readouterr().out.endswith("in feeds; 1 post published\n")
+    assert capsys.readouterr().out.endswith("0 posts published, 1 left out (1 draft)\n")
+    assert main(["new", "Second", "--publish"]) == 0
+    assert main(["build"]) == 0
+    assert capsys.readouterr().out == (
+        "postfeed: created posts/second.md\n"
+        "postfeed: 4 written, 1 unchanged in feeds; 1 post published, 1 left out (1 draft)\n"
+    )
+    with pytest.raises(SystemExit) as usage:
+        main(["new", "Third", "--publish", "--draft"])
+    assert usage.value.code == 2
+    assert "argument --draft: not allowed with argument --publish" in capsys.readouterr().err
 
 
 def test_bad_titles_and_slugs(in_site: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -189,3 +212,139 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+HUGO_SAMPLE = Path(__file__).parent / "data" / "generators" / "hugo" / "site"
+
+
+def test_hugo_post_in_the_main_section(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With source: hugo, the post goes in the content section holding most pages, as Hugo
+    front matter with draft: true, and the Hugo reader reads it as the draft it is."""
+    site_dir = tmp_path / "hugo"
+    shutil.copytree(HUGO_SAMPLE, site_dir)
+    (site_dir / "content/about").mkdir()
+    (site_dir / "content/about/me.md").write_text(
+        "---\ntitle: Me\ndate: 2024-01-01\n---\n", encoding="utf-8"
+    )
+    (site_dir / "postfeed.yaml").write_text("source: hugo\noutput: out\n", encoding="utf-8")
+    monkeypatch.chdir(site_dir)
+    assert main(["new", "Graceful Shutdown in Go", "--tags", "go"]) == 0
+    path = Path("content/posts/graceful-shutdown-in-go.md")
+    assert capsys.readouterr().out == (
+        f"postfeed: created {path}, a draft: remove its draft line to publish it\n"
+    )
+    text = path.read_text(encoding="utf-8")
+    assert re.fullmatch(
+        r'---\ntitle: "Graceful Shutdown in Go"\n'
+        r"date: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0[12]:00\n"
+        r"draft: true  # remove this line to publish the post\n"
+        r'tags: \["go"\]\n'
+        r'# categories: \["one category"\]\n'
+        r'# summary: "One or two sentences\. Default: the text before <!--more-->\."\n'
+        r"---\n",
+        text,
+    ), text
+    assert main(["build", "-v"]) == 0
+    assert f"  left out    {path} (draft)\n" in capsys.readouterr().out
+    site = load_site("postfeed.yaml")
+    written = next(p for p in postfeed.load_posts(site) if p.source == path)
+    assert (written.title, written.tags, written.draft) == (
+        "Graceful Shutdown in Go",
+        ("go",),
+        True,
+    )
+    assert (
+        written.url
+        == f"https://hugo.example.org/blog/{written.published:%Y/%m}/graceful-shutdown-in-go/"
+    )
+    assert main(["new", "Done", "--publish", "-q"]) == 0
+    assert "draft" not in Path("content/posts/done.md").read_text(encoding="utf-8")
+
+
+def test_hugo_main_sections(tmp_path: Path) -> None:
+    """params.mainSections names the section; without it, the section with most pages;
+    with no section yet, posts."""
+    (tmp_path / "hugo.toml").write_text('baseURL = "https://h.example.org/"\ntitle = "H"\n')
+    (tmp_path / "postfeed.yaml").write_text("source: hugo\n")
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    site = load_site(tmp_path / "postfeed.yaml")
+    assert new_post(site, "A", now=now) == tmp_path / "content/posts/a.md"
+    for name in ("notes/x.md", "notes/y/index.md", "notes/_index.md", "blog/z.md"):
+        (tmp_path / "content" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "content" / name).write_text("---\ntitle: X\ndate: 2024-01-01\n---\n")
+    assert new_post(site, "B", now=now) == tmp_path / "content/notes/b.md"
+    (tmp_path / "hugo.toml").write_text(
+        'baseURL = "https://h.example.org/"\ntitle = "H"\n[params]\n  mainSections = ["blog"]\n'
+    )
+    assert new_post(site, "C", now=now) == tmp_path / "content/blog/c.md"
+
+
+def test_jekyll_draft_and_published_post(tmp_path: Path) -> None:
+    """With source: jekyll, a draft goes in _drafts/ without a date in its name, as
+    Jekyll's drafts do; a published post in _posts/, named by its date."""
+    site = Site(
+        title="J",
+        url="https://j.example.org/",
+        source="jekyll",
+        posts_dir=tmp_path,
+        timezone="America/New_York",
+    )
+    now = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    draft = new_post(site, "Worker Pools", tags=["go"], now=now)
+    assert draft == tmp_path / "_drafts/worker-pools.md"
+    assert draft.read_text(encoding="utf-8") == (
+        "---\n"
+        "layout: post\n"
+        'title: "Worker Pools"\n'
+        "date: 2026-01-01 22:04:05 -0500\n"
+        'tags: ["go"]\n'
+        '# categories: ["one category"]\n'
+        "---\n"
+    )
+    published = new_post(site, "Worker Pools", draft=False, now=now)
+    # The date of the name is the day in the site's time zone, as Jekyll reads it.
+    assert published == tmp_path / "_posts/2026-01-01-worker-pools.md"
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (
+            "pelican",
+            "postfeed new does not write Pelican posts (where and in which form is set in"
+            " pelicanconf.py): write content/hello.md yourself, with the metadata lines Title:,"
+            " Date: and Status: draft",
+        ),
+        (
+            "mkdocs",
+            "postfeed new does not write MkDocs posts (the blog plugin's settings in mkdocs.yml"
+            " say where): write docs/blog/posts/hello.md yourself, with date: and draft: true in"
+            " its front matter",
+        ),
+        (
+            "eleventy",
+            "postfeed new does not write Eleventy posts: Eleventy has no drafts of its own, so a"
+            " new post would be published at once; write it in your blog's folder yourself",
+        ),
+        (
+            "astro",
+            "postfeed new does not write Astro posts: Astro has no drafts of its own, so a new"
+            " post would be published at once; write it in src/content/ yourself",
+        ),
+    ],
+)
+def test_other_generators_are_refused(tmp_path: Path, source: str, message: str) -> None:
+    """For the other generators postfeed writes nothing and says what to write, and where."""
+    site = Site(
+        title="T",
+        url="https://t.example.org/",
+        source=source,
+        posts_dir=tmp_path,
+        config_path=tmp_path / "postfeed.yaml",
+    )
+    with pytest.raises(ConfigError) as info:
+        new_post(site, "Hello")
+    assert str(info.value) == f"{tmp_path / 'postfeed.yaml'}: {message}"
+    assert list(tmp_path.iterdir()) == []

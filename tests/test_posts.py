@@ -185,7 +185,11 @@ def test_post_errors(
         ("title: x\n", "1: no front matter: a post must start with a '---' line"),
         ("---\ntitle: x\n", "1: front matter is never closed: add a '---' line after it"),
         ("---\n- a\n---\n", "2: front matter must be a mapping of keys to values, got a list"),
-        ("---\ntitle: [x\n---\n", "3: invalid YAML: did not find expected ',' or ']'"),
+        (
+            "---\ntitle: [x\n---\n",
+            "2: invalid YAML: the list opened with '[' is never closed; add ']'"
+            " (or quote the value if it is text)",
+        ),
         ("---\ndate: 2024-01-01\n---\n", "1: title: missing (every post needs a title)"),
         ("---\ntitle: x\n---\n", "1: date: missing (every post needs a date)"),
         (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import select
+import shutil
 import signal
 import socket
 import struct
@@ -375,3 +376,76 @@ def test_a_burst_of_connections_waits_in_the_backlog(
     for sock in socks:
         assert sock.recv(100).startswith(b"HTTP/1.1 200 OK\r\n")
         sock.close()
+
+
+HUGO_SAMPLE = Path(__file__).parent / "data" / "generators" / "hugo" / "site"
+
+
+@pytest.fixture
+def hugo_site(tmp_path: Path) -> Path:
+    """A copy of the Hugo sample site with a postfeed.yaml reading it, feeds in static/feeds."""
+    folder = tmp_path / "hugo"
+    shutil.copytree(HUGO_SAMPLE, folder)
+    (folder / "postfeed.yaml").write_text("source: hugo\noutput: static/feeds\n", encoding="utf-8")
+    return folder
+
+
+def test_watch_follows_a_generators_content_and_configuration(
+    hugo_site: Path, start_server: Callable[..., Server]
+) -> None:
+    """With source: hugo, --watch rebuilds when a page under content/ (in a page bundle
+    too) or hugo.toml changes, not only on posts/*.md."""
+    server = start_server(hugo_site, "-q", "--watch")
+    _, headers, body = _get(server, "/atom.xml")
+    assert b"split votes are\nrare" in body
+    bundle = hugo_site / "content/posts/raft-leader-election/index.md"
+    bundle.write_text(
+        bundle.read_text(encoding="utf-8").replace(
+            "split votes are\nrare", "split votes are\nvery rare"
+        ),
+        encoding="utf-8",
+    )
+    etag = _wait_for_new_etag(server, headers["ETag"])
+    assert b"split votes are\nvery rare" in _get(server, "/atom.xml")[2]
+    config = hugo_site / "hugo.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            'title = "Notes on Go and Distributed Systems"', 'title = "Renamed Notes"'
+        ),
+        encoding="utf-8",
+    )
+    _wait_for_new_etag(server, etag)
+    assert b"<title>Renamed Notes</title>" in _get(server, "/atom.xml")[2]
+    assert "rebuild failed" not in server.stderr()
+
+
+def test_failed_rebuild_shows_warnings_with_errors(
+    hugo_site: Path, start_server: Callable[..., Server]
+) -> None:
+    """A rebuild that fails prints its warnings too, each in its place by path and line."""
+    server = start_server(hugo_site, "-q", "--watch")
+    content = hugo_site / "content/posts"
+    (content / "b.md").write_text(
+        '+++\ntitle = "B"\ndate = 2024-05-02\n+++\n{{< note >}}\n', encoding="utf-8"
+    )
+    (content / "c.md").write_text("+++\ndate = 2024-05-02\n+++\nHi.\n", encoding="utf-8")
+    # The broken page last: the first rebuild that fails sees all three.
+    (content / "a.md").write_text('+++\ntitle = "A"\ndate = "soon"\n+++\n', encoding="utf-8")
+    _wait_for(
+        lambda: (
+            "got 'soon'" in server.stderr()
+            and server.stderr().endswith("rebuild failed; still serving the previous files\n")
+        )
+    )
+    # The last rebuild's lines: everything after the one before it.
+    lines = server.stderr().splitlines()
+    starts = [n for n, line in enumerate(lines[:-1]) if line.startswith("postfeed: ")]
+    posts = Path("content/posts")
+    assert lines[starts[-1] + 1 :] == [
+        f"{posts / 'a.md'}:3: date: expected a date, got 'soon'",
+        f"{posts / 'b.md'}:5: shortcode {{{{< note >}}}} is not run: left out of the feed",
+        f"{posts / 'c.md'}: title: missing; the feeds show 'c'",
+        f'{posts / "konsistenzmodelle.md"}:15: shortcode {{{{< note title="Merke" >}}}} is not'
+        " run: left out of the feed, its inner text kept",
+        "postfeed: rebuild failed; still serving the previous files",
+    ]

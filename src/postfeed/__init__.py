@@ -6,6 +6,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .commands.init import InitResult, init_site
     from .commands.scaffold import new_post
     from .commands.serve import make_server, serve
     from .commands.websub import ping
@@ -40,6 +41,7 @@ __all__ = [
     "IdChange",
     "IdChangeError",
     "Image",
+    "InitResult",
     "LeftOut",
     "LockError",
     "OutputError",
@@ -56,6 +58,7 @@ __all__ = [
     "SourceError",
     "build",
     "feed_urls",
+    "init_site",
     "link_tags",
     "load_post",
     "load_posts",
@@ -107,6 +110,8 @@ _HOMES = {
     "load_post": "reading.post",
     "load_posts": "reading.scan",
     "new_post": "commands.scaffold",
+    "init_site": "commands.init",
+    "InitResult": "commands.init",
     "make_server": "commands.serve",
     "serve": "commands.serve",
     "ping": "commands.websub",

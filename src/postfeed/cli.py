@@ -94,12 +94,54 @@ def _parser() -> argparse.ArgumentParser:
     _add_output_options(build)
     build.set_defaults(handler=_build)
 
+    init = commands.add_parser(
+        "init",
+        help="set up postfeed in a site's folder (or start a new blog), asking nothing",
+        description=(
+            "Write a commented postfeed.yaml for the site generator's site in FOLDER (Hugo,"
+            " Jekyll, Pelican, MkDocs with Material's blog, Eleventy, Astro), read as data;"
+            " in a folder without one, start a postfeed blog: a postfeed.yaml and a first"
+            " post, a draft. Then print the commands to run and the <link> tags to paste."
+            " Never overwrites postfeed.yaml."
+        ),
+    )
+    init.add_argument(
+        "folder",
+        nargs="?",
+        type=Path,
+        default=Path(),
+        metavar="FOLDER",
+        help="the site's folder, created if missing (default: the current folder)",
+    )
+    init.add_argument(
+        "--source",
+        metavar="NAME",
+        help=f"the site's generator, instead of the one found: one of {', '.join(_INIT_SOURCES)}",
+    )
+    init.add_argument("--url", metavar="URL", help="the site's URL, instead of the one found")
+    init.add_argument(
+        "--output",
+        "--out",
+        metavar="DIR",
+        help="where the feeds go, relative to FOLDER (default: a folder the generator"
+        " publishes as it is, e.g. static/feeds for Hugo; feeds for a postfeed blog)",
+    )
+    init.add_argument("--title", metavar="TITLE", help="the site's title, instead of the one found")
+    init.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        help="an IANA time zone, e.g. Europe/Berlin (default: the generator's; UTC for a new blog)",
+    )
+    _add_output_options(init, verbose=False)
+    init.set_defaults(handler=_init)
+
     new = commands.add_parser(
         "new",
-        help="start a new post, dated now, in the posts folder",
+        help="start a new post, a draft dated now, in the posts folder",
         description=(
-            "Create posts/<slug>.md with the title, the date and time now in the site's"
-            " timezone, and every other front matter key commented out. Never overwrites."
+            "Create posts/<slug>.md (with a site generator's source: where the generator"
+            " expects it) with the title, the date and time now in the site's timezone, and"
+            " draft: true, so that it is not published until you say so. Never overwrites."
         ),
     )
     new.add_argument("title", help="the post's title")
@@ -108,7 +150,13 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument(
         "--tags", metavar="TAGS", default="", help="comma-separated tags, e.g. --tags 'go, testing'"
     )
-    new.add_argument("--draft", action="store_true", help="mark the post draft: true")
+    state = new.add_mutually_exclusive_group()
+    state.add_argument(
+        "--publish",
+        action="store_true",
+        help="write a post the next build publishes, not a draft",
+    )
+    state.add_argument("--draft", action="store_true", help="write a draft (the default)")
     _add_output_options(new, verbose=False)
     new.set_defaults(handler=_new)
 
@@ -278,12 +326,86 @@ def _build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_INIT_SOURCES = ("postfeed", "hugo", "jekyll", "pelican", "mkdocs", "eleventy", "astro")
+
+
+def _init(args: argparse.Namespace) -> int:
+    done = postfeed.init_site(
+        args.folder,
+        source=args.source,
+        url=args.url,
+        output=args.output,
+        title=args.title,
+        timezone=args.timezone,
+    )
+    for warning in done.warnings:
+        print(_painter(sys.stderr).located(warning, "yellow"), file=sys.stderr)
+    if args.quiet:
+        return EXIT_OK
+    out = _painter(sys.stdout)
+    if done.post is not None:
+        print(f"postfeed: started a blog: wrote {done.config} and {done.post} (a draft)")
+    elif done.source == "postfeed":
+        print(f"postfeed: wrote {done.config} for the posts in posts/")
+    else:
+        if done.found:
+            label = _GENERATOR_NAMES[done.source]
+            print(f"postfeed: found {label} site ({', '.join(done.found)})")
+        print(f"postfeed: wrote {done.config} (source: {done.source}; feeds go to {done.output})")
+    if done.steps:
+        print(f"\n{out('Before the first build:', 'bold')}")
+        for step in done.steps:
+            print(f"  - {step}")
+    print(f"\n{out('Build the feeds, and commit them with the site:', 'bold')}")
+    here = args.folder.resolve() == Path.cwd().resolve()
+    config = "" if here else f" --config {done.config}"
+    print(f"  postfeed build{config}")
+    print(out("In CI, to fail when the committed feeds are out of date (exit 1):", "bold"))
+    print(f"  postfeed build --check{config}")
+    if done.site is None:
+        print(f"\nThen 'postfeed links{config}' prints the <link> tags for your pages' <head>.")
+        return EXIT_OK
+    head = _INIT_HEADS.get(done.source, "your pages")
+    print(f"\n{out(f'Paste into the <head> of {head}:', 'bold')}")
+    print(postfeed.link_tags(done.site), end="")
+    return EXIT_OK
+
+
+_GENERATOR_NAMES = {
+    "hugo": "a Hugo",
+    "jekyll": "a Jekyll",
+    "pelican": "a Pelican",
+    "mkdocs": "an MkDocs",
+    "eleventy": "an Eleventy",
+    "astro": "an Astro",
+}
+_INIT_HEADS = {
+    "postfeed": "your site's pages",
+    "hugo": "your pages (a partial such as layouts/partials/head.html, or your theme's)",
+    "jekyll": "your pages (_includes/head.html, or your theme's)",
+    "pelican": "your pages (your theme's base.html)",
+    "mkdocs": "your pages (the extrahead block of a theme override, overrides/main.html)",
+    "eleventy": "your pages (_includes/layouts/base.njk in eleventy-base-blog)",
+    "astro": "your pages (src/components/BaseHead.astro in Astro's blog starter)",
+}
+
+
 def _new(args: argparse.Namespace) -> int:
     site = postfeed.load_site(args.config)
     tags = [tag.strip() for tag in args.tags.split(",") if tag.strip()]
-    path = postfeed.new_post(site, args.title, slug=args.slug, tags=tags, draft=args.draft)
+    draft = not args.publish
+    path = postfeed.new_post(site, args.title, slug=args.slug, tags=tags, draft=draft)
     if not args.quiet:
-        print(f"postfeed: created {_term.shown(str(path))}")
+        shown = _term.shown(str(path))
+        if not draft:
+            print(f"postfeed: created {shown}")
+        elif site.source == "jekyll":
+            print(
+                f"postfeed: created {shown}, a draft: move it into _posts/, its name starting"
+                " with its date, to publish it"
+            )
+        else:
+            print(f"postfeed: created {shown}, a draft: remove its draft line to publish it")
     return EXIT_OK
 
 
@@ -319,7 +441,7 @@ def _links(args: argparse.Namespace) -> int:
     if args.feed is None:
         print(postfeed.link_tags(site), end="")
         return EXIT_OK
-    published, _ = postfeed.select(postfeed.load_posts(site))
+    published, _ = postfeed.select(postfeed.load_posts(site), site=site)
     planned = postfeed.plan(site, published)
     feed = planned.get(args.feed)
     if feed is None:
@@ -337,7 +459,7 @@ def _ping(args: argparse.Namespace) -> int:
     if site.hub is None:
         where = site.config_path if site.config_path is not None else args.config
         raise postfeed.ConfigError(where, None, "hub: not set; add 'hub: URL' to ping a hub")
-    published, _ = postfeed.select(postfeed.load_posts(site))
+    published, _ = postfeed.select(postfeed.load_posts(site), site=site)
     urls = postfeed.feed_urls(site, published)
     postfeed.ping(site.hub, urls)
     if not args.quiet:
@@ -360,9 +482,9 @@ def _print_error(err: postfeed.PostfeedError, *, quiet: bool = False) -> None:
     warnings = err.warnings if isinstance(err, postfeed.PostErrors) and not quiet else ()
     # Warnings are shown with the errors, each in its place by path and line.
     lines: list[tuple[tuple[str, int], str, BaseException | str]] = [
-        (_where(f"{error}"), "red", error) for error in errors
+        (_term.place(f"{error}"), "red", error) for error in errors
     ]
-    lines += [(_where(warning), "yellow", warning) for warning in warnings]
+    lines += [(_term.place(warning), "yellow", warning) for warning in warnings]
     for _, colour, problem in sorted(lines, key=lambda line: line[0]):
         print(paint.located(f"{problem}", colour), file=sys.stderr)
         if isinstance(problem, str):
@@ -375,12 +497,6 @@ def _print_error(err: postfeed.PostfeedError, *, quiet: bool = False) -> None:
             _annotate("error", f"{problem}")
     if len(errors) > 1:
         print(f"postfeed: {len(errors)} problems; nothing was written", file=sys.stderr)
-
-
-def _where(located: str) -> tuple[str, int]:
-    """The path and line a ``path:line: message`` line names, for sorting."""
-    path, line, _ = _term.parse_located(located)
-    return (str(path) if path is not None else "", line or 0)
 
 
 def _painter(stream: TextIO) -> _term.Painter:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import _cache, _paths
 from ._workers import COLLECTOR, Workers
-from .errors import OutputError
+from .errors import OutputError, PostErrors
 from .formats import FORMATS
 from .model import Entry, Feed, PlannedFeed, Post, Progress, Site
 from .planning.families import FAMILIES
@@ -73,15 +73,19 @@ def order(posts: Sequence[Post]) -> list[Post]:
 def select(
     posts: Sequence[Post],
     *,
+    site: Site | None = None,
     drafts: bool = False,
     future: bool = False,
     now: datetime | None = None,
 ) -> tuple[list[Post], list[LeftOut]]:
     """Split posts into those to publish (newest first) and those left out.
 
+    Posts dated in the future are published with ``future``, or when ``site`` is
+    given and its generator publishes them (``site.future``), as a build does.
     ``now`` decides which posts are dated in the future, and which have expired
     (see ``Post.expires``); it is never written into a feed.
     """
+    future = future or (site is not None and site.future)
     moment = now if now is not None else datetime.now(UTC)
     published: list[Post] = []
     left_out: list[LeftOut] = []
@@ -233,11 +237,56 @@ def _build(
     if posts is None:
         if site.source == "postfeed":
             archive = scan(site, cache, workers, progress=progress)
-            posts = archive.posts
+            posts, read_warnings = archive.posts, archive.warnings
         else:
-            reading = sources.read(site, progress=progress)
+            try:
+                reading = sources.read(site, progress=progress)
+            except PostErrors as err:
+                raise _noting(err, site.warnings) from err
             posts, read_warnings = reading.posts, reading.warnings
-    published, left_out = select(posts, drafts=drafts, future=future or site.future, now=now)
+    warnings = site.warnings + read_warnings + tuple(w for post in posts for w in post.warnings)
+    try:
+        return _publish(
+            site,
+            posts,
+            archive,
+            warnings,
+            drafts,
+            future,
+            check,
+            allow_id_change,
+            now,
+            cache,
+            workers,
+            progress,
+        )
+    except PostErrors as err:
+        raise _noting(err, warnings) from err
+
+
+def _noting(err: PostErrors, warnings: Sequence[str]) -> PostErrors:
+    """``err`` with ``warnings`` too, so that they are shown with its errors."""
+    known = set(err.warnings)
+    return PostErrors(
+        err.errors, warnings=[*(w for w in warnings if w not in known), *err.warnings]
+    )
+
+
+def _publish(
+    site: Site,
+    posts: Sequence[Post],
+    archive: Archive | None,
+    warnings: tuple[str, ...],
+    drafts: bool,
+    future: bool,
+    check: bool,
+    allow_id_change: bool,
+    now: datetime | None,
+    cache: _cache.Cache | None,
+    workers: Workers,
+    progress: Progress | None,
+) -> BuildResult:
+    published, left_out = select(posts, site=site, drafts=drafts, future=future, now=now)
     planned = plan(site, published)
     read = archive.read_body if archive is not None else read_body
     prepared = prepare(
@@ -269,7 +318,7 @@ def _build(
         output_dir=site.output_dir,
         published=tuple(published),
         left_out=tuple(left_out),
-        warnings=site.warnings + read_warnings + tuple(w for post in posts for w in post.warnings),
+        warnings=warnings,
     )
 
     def compare() -> tuple[dict[Path, bytes], list[Path], list[Path], int, bytes]:

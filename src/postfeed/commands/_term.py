@@ -1,5 +1,6 @@
 """What the command line shows on a terminal: colour, the progress bar and GitHub Actions
-annotations. Only the CLI uses this module; the library never prints."""
+annotations. Only the command line (cli.py, and serve for its log) uses this module; the
+library never prints."""
 
 from __future__ import annotations
 
@@ -155,6 +156,13 @@ def parse_located(text: str) -> tuple[Path | None, int | None, str]:
         return None, None, text
     line = match.group("line")
     return Path(match.group("path")), int(line) if line else None, match.group("message")
+
+
+def place(located: str) -> tuple[str, int]:
+    """The path and line a ``path:line: message`` line names, for sorting problems so
+    that each is in its place by path and line."""
+    path, line, _ = parse_located(located)
+    return (str(path) if path is not None else "", line or 0)
 
 
 def _relative(path: Path, root: str) -> str:

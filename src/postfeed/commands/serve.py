@@ -26,8 +26,10 @@ from ..errors import PostErrors, PostfeedError
 from ..formats import FORMATS
 from ..model import Site
 from ..pipeline import build
+from ..reading import sources
 from ..rendering.page import PAGE_FILENAME
 from ..web import not_modified, strong_etag
+from ._term import place
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -131,7 +133,11 @@ def serve(
             output folder does not exist.
     """
     say = log if log is not None else _stderr
+    seen: dict[Path, tuple[int, int]] = {}
     if watch:
+        # Taken before the first build, so that an edit made from then on is seen, even
+        # one made as soon as the server says it is ready.
+        seen = _snapshot(site)
         site = _rebuild(site, None, say)
     elif not _paths.is_dir(site.output_dir):
         raise PostfeedError(f"{site.output_dir}: no such folder; run 'postfeed build' first")
@@ -141,7 +147,6 @@ def serve(
     try:
         if on_ready is not None:
             on_ready(server.url)
-        seen = _snapshot(site) if watch else {}
         while True:
             time.sleep(interval)
             if watch:
@@ -165,9 +170,13 @@ def _rebuild(site: Site, reload: Callable[[], Site] | None, say: Callable[[str],
         # for a preview and would have to be stopped with it on Ctrl-C.
         result = build(site, jobs=1)
     except PostfeedError as err:
-        problems = err.errors if isinstance(err, PostErrors) else (err,)
-        for problem in problems:
-            say(str(problem))
+        problems = (
+            [str(error) for error in err.errors] if isinstance(err, PostErrors) else [str(err)]
+        )
+        warnings = list(err.warnings) if isinstance(err, PostErrors) else []
+        # Warnings are shown with the errors, each in its place by path and line.
+        for line in sorted(problems + warnings, key=place):
+            say(line)
         say("postfeed: rebuild failed; still serving the previous files")
         return site
     for warning in result.warnings:
@@ -179,14 +188,27 @@ def _rebuild(site: Site, reload: Callable[[], Site] | None, say: Callable[[str],
     return site
 
 
+#: Folders a generator's site keeps its own output or downloads in, never read for posts.
+_NOT_READ = frozenset({"node_modules", "_site", "public", "resources", "output", "site", "dist"})
+
+
 def _snapshot(site: Site) -> dict[Path, tuple[int, int]]:
-    """(mtime, size) of every file a build reads: the configuration, the posts and the
-    static folder."""
+    """(mtime, size) of every file a build reads: the configuration, the posts (with a
+    site generator's source: what its reader reads, its configuration included) and
+    the static folder."""
     paths: list[Path] = []
     if site.config_path is not None:
         paths.append(site.config_path)
-    if site.posts_dir.is_dir():
-        paths += site.posts_dir.glob("*.md")
+    if site.source == "postfeed":
+        if site.posts_dir.is_dir():
+            paths += site.posts_dir.glob("*.md")
+    else:
+        skip = {
+            site.output_dir.absolute(),
+            *(() if site.cache_dir is None else (site.cache_dir.absolute(),)),
+        }
+        for watched in sources.watched(site):
+            paths += _files(watched, skip, top=watched == site.posts_dir)
     if site.static_dir is not None and site.static_dir.is_dir():
         paths += site.static_dir.rglob("*")
     result: dict[Path, tuple[int, int]] = {}
@@ -197,6 +219,25 @@ def _snapshot(site: Site) -> dict[Path, tuple[int, int]]:
             continue
         result[path] = (stat.st_mtime_ns, stat.st_size)
     return result
+
+
+def _files(root: Path, skip: set[Path], *, top: bool) -> list[Path]:
+    """``root`` if it is a file, else every file under it but those in ``skip`` and in
+    hidden folders; at the ``top`` of a generator's site, not its output folders either."""
+    if not root.is_dir():
+        return [root]
+    found: list[Path] = []
+    for folder, dirs, names in os.walk(root):
+        here = Path(folder)
+        dirs[:] = [
+            name
+            for name in dirs
+            if not name.startswith(".")
+            and (here / name).absolute() not in skip
+            and not (top and here == root and name in _NOT_READ)
+        ]
+        found += (here / name for name in names if not name.startswith("."))
+    return found
 
 
 def _stderr(message: str) -> None:

@@ -3,6 +3,8 @@ line of every top-level key. Every PyYAML call lives here."""
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,14 +124,17 @@ def load_mapping(
             return Mapping({}, {})
         if not isinstance(node, yaml.MappingNode):
             kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+            row = node.start_mark.line
+            hint = _no_space_after_key(_line(text, row))
             raise YAMLProblem(
-                node.start_mark.line + first_line,
-                f"{what} must be a mapping of keys to values, got {kind}",
+                row + first_line,
+                f"{what} must be a mapping of keys to values, got {kind}"
+                + (f"; put a space after the ':' of a key: {hint}" if hint else ""),
             )
         if "&" in text or "*" in text:  # no anchor or alias can be written without them
             _refuse_aliases(node, first_line)
         lines: dict[str, int] = {}
-        for key_node, _ in node.value:
+        for key_node, value_node in node.value:
             line = key_node.start_mark.line + first_line
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
                 raise YAMLProblem(line, f"keys must be text, got {_describe(key_node)}")
@@ -137,9 +142,10 @@ def load_mapping(
                 first = lines[key_node.value]
                 raise YAMLProblem(line, f"duplicate key {key_node.value!r} (first on line {first})")
             lines[key_node.value] = line
+            _refuse_list_in_text(key_node, value_node, text, first_line)
         data = {key.value: _construct(loader, value) for key, value in node.value}
     except yaml.MarkedYAMLError as err:
-        raise _problem(err, first_line) from err
+        raise _problem(err, text, first_line) from err
     except yaml.reader.ReaderError as err:
         # The position is a byte offset into the UTF-8 text.
         line = text.encode("utf-8")[: err.position].count(b"\n") + first_line
@@ -197,11 +203,187 @@ def _describe(node: yaml.Node) -> str:
     return f"{node.value} (quote it)"
 
 
-def _problem(err: yaml.MarkedYAMLError, first_line: int) -> YAMLProblem:
+def _problem(err: yaml.MarkedYAMLError, text: str, first_line: int) -> YAMLProblem:
     mark = err.problem_mark or err.context_mark
     line = (mark.line if mark is not None else 0) + first_line
     if isinstance(err, yaml.constructor.ConstructorError) and err.problem and "tag" in err.problem:
         tag = err.problem.rsplit(" ", 1)[-1]
         return YAMLProblem(line, f"YAML tag {tag} is not allowed: only plain data is read")
+    explained = _explain(err, text)
+    if explained is not None:
+        row, message = explained
+        return YAMLProblem(row + first_line, f"invalid YAML: {message}")
     problem = err.problem or err.context or "unreadable"
     return YAMLProblem(line, f"invalid YAML: {problem}")
+
+
+# --- what a newcomer can act on ------------------------------------------------------
+# PyYAML says what its parser expected; these say what was most likely meant, for the
+# mistakes people make most, and how to write it. Each names the line to change.
+
+# "key: value", maybe as a list item; the key is plain text, the value what follows ": ".
+_KEY_VALUE = re.compile(
+    r"^(?P<indent>[ \t]*(?:- )?)(?P<key>[^\s#:'\"\[\]{},&*!|>%@`-][^:]*?):[ \t]+(?P<value>\S.*)$"
+)
+# "key:value": a key with no space after its colon.
+_NO_SPACE = re.compile(r"^[ \t]*(?:- )?(?P<key>[A-Za-z_][\w.-]*):(?P<value>[^\s/:][^\n]*)$")
+_CLOSERS = {"[": "]", "{": "}", "'": "'", '"': '"'}
+
+
+def _explain(err: yaml.MarkedYAMLError, text: str) -> tuple[int, str] | None:
+    """The line (0-based, in ``text``) and the advice for a syntax error whose cause
+    is plain from the text, or None."""
+    problem, context = err.problem or "", err.context or ""
+    mark, opened = err.problem_mark, err.context_mark
+    if mark is None:
+        return None
+    row, column = mark.line, mark.column
+    current = _line(text, row)
+    indent = current[: len(current) - len(current.lstrip(" \t"))]
+    if "\t" in indent or current[column : column + 1] == "\t":
+        return row, "a tab indents this line; indent with spaces (YAML does not allow tabs)"
+    if opened is not None and context == "while scanning a quoted scalar":
+        quote = _line(text, opened.line)[opened.column : opened.column + 1] or '"'
+        return (
+            opened.line,
+            f"the quoted value starting here is never closed; add the closing {quote}",
+        )
+    if opened is not None and context.startswith("while parsing a flow") and opened.line < row:
+        what, closer = ("list", "]") if "sequence" in context else ("mapping", "}")
+        start = _line(text, opened.line)[opened.column : opened.column + 1]
+        return opened.line, (
+            f"the {what} opened with '{start}' is never closed; add '{closer}' (or quote"
+            " the value if it is text)"
+        )
+    if opened is not None and context in (
+        "while scanning an alias",
+        "while scanning an anchor",
+        "while scanning a block scalar",
+    ):
+        row, column, current = opened.line, opened.column, _line(text, opened.line)
+        problem = "cannot start"
+    if problem.startswith(("found character that cannot start", "block sequence entries")) or (
+        problem == "cannot start"
+    ):
+        found = _KEY_VALUE.match(current)
+        if found is not None and found.start("value") == column:
+            first = found["value"][0]
+            return row, f"a value starting with '{first}' must be quoted: {_fixed(found)}"
+        return None
+    if problem.startswith("mapping values are not allowed"):
+        return _colon(text, row, column)
+    if problem == "could not find expected ':'" and opened is not None:
+        line = _line(text, opened.line)
+        fixed = _no_space_after_key(line)
+        if fixed:
+            return opened.line, f"put a space after the ':' of a key: {fixed}"
+        item = re.match(r"^[ \t]*-(?P<rest>[^\s-].*)$", line)
+        if item is not None:
+            return opened.line, f"put a space after the '-' of a list item: - {item['rest']}"
+        return opened.line, (
+            "this line is not 'key: value' (indent it if it goes on with the value above)"
+        )
+    if problem == "did not find expected key" and context == "while parsing a block mapping":
+        if current.lstrip().startswith("- ") or current.strip() == "-":
+            return _item_under_value(text, row)
+        found = _KEY_VALUE.match(current)
+        if found is not None and found["value"][0] in _CLOSERS and column > found.start("value"):
+            closer = _CLOSERS[found["value"][0]]
+            return row, (
+                f"a value with text after its closing '{closer}' must be quoted: {_fixed(found)}"
+            )
+    return None
+
+
+def _colon(text: str, row: int, column: int) -> tuple[int, str] | None:
+    """Advice for a ':' YAML did not expect, at ``row`` and ``column``."""
+    current = _line(text, row)
+    found = _KEY_VALUE.match(current)
+    if found is not None and column >= found.start("value"):
+        value = _plain(found["value"])
+        if ": " in value or ":\t" in value:
+            return row, f"a value holding ': ' must be quoted: {_fixed(found)}"
+        return row, f"a value ending with ':' must be quoted: {_fixed(found)}"
+    # The key's own colon: YAML took this line for the rest of the value above.
+    above = _line_above(text, row)
+    if above is None:
+        return None
+    fixed = _no_space_after_key(_line(text, above))
+    if fixed:
+        return above, f"put a space after the ':' of a key: {fixed}"
+    parent = _KEY_VALUE.match(_line(text, above))
+    here = re.match(r"^(?P<indent>[ \t]*)(?P<key>[^:]+?):", current)
+    if parent is not None and here is not None and len(here["indent"]) > len(parent["indent"]):
+        return row, (
+            f"'{here['key']}' is indented under '{parent['key']}', which already has a value;"
+            f" start it in the same column as '{parent['key']}'"
+        )
+    return None
+
+
+def _item_under_value(text: str, row: int) -> tuple[int, str] | None:
+    """Advice for a list item under a key that already has a value on its own line."""
+    above = _line_above(text, row)
+    parent = _KEY_VALUE.match(_line(text, above)) if above is not None else None
+    if parent is None:
+        return None
+    items = [_plain(parent["value"])]
+    for line in text.split("\n")[row:]:
+        item = re.match(r"^[ \t]*- (.*)$", line)
+        if item is None:
+            break
+        items.append(_plain(item[1]))
+    listed = ", ".join(_flow_item(item) for item in items)
+    return row, (
+        f"a list item under '{parent['key']}', which already has a value:"
+        f" write {parent['key']}: [{listed}]"
+    )
+
+
+def _refuse_list_in_text(key: yaml.Node, value: yaml.Node, text: str, first_line: int) -> None:
+    """Refuse a value that is text on the key's line and list items below it, which
+    YAML reads as one text (``tags: go`` and ``  - testing`` give 'go - testing')."""
+    if not isinstance(value, yaml.ScalarNode) or value.style not in (None, ""):
+        return
+    if value.end_mark.line <= value.start_mark.line:
+        return
+    for row in range(value.start_mark.line + 1, value.end_mark.line + 1):
+        if re.match(r"^[ \t]*- ", _line(text, row)):
+            explained = _item_under_value(text, row)
+            if explained is not None:
+                raise YAMLProblem(explained[0] + first_line, f"invalid YAML: {explained[1]}")
+
+
+def _line(text: str, row: int) -> str:
+    lines = text.split("\n")
+    return lines[row] if 0 <= row < len(lines) else ""
+
+
+def _line_above(text: str, row: int) -> int | None:
+    """The nearest line above ``row`` holding something other than a comment."""
+    lines = text.split("\n")
+    for above in range(min(row, len(lines)) - 1, -1, -1):
+        if lines[above].strip() and not lines[above].lstrip().startswith("#"):
+            return above
+    return None
+
+
+def _no_space_after_key(line: str) -> str | None:
+    """``key: value`` for a line written ``key:value``, else None."""
+    found = _NO_SPACE.match(line)
+    return f"{found['key']}: {found['value'].strip()}" if found is not None else None
+
+
+def _plain(value: str) -> str:
+    """A value as written, without a trailing comment."""
+    return re.sub(r"[ \t]+#.*$", "", value).strip()
+
+
+def _fixed(found: re.Match[str]) -> str:
+    """The ``key: value`` line, its value quoted (a JSON string is a YAML one)."""
+    return f"{found['key']}: {json.dumps(_plain(found['value']), ensure_ascii=False)}"
+
+
+def _flow_item(item: str) -> str:
+    plain = re.fullmatch(r"[^\s,\[\]{}:#'\"&*!|>%@`][^,\[\]{}:#]*", item) is not None
+    return item if plain and ": " not in item else json.dumps(item, ensure_ascii=False)

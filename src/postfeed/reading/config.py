@@ -82,7 +82,8 @@ def load_site(
 
     Raises:
         ConfigError: the file cannot be read or has one problem.
-        PostErrors: the file has several problems (each a ConfigError).
+        PostErrors: the file has several problems (each a ConfigError), or one
+            and warnings besides (an unknown key, say), which it carries.
     """
     path = Path(path)
     try:
@@ -185,11 +186,13 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
     optional("cache", lambda v: _cache_dir(root, v))
     optional("sanitize", _values.boolean)
     errors, values = fields.errors, fields.values
-    if errors:
-        raise errors[0] if len(errors) == 1 else PostErrors(errors)
     warnings = tuple(
         _unknown_key_warning(path, key, lines[key]) for key in data if key not in KNOWN_KEYS
     )
+    if errors:
+        # A warning (a misspelt key, say) may explain an error: shown with it.
+        noted = (generator.warnings if generator is not None else ()) + warnings
+        raise errors[0] if len(errors) == 1 and not noted else PostErrors(errors, warnings=noted)
     posts_dir = values.get("posts", root / "posts")
     markdown = MarkdownProfile()
     future = False

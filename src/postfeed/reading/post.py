@@ -40,6 +40,17 @@ _SLUG = re.compile(r"^\w[\w.~-]*$")
 #: a paragraph's length (a 1 MB paragraph renders in about a second, a 3 MB one in 20),
 #: and a build holds some 30 times a post's size in memory while it formats it.
 MAX_POST_BYTES = 1024 * 1024
+# A Jekyll post's file name: its date, then its slug.
+_JEKYLL_NAME = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})-.")
+# Template code other generators run, outside code: Hugo shortcodes, Liquid tags and outputs.
+_SHORTCODE = re.compile(r"\{\{[<%].*?[>%]\}\}")
+_LIQUID = re.compile(
+    r"\{%-?\s*[a-z_]+.*?%\}"
+    r"|\{\{-?\s*(?:site|page|post|paginator|include|layout|content|jekyll)\b.*?\}\}"
+)
+_CODE_SPAN = re.compile(r"(`+).*?\1")
+#: What every warning about template code says: it depends on the body, not the front matter.
+NOT_RUN = "is not run with source: postfeed"
 
 
 def load_post(path: Path, tz: tzinfo, *, authors: Mapping[str, Author] | None = None) -> Post:
@@ -81,9 +92,12 @@ def read_file(
         raise PostErrors([PostError(path, None, f"cannot read: {err.strerror}")]) from err
     front_digest = digest(parts.front_matter)
     if known is not None and known.front_digest == front_digest:
-        fields, lines, warnings = known.fields, known.lines, known.warnings
+        fields, lines = known.fields, known.lines
+        # The front matter's warnings still hold; the body's are found again.
+        warnings = tuple(w for w in known.warnings if NOT_RUN not in w[1])
     else:
         fields, lines, warnings = _front_matter(path, parts, tz)
+    warnings += _template_code(path, parts)
     return FileRecord(
         front_digest=front_digest,
         body_offset=parts.body_offset,
@@ -145,6 +159,14 @@ def _front_matter(
     check = fields.check
 
     def required(key: str) -> tuple[int, str]:
+        dated = _JEKYLL_NAME.match(_stem(path))
+        if key == "date" and dated is not None:
+            # A Jekyll post, dated by its file name.
+            return 1, (
+                f"date: missing (every post needs a date); the file name's date is Jekyll's:"
+                f" add date: {dated[1]}, or set source: jekyll to read the Jekyll site where"
+                " it stands"
+            )
         return 1, f"{key}: missing (every post needs a {key})"
 
     check("title", _values.text, missing=required("title"))
@@ -209,6 +231,40 @@ def _front_matter(
         "extra": {key: data[key] for key in data if key not in KNOWN_KEYS},
     }
     return fields_of_post, lines, tuple(warnings)
+
+
+def _template_code(path: Path | str, parts: Parts) -> tuple[tuple[int, str], ...]:
+    """A warning for the first Hugo shortcode, or Liquid in a file named as Jekyll names
+    posts, outside code: template code another generator runs, which postfeed shows as
+    written."""
+    body = parts.body
+    if "{{" not in body and "{%" not in body:
+        return ()
+    jekyll = _JEKYLL_NAME.match(_stem(path)) is not None
+    fence = ""
+    for number, line in enumerate(body.split("\n")):
+        stripped = line.lstrip()
+        if fence:
+            fence = "" if stripped.startswith(fence) else fence
+            continue
+        if stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+            continue
+        if "{" not in line:
+            continue
+        text = _CODE_SPAN.sub("", line)
+        found = _SHORTCODE.search(text)
+        kind, source, generator = "Hugo shortcode", "hugo", "Hugo"
+        if found is None and jekyll:
+            found = _LIQUID.search(text)
+            kind, source, generator = "Liquid", "jekyll", "Jekyll"
+        if found is not None:
+            message = (
+                f"{kind} {found[0]} {NOT_RUN}: the feeds show it as written (set source:"
+                f" {source} to read the {generator} site where it stands)"
+            )
+            return ((parts.body_line + number, message),)
+    return ()
 
 
 def _stem(path: Path | str) -> str:

@@ -64,6 +64,8 @@ class Archive:
         self.posts = posts
         #: How many files this scan read, and how many of those it parsed.
         self.read = self.parsed = 0
+        #: Files in the posts folder in a form postfeed does not read, each left out.
+        self.warnings: tuple[str, ...] = ()
         self._files = files
         self._changed = changed  # the index shards to write
 
@@ -147,10 +149,16 @@ def scan(
     started = time.time_ns()
     files: dict[str, FileRecord] = {}
     todo: list[tuple[str, FileRecord | None]] = []
+    unread: list[str] = []
     with os.scandir(folder) as entries:
-        found = sorted(
-            (entry for entry in entries if _is_post_name(entry.name)), key=lambda e: e.name
-        )
+        found = []
+        for entry in entries:
+            if _is_post_name(entry.name):
+                found.append(entry)
+            elif (note := _not_read(entry.name)) is not None:
+                unread.append(f"{folder / entry.name}: {note}")
+    found.sort(key=lambda e: e.name)
+    unread.sort()
     errors: list[SourceError] = []
     for entry in found:
         file = known.get(entry.name)
@@ -202,8 +210,9 @@ def scan(
     posts = [_locate_image(site, post, errors) for post in posts]
     errors.extend(_duplicates(site, posts))
     if errors:
-        raise PostErrors(errors, warnings=site.warnings + tuple(_warnings(posts)))
+        raise PostErrors(errors, warnings=site.warnings + tuple(unread) + tuple(_warnings(posts)))
     archive = Archive(site, posts, files, changed={_shard(name) for name in changed})
+    archive.warnings = tuple(unread)
     archive.read = len(todo)
     archive.parsed = sum(
         1
@@ -224,6 +233,40 @@ def _settles(prior: FileRecord, result: FileRecord) -> bool:
 
 def _is_post_name(name: str) -> bool:
     return name.endswith(".md") and not name.startswith((".", "_"))
+
+
+# Post files in forms postfeed does not read: what each is, and the source that reads it.
+_MARKDOWN_SUFFIXES = (".markdown", ".mdown", ".mkd", ".mkdn")
+_OTHER_FORMATS = {
+    ".mdx": ("MDX", "astro", "an Astro"),
+    ".rst": ("reStructuredText", "pelican", "a Pelican"),
+    ".org": ("Org", None, None),
+    ".adoc": ("AsciiDoc", None, None),
+    ".asciidoc": ("AsciiDoc", None, None),
+}
+
+
+def _not_read(name: str) -> str | None:
+    """Why a file of the posts folder that looks like a post is left out, or None."""
+    if name.startswith((".", "_")):
+        return None
+    stem, dot, suffix = name.rpartition(".")
+    suffix = dot + suffix.lower()
+    if stem and suffix in _MARKDOWN_SUFFIXES:
+        return (
+            f"Markdown is read from .md files only: rename it to {stem}.md; left out of the feeds"
+        )
+    if not stem or suffix not in _OTHER_FORMATS:
+        return None
+    kind, source, site = _OTHER_FORMATS[suffix]
+    if source is None:
+        return (
+            f"{kind} is not read: left out of the feeds (write the post in Markdown, in a .md file)"
+        )
+    return (
+        f"{kind} is not read with source: postfeed: left out of the feeds (set source: {source}"
+        f" to read {site} site where it stands)"
+    )
 
 
 def _read_all(

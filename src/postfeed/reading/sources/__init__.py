@@ -64,7 +64,9 @@ class Reader:
     ``read(site, progress)`` reads every post of the site in ``site.posts_dir``
     (the generator's site folder), with ``site``'s settings (postfeed.yaml over
     the generator's configuration); ``progress``, when given, is called as
-    ``progress("read", done, total)``.
+    ``progress("read", done, total)``. ``watched(site)``, when given, names the
+    files and folders a read depends on (a folder: every file under it), for
+    ``postfeed serve --watch``; without it, the whole site folder is watched.
 
     Both raise ConfigError (one problem in the configuration) or PostErrors
     (every problem found, with the warnings found so far).
@@ -72,6 +74,7 @@ class Reader:
 
     configure: Callable[[Path], Defaults]
     read: Callable[[Site, Progress | None], Reading]
+    watched: Callable[[Site], tuple[Path, ...]] | None = None
 
 
 def configure(source: str, folder: Path) -> Defaults:
@@ -82,6 +85,12 @@ def configure(source: str, folder: Path) -> Defaults:
 def read(site: Site, *, progress: Progress | None = None) -> Reading:
     """Every post of the site's generator site (see :class:`Reader`)."""
     return reader(site.source).read(site, progress)
+
+
+def watched(site: Site) -> tuple[Path, ...]:
+    """The files and folders a read of the site depends on (see :class:`Reader`)."""
+    found = reader(site.source).watched
+    return found(site) if found is not None else (site.posts_dir,)
 
 
 def reader(source: str) -> Reader:

@@ -171,6 +171,54 @@ def configure(folder: Path) -> Defaults:
     )
 
 
+def content_folder(folder: Path) -> Path:
+    """The content folder of the Hugo site in ``folder`` (``contentDir``, default
+    ``content``).
+
+    Raises:
+        ConfigError: there is no configuration, or it cannot be read.
+    """
+    return folder / str(_load_config(folder).get("contentdir", "content"))
+
+
+def new_post_folder(folder: Path) -> Path:
+    """Where a new post of the Hugo site in ``folder`` goes: its first main section
+    (``params.mainSections``), else the section with the most pages, which Hugo takes
+    for the main section when none is set; ``posts`` when there is no section yet.
+
+    Raises:
+        ConfigError: there is no configuration, or it cannot be read.
+    """
+    config = _load_config(folder)
+    content = folder / str(config.get("contentdir", "content"))
+    main = config.get("params.mainsections")
+    main = [main] if isinstance(main, str) else main
+    if isinstance(main, list) and main and isinstance(main[0], str) and main[0].strip("/"):
+        return content / main[0].strip("/")
+    pages: dict[str, int] = {}
+    if content.is_dir():
+        for section in sorted(content.iterdir()):
+            if section.is_dir() and not section.name.startswith((".", "_")):
+                pages[section.name] = sum(
+                    1
+                    for path in section.rglob("*")
+                    if path.suffix.lower() in MARKDOWN_SUFFIXES and _stem(path.name) != "_index"
+                )
+    most = max(pages, key=lambda name: pages[name], default=None)
+    return content / (most if most is not None and pages[most] else "posts")
+
+
+def watched(site: Site) -> tuple[Path, ...]:
+    """What a read depends on: every configuration file Hugo would look for, and the
+    content folder."""
+    folder = site.posts_dir
+    try:
+        content = content_folder(folder)
+    except ConfigError:
+        content = folder / "content"
+    return (*(folder / name for name in CONFIG_NAMES), content)
+
+
 def _load_config(folder: Path) -> _Config:
     for name in CONFIG_NAMES:
         path = folder / name
@@ -878,4 +926,4 @@ def _find_url(path: str, page: _Page, by_path: Mapping[str, _Page]) -> str | Non
     return None
 
 
-READER = Reader(configure=configure, read=read)
+READER = Reader(configure=configure, read=read, watched=watched)
