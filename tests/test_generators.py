@@ -17,6 +17,17 @@ import postfeed
 # conftest.GeneratorCase that its feed needs.
 CASES = [
     pytest.param({"name": "hugo", "feed": "index.xml"}, id="hugo"),
+    # Jekyll's categories 'distributed systems' and 'distributed-systems' are two, in
+    # two URLs; postfeed's category feeds would need one spelling for one folder.
+    pytest.param(
+        {
+            "name": "jekyll",
+            "feed": "feed.xml",
+            "compare_updated": True,
+            "config": "category_feeds: false\n",
+        },
+        id="jekyll",
+    ),
 ]
 
 

@@ -34,6 +34,14 @@ _DataLoader.yaml_constructors = {
 }
 
 
+class _TimestampLoader(_DataLoader):
+    """Plain data with YAML timestamps made dates and datetimes, for generators that
+    tell a timestamp from a quoted text (MkDocs reads only the first as a date)."""
+
+
+_TimestampLoader.yaml_implicit_resolvers = _BaseLoader.yaml_implicit_resolvers
+
+
 class YAMLProblem(Exception):
     """A YAML document is not a valid mapping of plain data."""
 
@@ -51,17 +59,24 @@ class Mapping:
     lines: dict[str, int]
 
 
-def load_mapping(text: str, *, first_line: int = 1, what: str = "front matter") -> Mapping:
+def load_mapping(
+    text: str,
+    *,
+    first_line: int = 1,
+    what: str = "front matter",
+    timestamps: bool = False,
+) -> Mapping:
     """Parse ``text`` as one YAML mapping of plain data.
 
     ``first_line`` is the file line that ``text`` starts on, so that every line
-    number reported is the file's own.
+    number reported is the file's own. With ``timestamps``, YAML timestamps are
+    dates and datetimes (else text).
 
     Raises:
         YAMLProblem: on a syntax error, a tag that is not plain data, an alias,
             a duplicate or non-text key, or a document that is not a mapping.
     """
-    loader = _DataLoader(text)
+    loader = _TimestampLoader(text) if timestamps else _DataLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:

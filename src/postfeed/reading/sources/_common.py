@@ -64,9 +64,12 @@ def read_text(path: Path) -> str:
         raise Problem(err.line, err.message) from err
 
 
-def front_matter(text: str, formats: Sequence[str] = (YAML, TOML, JSON)) -> FrontMatter:
+def front_matter(
+    text: str, formats: Sequence[str] = (YAML, TOML, JSON), *, timestamps: bool = False
+) -> FrontMatter:
     """Split ``text`` into front matter in one of ``formats`` and the body. A file
-    that opens with none of them has no front matter (empty data).
+    that opens with none of them has no front matter (empty data). With
+    ``timestamps``, YAML timestamps are dates and datetimes rather than text.
 
     Raises:
         Problem: the front matter is never closed or is not valid in its format.
@@ -74,13 +77,13 @@ def front_matter(text: str, formats: Sequence[str] = (YAML, TOML, JSON)) -> Fron
     first = text.split("\n", 1)[0].rstrip(" \t")
     for kind in (YAML, TOML):
         if kind in formats and first == _OPENERS[kind]:
-            return _fenced(text, kind)
+            return _fenced(text, kind, timestamps)
     if JSON in formats and text.startswith("{"):
         return _json(text)
     return FrontMatter({}, {}, None, text, 1)
 
 
-def _fenced(text: str, kind: str) -> FrontMatter:
+def _fenced(text: str, kind: str, timestamps: bool = False) -> FrontMatter:
     fence = _OPENERS[kind]
     closing = re.compile(rf"^{re.escape(fence)}[ \t]*$", re.M)
     start = text.find("\n") + 1 if "\n" in text else len(text)
@@ -92,7 +95,7 @@ def _fenced(text: str, kind: str) -> FrontMatter:
     body_line = text.count("\n", 0, body_start) + 1
     if kind == YAML:
         try:
-            mapping = load_mapping(front, first_line=2)
+            mapping = load_mapping(front, first_line=2, timestamps=timestamps)
         except YAMLProblem as err:
             raise Problem(err.line, err.message) from err
         return FrontMatter(mapping.data, mapping.lines, YAML, text[body_start:], body_line)
