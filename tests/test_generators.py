@@ -28,6 +28,11 @@ CASES = [
         },
         id="jekyll",
     ),
+    # Pelican's all-feed, translations included; its Atom entries carry full content.
+    pytest.param(
+        {"name": "pelican", "feed": "feeds/all.atom.xml", "compare_updated": True},
+        id="pelican",
+    ),
 ]
 
 
