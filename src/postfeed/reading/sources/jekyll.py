@@ -111,7 +111,8 @@ def configure(folder: Path) -> Defaults:
         if line is not None:
             lines[key] = line
 
-    give("title", "title", data.get("title"))
+    # jekyll-feed: site.title, else site.name.
+    give("title", "title" if "title" in data else "name", data.get("title", data.get("name")))
     url = data.get("url")
     if isinstance(url, str) and url:
         baseurl = data.get("baseurl")
