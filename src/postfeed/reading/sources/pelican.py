@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import html
 import os
 import posixpath
 import re
@@ -514,7 +515,9 @@ def _article(rules: _Rules, path: Path, page: bool, problems: Problems) -> _Arti
     for key, value in found.items():
         meta.setdefault(key, value)
     title = meta.get("title")
-    article.title = " ".join(str(title).split()) if title else ""
+    # writers.py: the feed's title is the title's text (markupsafe's striptags).
+    text = html.unescape(re.sub(r"<!--.*?-->|<[^>]*>", "", str(title), flags=re.S)) if title else ""
+    article.title = " ".join(text.split())
     article.status = str(meta.get("status", "published")).strip().lower() or "published"
     if article.status == "skip":
         return None
