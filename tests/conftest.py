@@ -273,8 +273,11 @@ def compare_with_generator(case: GeneratorCase, folder: Path, capsys: Any) -> Co
                 ), (id, mine.get("updated"), their.get("updated"))
         content = " ".join(part.value for part in mine.get("content", []))
         assert words(content), f"{id}: no content"
+        # Template syntax only where the generator's own entry shows it too: text the
+        # author escaped (Liquid's raw) is the post's, not code left unrun.
+        shown = len(RAW_TEMPLATE.findall(entry_text(their)))
         for text in (content, mine.get("summary", ""), mine.title):
-            assert not RAW_TEMPLATE.search(text), (id, RAW_TEMPLATE.search(text))
+            assert len(RAW_TEMPLATE.findall(text)) <= shown, (id, RAW_TEMPLATE.findall(text))
         said = set(words(" ".join((mine.title, mine.get("summary", ""), content))))
         theirs_words = words(entry_text(their))
         missing = [word for word in theirs_words if word not in said]

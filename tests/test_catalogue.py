@@ -22,6 +22,7 @@ from postfeed import OutputError
 from postfeed.cli import main
 from postfeed.commands import websub
 from postfeed.reading.scan import scan
+from postfeed.reading.sources import pelican as pelican_reader
 from postfeed.writing import _fs, _lock
 
 DOCS = Path(__file__).parent.parent / "docs" / "errors.md"
@@ -569,6 +570,63 @@ def hugo_post(front: str, body: str = "Hello.\n") -> str:
     return f"+++\n{front}+++\n{body}"
 
 
+JEKYLL_CONFIG = 'title: J\nurl: "https://j.example.org"\n'
+
+
+def jekyll(
+    files: dict[str, str] | None = None, *, config: str | None = JEKYLL_CONFIG
+) -> Callable[[Path], None]:
+    """Make jekyll/ a Jekyll site (_config.yml, _posts/2024-05-01-a.md and ``files``
+    under the site folder) and postfeed.yaml read it with source: jekyll."""
+
+    def write(site: Path) -> None:
+        (site / "postfeed.yaml").write_text(
+            "source: jekyll\nsource_dir: jekyll\noutput: jekyll-feeds\n", encoding="utf-8"
+        )
+        folder = site / "jekyll"
+        folder.mkdir()
+        if config is not None:
+            (folder / "_config.yml").write_text(config, encoding="utf-8")
+        for name, text in {
+            "_posts/2024-05-01-a.md": "---\ntitle: A\n---\nHi.\n",
+            **(files or {}),
+        }.items():
+            path = folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+
+    return write
+
+
+def jekyll_post(body: str, front: str = "title: P\n") -> str:
+    return f"---\n{front}---\n{body}"
+
+
+PELICAN_CONF = 'SITENAME = "P"\nSITEURL = "https://p.example.org"\nPATH = "content"\n'
+
+
+def pelican(
+    files: dict[str, str] | None = None, *, conf: str | None = PELICAN_CONF
+) -> Callable[[Path], None]:
+    """Make pelican/ a Pelican site (pelicanconf.py, content/a.md and ``files`` under
+    content/) and postfeed.yaml read it with source: pelican."""
+
+    def write(site: Path) -> None:
+        (site / "postfeed.yaml").write_text(
+            "source: pelican\nsource_dir: pelican\noutput: pelican-feeds\n", encoding="utf-8"
+        )
+        folder = site / "pelican"
+        folder.mkdir()
+        if conf is not None:
+            (folder / "pelicanconf.py").write_text(conf, encoding="utf-8")
+        for name, text in {"a.md": "Title: A\nDate: 2024-05-01\n\nHi.\n", **(files or {})}.items():
+            path = folder / "content" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+
+    return write
+
+
 _HUGO_UNREAD = """\
 enableGitInfo = true
 buildFuture = true
@@ -784,8 +842,8 @@ def astro_post(front: str, body: str = "Hello.\n") -> str:
 
 SOURCE_CASES = [
     C("source-unknown", config(CONFIG + "source: wordpress\n"),
-      "postfeed.yaml:4: source: unknown source 'wordpress' (use postfeed, hugo, mkdocs,"
-      " eleventy, astro)\n"),
+      "postfeed.yaml:4: source: unknown source 'wordpress' (use postfeed, hugo, jekyll,"
+      " pelican, mkdocs, eleventy, astro)\n"),
     C("source-dir-without-source", config(CONFIG + "source_dir: site\n"),
       "postfeed.yaml:4: source_dir: only read with a site generator's source; set source first\n"),
     C("source-with-posts", hugo(yaml="posts: posts\n"),
@@ -890,6 +948,106 @@ SOURCE_CASES = [
       "posts/p.md:7: Hugo shortcode {{< figure src=\"a.png\" >}} is not run with source:"
       " postfeed: the feeds show it as written (set source: hugo to read the Hugo site where it"
       " stands)\n", code=0),
+    C("jekyll-config-missing", jekyll(config=None),
+      "jekyll: no Jekyll configuration here (_config.yml); set source_dir to the Jekyll site's"
+      " folder\n"),
+    C("jekyll-settings-not-read",
+      jekyll(config=JEKYLL_CONFIG + "markdown: CommonMark\nkramdown:\n  input: kramdown\n"
+             "defaults:\n  - values: {layout: post}\nunpublished: true\n"),
+      "jekyll/_config.yml:3: markdown: CommonMark is not read; posts are rendered as kramdown does\n"
+      "jekyll/_config.yml:4: kramdown.input: only GFM input is read; posts are rendered as"
+      " kramdown's GFM parser does\n"
+      "jekyll/_config.yml:6: defaults: front matter defaults are not read; give each post its"
+      " values\n"
+      "jekyll/_config.yml:8: unpublished: not read; posts with published: false are left out\n",
+      code=0),
+    C("jekyll-other-formats", jekyll({"_posts/2024-05-02-b.html": "---\ntitle: B\n---\n<p>x</p>\n"}),
+      "jekyll/_posts/2024-05-02-b.html: .html posts are not read (only Markdown): left out of"
+      " the feeds\n", code=0),
+    C("jekyll-file-name-date", jekyll({"_posts/2024-13-45-b.md": jekyll_post("Hi.\n")}),
+      "jekyll/_posts/2024-13-45-b.md: file name date: expected a date, got '2024-13-45'\n"),
+    C("jekyll-title-list", jekyll({"_posts/2024-05-02-b.md": jekyll_post("Hi.\n", "title: [a]\n")}),
+      "jekyll/_posts/2024-05-02-b.md:2: title: expected text, got a list\n"),
+    C("jekyll-categories-mapping",
+      jekyll({"_posts/2024-05-02-b.md": jekyll_post("Hi.\n", "categories: [{a: 1}]\n")}),
+      "jekyll/_posts/2024-05-02-b.md:2: categories: expected names, got a mapping\n"),
+    C("jekyll-author-problems",
+      jekyll({"_posts/2024-05-02-b.md": jekyll_post("Hi.\n", "author: {email: a@x.org}\n"),
+              "_posts/2024-05-03-c.md": jekyll_post("Hi.\n", "title: C\nauthors: [[x]]\n")}),
+      "jekyll/_posts/2024-05-02-b.md:2: author: a name is missing\n"
+      "jekyll/_posts/2024-05-03-c.md:3: authors: expected a name, got a list\n"
+      "postfeed: 2 problems; nothing was written\n"),
+    C("jekyll-liquid-not-run",
+      jekyll({"_posts/2024-05-02-b.md": jekyll_post(
+          "{% include x.html %}\n\n{{ page.title | upcase }}\n\n{% if x %}In.{% endif %}\n")}),
+      "jekyll/_posts/2024-05-02-b.md:4: Liquid tag {% include x.html %} is not run: left out of"
+      " the feed\n"
+      "jekyll/_posts/2024-05-02-b.md:6: Liquid output {{ page.title | upcase }} is not run: left"
+      " out of the feed\n"
+      "jekyll/_posts/2024-05-02-b.md:8: Liquid tag {% if x %} is not run: left out of the feed,"
+      " its inner text kept\n", code=0),
+    C("jekyll-liquid-built-in-problems",
+      jekyll({"_posts/2024-05-02-b.md": jekyll_post(
+          "{% highlight %}\nx\n{% endhighlight %}\n\n{% post_url %} {% post_url 2020-01-01-x %}"
+          " {% link %} {% link {{ x }} %} {% link nope.md %} {{ site.nope }}\n")}),
+      "jekyll/_posts/2024-05-02-b.md:4: {% highlight %}: the highlight tag needs a language, as"
+      " {% highlight go %}; left out\n"
+      "jekyll/_posts/2024-05-02-b.md:8: {% post_url %}: post_url needs a post's name, as"
+      " {% post_url 2024-01-15-x %}; left out\n"
+      "jekyll/_posts/2024-05-02-b.md:8: {% post_url 2020-01-01-x %}: no post '2020-01-01-x' among"
+      " the posts; left out\n"
+      "jekyll/_posts/2024-05-02-b.md:8: {% link %}: link needs a file's path, as"
+      " {% link about.md %}; left out\n"
+      "jekyll/_posts/2024-05-02-b.md:8: {% link {{ x }} %}: a path with a variable is not read;"
+      " left out\n"
+      "jekyll/_posts/2024-05-02-b.md:8: {% link nope.md %}: no file 'nope.md' in the site; left"
+      " out\n"
+      "jekyll/_posts/2024-05-02-b.md:8: {{ site.nope }}: no value 'site.nope'; left out\n", code=0),
+    C("pelican-config-missing", pelican(conf=None),
+      "pelican: no Pelican settings here (pelicanconf.py); set source_dir to the Pelican site's"
+      " folder\n"),
+    C("pelican-config-syntax", pelican(conf=PELICAN_CONF + "TIMEZONE = (\n"),
+      "pelican/pelicanconf.py:4: invalid Python: '(' was never closed\n"),
+    C("pelican-settings-not-read",
+      pelican(conf=PELICAN_CONF + "import os\nTIMEZONE = os.environ['TZ']\nTYPOGRIFY = True\n"
+          "PLUGINS = ['x']\nDOCUTILS_SETTINGS = {'a': 1}\nEXTRA_PATH_METADATA = {'a': {}}\n"
+          "DEFAULT_METADATA = {'status': 'draft'}\nMARKDOWN = {'extensions': ['pymdownx.tilde']}\n"),
+      "pelican/pelicanconf.py:5: TIMEZONE: not a literal, so not read (postfeed never runs"
+      " pelicanconf.py); Pelican's default 'UTC' is used\n"
+      "pelican/pelicanconf.py:6: TYPOGRIFY: typographic quotes and dashes are not made\n"
+      "pelican/pelicanconf.py:7: PLUGINS: plugins are not run\n"
+      "pelican/pelicanconf.py:8: DOCUTILS_SETTINGS: docutils runs with Pelican's settings\n"
+      "pelican/pelicanconf.py:9: EXTRA_PATH_METADATA: not read; give each article its metadata\n"
+      "pelican/pelicanconf.py:10: DEFAULT_METADATA: not read; give each article its metadata\n"
+      "pelican/pelicanconf.py:11: MARKDOWN: the extension 'pymdownx.tilde' is not read\n", code=0),
+    C("pelican-content-missing", pelican(conf=PELICAN_CONF.replace('"content"', '"posts"')),
+      "pelican/pelicanconf.py:3: content folder pelican/posts does not exist\n"),
+    C("pelican-other-formats", pelican({"b.html": "<html><head><title>B</title></head></html>\n"}),
+      "pelican/content/b.html: HTML content is not read (only Markdown and reStructuredText): left"
+      " out of the feeds\n", code=0),
+    C("pelican-status-unknown", pelican({"b.md": "Title: B\nDate: 2024-05-02\nStatus: later\n\nx\n"}),
+      "pelican/content/b.md:3: status: unknown status 'later' (use published, hidden or draft);"
+      " Pelican leaves the file out too\n"),
+    C("pelican-title-date-missing",
+      pelican({"b.md": "Date: 2024-05-02\n\nx\n", "c.md": "Title: C\n\nx\n"}),
+      "pelican/content/b.md: title: missing, so Pelican leaves the file out: left out of the feeds\n"
+      "pelican/content/c.md: date: missing, so Pelican leaves the file out: left out of the feeds\n",
+      code=0),
+    C("pelican-date-typo", pelican({"b.md": "Title: B\nDate: soon\n\nx\n"}),
+      "pelican/content/b.md:2: date: expected a date, got 'soon'\n"),
+    C("pelican-url-setting", pelican(conf=PELICAN_CONF + 'ARTICLE_URL = "{nope}/{slug}/"\n'),
+      "pelican/content/a.md: ARTICLE_URL: '{nope}/{slug}/' cannot be filled in for this article"
+      " ('nope')\n"),
+    C("pelican-same-url", pelican({"b.md": "Title: B\nDate: 2024-05-02\nSlug: a\n\nx\n"}),
+      "pelican/content/b.md:3: url 'a.html' is also used by pelican/content/a.md\n"),
+    C("pelican-links-not-found",
+      pelican({"b.md": "Title: B\nDate: 2024-05-02\n\n[x]({filename}/nope.md)\n",
+               "c.rst": "C\n#\n\n:date: 2024-05-03\n\n`y <{foo}bar>`_ and *z\n"}),
+      "pelican/content/b.md:4: {filename}/nope.md: no such file in the content folder; the link is"
+      " left out\n"
+      "pelican/content/c.rst:6: reStructuredText: Inline emphasis start-string without"
+      " end-string.\n"
+      "pelican/content/c.rst: {foo}bar: {foo} links are not read; the link is left out\n", code=0),
     C("hugo-title-missing", hugo({"posts/untitled-note.md": "+++\ndate = 2024-05-02\n+++\nHi.\n"}),
       "hugo/content/posts/untitled-note.md: title: missing; the feeds show 'untitled-note'\n",
       code=0),
@@ -1350,6 +1508,17 @@ def _library_messages(folder: Path) -> set[str]:
     with _lock.hold(root), pytest.raises(postfeed.LockError) as locked:
         postfeed.build(site, [])
     messages.add(locked.value.message)
+    # A reStructuredText article where docutils is not installed.
+    pelican_site = folder / "pelican"
+    (pelican_site / "content").mkdir(parents=True)
+    (pelican_site / "pelicanconf.py").write_text('SITEURL = "https://p.example.org"\n')
+    (pelican_site / "content" / "a.rst").write_text("A\n#\n\n:date: 2024-05-01\n\nHi.\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(sys.modules, "docutils.core", None)
+        found = pelican_reader.read(
+            postfeed.Site(title="P", url="https://p.example.org/", posts_dir=pelican_site), None
+        )
+    messages.update(warning.split(": ", 1)[1] for warning in found.warnings)
     # A post edited between the scan and the reading of its body.
     (folder / "posts").mkdir()
     path = folder / "posts" / "a.md"

@@ -43,6 +43,17 @@ CASES = [
         id="eleventy",
     ),
     pytest.param({"name": "astro", "feed": "rss.xml"}, id="astro"),
+    # Jekyll's categories 'distributed systems' and 'distributed-systems' are two, in two
+    # URLs; postfeed gives them one category feed (see test_jekyll.py).
+    pytest.param(
+        {"name": "jekyll", "feed": "feed.xml", "compare_updated": True},
+        id="jekyll",
+    ),
+    # Pelican's all-feed, translations included; its Atom entries carry full content.
+    pytest.param(
+        {"name": "pelican", "feed": "feeds/all.atom.xml", "compare_updated": True},
+        id="pelican",
+    ),
 ]
 
 

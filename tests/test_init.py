@@ -481,8 +481,9 @@ def test_no_url_found(
 def test_nothing_of_the_site_is_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """pelicanconf.py is read with ast, never run: code in it does nothing, and a value
-    that is not a literal is not taken; publishconf.py's literal SITEURL is."""
+    """pelicanconf.py is read with ast, never run: code in it does nothing, texts joined
+    with + are read as Pelican would have them, and publishconf.py's literal SITEURL is
+    taken; the Pelican reader reads both itself, so they stay comments."""
     site = _site(tmp_path, "pelican", monkeypatch)
     marker = tmp_path / "ran"
     conf = site / "pelicanconf.py"
@@ -495,15 +496,9 @@ def test_nothing_of_the_site_is_run(
     )
     assert main(["init", "-q"]) == 0
     assert not marker.exists()
-    assert _settings(site / "postfeed.yaml") == {
-        "source": "pelican",
-        "output": "content/feeds",
-        "title": "My Blog",
-        "url": "https://www.example.org/",
-    }
+    assert _settings(site / "postfeed.yaml") == {"source": "pelican", "output": "content/feeds"}
     text = (site / "postfeed.yaml").read_text(encoding="utf-8")
-    assert '# No title found: change it.\ntitle: "My Blog"\n' in text
-    assert "# Read from publishconf.py's SITEURL.\n" in text
+    assert '# title: "AB"\n# url: "https://www.example.org/"\n' in text
 
 
 def test_a_broken_generator_configuration_is_reported(

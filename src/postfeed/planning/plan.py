@@ -118,7 +118,7 @@ def family_feeds(
         for named in spellings.values()
         for other in named[1:]
     )
-    if (clash and not family.merge) or not all(_usable(slug) for slug in spellings):
+    if (clash and not _merges(site, family)) or not all(_usable(slug) for slug in spellings):
         errors += _naming_problems(site, family, shown)
         return []
     if not family.single and len(spellings) < 2:
@@ -261,7 +261,7 @@ def _naming_problems(site: Site, family: Family, shown: Sequence[Post]) -> list[
                 errors.append(PostError(where, line, message))
                 continue
             first_name, first_post = first.setdefault(slug, (name, post))
-            if not _same(first_name, name) and not family.merge:
+            if not _same(first_name, name) and not _merges(site, family):
                 message = (
                     f"{key}: {name!r} and {first_name!r} (in"
                     f" {_where(site, family, first_post)[0]}) both map to the {family.what}"
@@ -269,6 +269,14 @@ def _naming_problems(site: Site, family: Family, shown: Sequence[Post]) -> list[
                 )
                 errors.append(PostError(where, line, message))
     return errors
+
+
+def _merges(site: Site, family: Family) -> bool:
+    """Whether names that give one folder are one feed rather than an error: always
+    for a family that says so (language tags ignore case), and for a site generator's
+    site, whose authors cannot spell them the same without changing their own URLs
+    (Jekyll keeps ``distributed systems`` and ``distributed-systems`` apart)."""
+    return family.merge or site.source != "postfeed"
 
 
 def _same(one: str, other: str) -> bool:

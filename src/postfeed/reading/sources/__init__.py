@@ -16,7 +16,7 @@ from pathlib import Path
 from ...model import MarkdownProfile, Post, Progress, Site
 
 #: The generators postfeed reads, besides its own posts folder ("postfeed").
-NAMES = ("hugo", "mkdocs", "eleventy", "astro")
+NAMES = ("hugo", "jekyll", "pelican", "mkdocs", "eleventy", "astro")
 
 #: The postfeed.yaml keys a generator's configuration may give values for.
 SITE_KEYS = ("title", "url", "description", "language", "author", "timezone", "limit")
