@@ -1,4 +1,5 @@
-"""The id guard: a build must not change the id of an entry readers already have.
+"""The id guard: a build must not change the id of an entry readers already have,
+nor move entries between the pages of an archive, which readers and hosts keep.
 
 Compares the feeds about to be written with the feed files already in the output
 folder; reads those files, writes nothing.
@@ -7,14 +8,26 @@ folder; reads those files, writes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .._text import xml_safe
-from ..errors import IdChange, IdChangeError
+from ..errors import ArchiveChange, IdChange, IdChangeError
 from ..formats import FORMATS
 from ..model import Feed, Post, PublishedEntry, Site
 from ..urls import post_id
 from . import _fs
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveView:
+    """A feed's archive as a build would write it: the folder its pages go in (one
+    sub-folder each, under the output folder), how many entries a page holds, and
+    the ids on each page, oldest page first."""
+
+    folder: PurePosixPath
+    size: int
+    pages: tuple[tuple[str, ...], ...]
 
 
 def check_ids(
@@ -22,41 +35,70 @@ def check_ids(
     published: Sequence[Post],
     feeds: Mapping[PurePosixPath, Feed],
     *,
+    archives: Sequence[ArchiveView] = (),
     known: Callable[[Path], tuple[PublishedEntry, ...] | None] | None = None,
 ) -> None:
-    """Refuse a build that drops or renames an entry still inside a feed's window.
+    """Refuse a build that drops or renames an entry still inside a feed's window, or
+    that takes an entry off the archive page it is on.
 
     An entry of a published feed file is flagged when no published post has its
     id any more although it is not older than the oldest entry still in the new
     feed, the usual sign of a renamed slug, a changed ``url`` or a changed
-    ``permalink``. ``known``, when given, gives the entries of a file without
-    reading it when it can (the build knows the files it wrote), or None.
+    ``permalink``. An archive keeps every entry: one that leaves its archive is
+    flagged too, and entries that move to another page are counted, for each
+    archive, with the page size when it changed. ``known``, when given, gives the
+    entries of a file without reading it when it can (the build knows the files
+    it wrote), or None.
 
     Raises:
         IdChangeError: every flagged entry, with the post that now has a new id
-            when one matches by title or publish date.
+            when one matches by title or publish date, and every archive whose
+            entries would move.
     """
-    old: list[tuple[Path, PublishedEntry, Feed]] = []
+    old: list[tuple[Path, PublishedEntry]] = []
+    suspects: list[tuple[Path, PublishedEntry]] = []
+    # Most entries are still shown: only the others need every published post's id.
+    shown = {entry.id for feed in feeds.values() for entry in feed.entries}
     for folder, feed in feeds.items():
         found = _read_published(site.output_dir / folder, known)
         if found is not None:
             path, entries = found
-            old += [(path, entry, feed) for entry in entries]
-    # Most entries are still shown: only the others need every published post's id.
-    shown = {entry.id for feed in feeds.values() for entry in feed.entries}
-    suspects = [
-        (path, entry, feed)
-        for path, entry, feed in old
-        if entry.id not in shown and _inside_window(entry, feed)
-    ]
-    if not suspects:
+            old += [(path, entry) for entry in entries]
+            suspects += [
+                (path, entry)
+                for entry in entries
+                if entry.id not in shown and _inside_window(entry, feed)
+            ]
+    moves: list[ArchiveChange] = []
+    left: set[str] = set()  # ids that leave an archive, though a post still has them
+    for view in archives:
+        pages = _old_pages(site.output_dir / view.folder, known)
+        old += [(path, entry) for path, entries in pages for entry in entries]
+        page_of = {id_: number for number, ids in enumerate(view.pages, 1) for id_ in ids}
+        moved: list[tuple[PublishedEntry, int, int]] = []
+        for number, (path, entries) in enumerate(pages, 1):
+            for entry in entries:
+                new = page_of.get(entry.id)
+                if new is None:
+                    suspects.append((path, entry))
+                    left.add(entry.id)
+                elif new != number:
+                    moved.append((entry, number, new))
+        if moved:
+            entry, before, after = moved[0]
+            held = len(pages[0][1])
+            resized = held > view.size or (len(pages) > 1 and held != view.size)
+            where = str(site.output_dir / view.folder)
+            sizes = (held, view.size) if resized else None
+            moves.append(ArchiveChange(where, len(moved), entry.title, before, after, sizes))
+    if not suspects and not moves:
         return
     new_ids = {xml_safe(post_id(site, post)) for post in published}
-    old_ids = {entry.id for _, entry, _ in old}
+    old_ids = {entry.id for _, entry in old}
     unmatched = [post for post in published if xml_safe(post_id(site, post)) not in old_ids]
     changes: dict[str, IdChange] = {}
-    for path, entry, _ in suspects:
-        if entry.id in new_ids or entry.id in changes:
+    for path, entry in suspects:
+        if (entry.id in new_ids and entry.id not in left) or entry.id in changes:
             continue
         post = _match(entry, unmatched)
         if post is None:
@@ -65,8 +107,19 @@ def check_ids(
             unmatched.remove(post)
             where = str(post.source) if post.source is not None else post.slug
             changes[entry.id] = IdChange(where, entry.title, entry.id, post_id(site, post))
-    if changes:
-        raise IdChangeError(changes.values())
+    if changes or moves:
+        raise IdChangeError(changes.values(), moves)
+
+
+def _old_pages(
+    archive: Path, known: Callable[[Path], tuple[PublishedEntry, ...] | None] | None
+) -> list[tuple[Path, tuple[PublishedEntry, ...]]]:
+    """The entries of each archive page in the folder ``archive``, from page 1 up to the
+    first page with no readable file."""
+    pages: list[tuple[Path, tuple[PublishedEntry, ...]]] = []
+    while (found := _read_published(archive / str(len(pages) + 1), known)) is not None:
+        pages.append(found)
+    return pages
 
 
 def _inside_window(entry: PublishedEntry, feed: Feed) -> bool:
