@@ -142,12 +142,18 @@ def test_edit_keeping_size_and_mtime(blog: Path, tmp_path: Path) -> None:
         ("timezone: Europe/Berlin", "timezone: UTC"),
         ("url: https://blog.example.com/", "url: https://elsewhere.example.net/"),
         ("language: en", "permalink: /{year}/{slug}.html"),
+        ("language: en", "language: de"),
+        ("  name: Ada Example", "  name: Ada Other"),
+        ("language: en", "language: en\nid_scheme: permalink"),
+        ("language: en", "language: en\nfeeds_url: https://cdn.example.org/f/"),
+        ("language: en", "language: en\narchive: 2"),
     ],
 )
 def test_site_changes_are_not_served_from_the_cache(
     blog: Path, tmp_path: Path, write_config: Callable[..., Path], old: str, new: str
 ) -> None:
-    """Changing the time zone, URL or permalinks changes the feeds as without a cache."""
+    """Changing the time zone, URL, permalinks, language, author, id scheme or feeds
+    URL, or adding an archive, changes the feeds as without a cache."""
     build(_site(blog), now=NOW)
     config = (blog / "postfeed.yaml").read_text()
     assert old in config

@@ -21,7 +21,7 @@ from lxml import etree as lxml_etree  # type: ignore[import-untyped]
 from postfeed._cache import Cache, digest
 from postfeed._text import xml_safe
 from postfeed.formats import FORMAT_NAMES, FORMATS
-from postfeed.model import Author, Entry, Feed, Image, Post
+from postfeed.model import Author, Entry, Feed, Image, Post, Site
 from postfeed.rendering._documents import Document, Outputs
 from postfeed.rendering._prepare import Slot
 from postfeed.rendering.formats import _feedgen
@@ -798,6 +798,7 @@ def test_entries_are_formatted_alone(
 # Feed files put together from entries formatted once, and kept from earlier files.
 
 NEPAL = timezone(timedelta(hours=5, minutes=45))
+SITE = Site(title="Blog", url="https://blog.example/")
 
 
 def _documents(folder: Path, feed: Feed) -> tuple[list[Document], dict[Slot, Entry]]:
@@ -806,7 +807,7 @@ def _documents(folder: Path, feed: Feed) -> tuple[list[Document], dict[Slot, Ent
     for number, entry in enumerate(feed.entries):
         bare = dataclasses.replace(entry, summary_html="", summary_text="", content_html=None)
         post = Post(slug=f"e{number}", title=entry.title, published=entry.published)
-        full[Slot(post, bare, key=digest(repr(entry)))] = entry
+        full[Slot(SITE, post, key=digest(repr(entry)), bare=bare)] = entry
     slots = tuple(full)
     return [
         Document(folder / fmt.filename, name, feed, slots) for name, fmt in FORMATS.items()
@@ -820,6 +821,7 @@ def _write(folder: Path, feed: Feed, *, cache_dir: Path) -> tuple[list[Path], in
     cache = Cache.open(cache_dir, "test")
     try:
         outputs = Outputs(documents, cache, root=folder)
+        outputs.decide()
         wanted = outputs.plan()
         made = [
             [(slot, name, FORMATS[name].items([full[slot]])[0]) for name in names]
@@ -890,6 +892,7 @@ def test_a_foreign_file_gives_nothing(tmp_path: Path, same_size: bool) -> None:
     try:
         outputs = Outputs(documents, cache)
         assert outputs.published(atom) is None
+        outputs.decide()
         assert [len(names) for names in outputs.plan().values()] == [1, 1, 1, 1]
     finally:
         cache.close()

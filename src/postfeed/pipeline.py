@@ -224,7 +224,7 @@ def _build(
         cache=cache,
         archive=archive,
     )
-    documents, feeds, archives = _documents(site, planned, entries)
+    documents, archives = _documents(site, planned, entries)
     main_summary = planned.main.content == "summary"
     listed = [entries.slot(post, summary_only=main_summary) for post in planned.main.posts]
     page = site.output_dir / PAGE_FILENAME
@@ -239,8 +239,16 @@ def _build(
 
     def compare(staging: _fs.Staging | None) -> _Compared:
         outputs = Outputs(documents, cache, root=site.output_dir if staging else None)
+        outputs.decide()
         if not allow_id_change:
-            check_ids(site, published, feeds, archives=archives, known=outputs.published)
+            check_ids(
+                site,
+                published,
+                _guarded(site, planned, documents, outputs),
+                archives=archives,
+                known=outputs.published,
+                same=outputs.unchanged,
+            )
         wanted = outputs.plan()
         entries.summaries(listed)
         made = entries.make(wanted, summaries=listed, workers=workers, progress=progress)
@@ -344,40 +352,54 @@ def _variants(planned: Plan, published: Sequence[Post]) -> list[tuple[Post, bool
 
 def _documents(
     site: Site, planned: Plan, entries: Entries
-) -> tuple[list[Document], dict[PurePosixPath, Feed], list[ArchiveView]]:
+) -> tuple[list[Document], list[ArchiveView]]:
     """Every file of the plan but the page and the list: each feed and each archive
-    page in each of its formats; each feed by folder, and each archive, for the id guard."""
+    page in each of its formats; and each archive, for the id guard."""
     documents: list[Document] = []
-    feeds: dict[PurePosixPath, Feed] = {}
     archives: list[ArchiveView] = []
 
     def add(
-        folder: PurePosixPath, feed: Feed, slots: tuple[Slot, ...], names: Sequence[str]
+        folder: PurePosixPath, head: Feed, slots: tuple[Slot, ...], names: Sequence[str]
     ) -> None:
         for name in names:
             path = site.output_dir / folder / FORMATS[name].filename
-            documents.append(Document(path, name, feed, slots))
+            documents.append(Document(path, name, head, slots))
 
-    for planned_feed in planned:
-        summary_only = planned_feed.content == "summary"
+    for feed in planned:
+        summary_only = feed.content == "summary"
 
         def slots_of(posts: Sequence[Post], summary_only: bool = summary_only) -> tuple[Slot, ...]:
             return tuple(entries.slot(post, summary_only=summary_only) for post in posts)
 
-        slots = slots_of(planned_feed.posts)
-        feed = _resolved(planned_feed, tuple(slot.bare for slot in slots))
-        feeds[planned_feed.path] = feed
-        add(planned_feed.path, feed, slots, planned_feed.formats)
-        pages = []
-        for page in planned_feed.pages:
-            page_slots = slots_of(page.posts)
-            page_feed = _page(planned_feed, page, tuple(slot.bare for slot in page_slots))
-            add(page.path, page_feed, page_slots, planned_feed.formats)
-            pages.append(tuple(slot.bare.id for slot in page_slots))
+        add(feed.path, _resolved(feed, ()), slots_of(feed.posts), feed.formats)
+        pages = [slots_of(page.posts) for page in feed.pages]
+        for page, slots in zip(feed.pages, pages, strict=True):
+            add(page.path, _page(feed, page, ()), slots, feed.formats)
         if pages:
-            folder = PurePosixPath(planned_feed.path, ARCHIVE)
-            archives.append(ArchiveView(folder, planned_feed.archive, tuple(pages)))
-    return documents, feeds, archives
+
+            def ids(pages: list[tuple[Slot, ...]] = pages) -> list[list[str]]:
+                return [[slot.bare.id for slot in slots] for slots in pages]
+
+            counts = tuple(len(slots) for slots in pages)
+            archives.append(
+                ArchiveView(PurePosixPath(feed.path, ARCHIVE), feed.archive, counts, ids)
+            )
+    return documents, archives
+
+
+def _guarded(
+    site: Site, planned: Plan, documents: Sequence[Document], outputs: Outputs
+) -> dict[PurePosixPath, Feed]:
+    """Each feed whose files may change, by folder, with its entries, for the id guard."""
+    by_path = {doc.path: doc for doc in documents}
+    feeds = {}
+    for feed in planned:
+        found = [
+            by_path[site.output_dir / feed.path / FORMATS[name].filename] for name in feed.formats
+        ]
+        if not any(outputs.unchanged(doc.path) for doc in found):
+            feeds[feed.path] = found[0].feed()
+    return feeds
 
 
 def _commit(staging: _fs.Staging, small: dict[Path, bytes], extra: list[Path], both: bytes) -> None:
@@ -417,7 +439,8 @@ def _feed(planned: PlannedFeed, maker: EntryMaker) -> Feed:
 
 
 def _resolved(planned: PlannedFeed, entries: tuple[Entry, ...]) -> Feed:
-    """The subscription document of a planned feed, with these entries."""
+    """The subscription document of a planned feed, with these entries (and the date of
+    the newest)."""
     return Feed(
         id=planned.id,
         title=planned.title,
@@ -435,8 +458,9 @@ def _resolved(planned: PlannedFeed, entries: tuple[Entry, ...]) -> Feed:
 
 
 def _page(planned: PlannedFeed, page: ArchivePage, entries: tuple[Entry, ...]) -> Feed:
-    """An archive page of a planned feed (RFC 5005 section 4), with these entries: it
-    is part of the feed, and leads to the feed itself and to the pages either side."""
+    """An archive page of a planned feed (RFC 5005 section 4), with these entries (and
+    the date of the newest): it is part of the feed, and leads to the feed itself and
+    to the pages either side."""
     pages = planned.pages
     return Feed(
         id=planned.id,

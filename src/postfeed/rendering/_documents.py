@@ -25,7 +25,7 @@ import hashlib
 import os
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path
 from stat import S_ISDIR
@@ -34,14 +34,16 @@ from typing import Any
 from .._cache import Cache, digest
 from ..errors import OutputError
 from ..formats import FORMATS
-from ..model import Feed, PublishedEntry
+from ..model import Entry, Feed, PublishedEntry
 from ..writing import _fs
 from ..writing._fs import StagedFile, Staging
 from ._prepare import Made, Slot
 
-KIND = "output"  # the cache's kind for what each feed file was made from
+KIND = "output"  # the cache's kind for what each feed file was made from and is
+DETAILS = "output-entries"  # the kind for where each file's entries lie, and what they are
 
-_FEED_FIELDS = tuple(spec.name for spec in fields(Feed) if spec.name != "entries")
+# A document's own fields: its entries, and the date they make, are the slots'.
+_HEAD_FIELDS = tuple(spec.name for spec in fields(Feed) if spec.name not in ("entries", "updated"))
 _READ = 1024 * 1024  # bytes read from an old file at once, at most
 _OPEN_FILES = 32  # old files kept open at once, at most
 
@@ -50,24 +52,42 @@ Identity = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Document:
-    """One output file: a feed in one format. ``feed`` gives the head and tail
-    (its entries are the slots' entries, without summary and content) and
-    ``slots`` the entries, in order."""
+    """One output file: a feed in one format. ``head`` is the feed without its
+    entries, which ``slots`` gives, in order (see :meth:`feed`)."""
 
     path: Path
     format: str
-    feed: Feed
+    head: Feed
     slots: tuple[Slot, ...]
+
+    def feed(self) -> Feed:
+        """The feed with its entries, without summary and content: enough for its head
+        and tail, and for the id guard."""
+        return with_entries(self.head, tuple(slot.bare for slot in self.slots))
+
+
+def with_entries(head: Feed, entries: tuple[Entry, ...]) -> Feed:
+    """A feed with these entries, and the date of the newest of them."""
+    return replace(
+        head, entries=entries, updated=max((entry.updated for entry in entries), default=None)
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class _Stamp:
-    """What the cache says one output file was made from and holds."""
+    """What the cache says one output file was made from and is."""
 
     source: str  # digest of the feed, the format and every entry's key
     digest: str  # of the bytes written
     identity: Identity  # of the file once written
     settled: bool  # last changed before the clock was read: its identity can be trusted
+
+
+@dataclass(frozen=True, slots=True)
+class _Details:
+    """Where each entry of an output file lies in it, and the entries as reading the
+    file gives them (kept apart from the stamp: most builds need neither)."""
+
     items: tuple[tuple[str, int, int], ...]  # entry key, start, end
     published: tuple[PublishedEntry, ...]
 
@@ -77,9 +97,10 @@ class Outputs:
     must be written again, and their writing.
 
     Made with the documents of the build (the cache's records of them are read
-    then, under the build's lock when there is one), then :meth:`plan` decides
-    what to write and which entries must be made for it, :meth:`write` writes it
-    from the entries as they are made, and :meth:`save` records what was written.
+    then, under the build's lock when there is one), then :meth:`decide` decides
+    what to write (:meth:`unchanged` tells the rest), :meth:`plan` which entries
+    must be made for it, :meth:`write` writes it from the entries as they are
+    made, and :meth:`save` records what was written.
     """
 
     def __init__(
@@ -102,9 +123,11 @@ class Outputs:
             if stamp is not None:
                 self._stamps[doc.path] = stamp
         self._checked: dict[Path, _Stamp | None] = {}  # stamps checked against their file
+        self._details: dict[Path, _Details | None] = {}
         # Files whose bytes, not their identity, matched their stamp: their identity now.
         self._moved: dict[Path, Identity] = {}
         self._write: list[Document] = []
+        self._unchanging: set[Path] = set()
         self._wanted: dict[Slot, list[str]] = {}
         self._kept: dict[tuple[str, str], tuple[Path, int, int]] = {}
         self._written: dict[Path, _Done] = {}
@@ -113,29 +136,46 @@ class Outputs:
     def published(self, path: Path) -> tuple[PublishedEntry, ...] | None:
         """The entries of a file this build would write, as reading it back would
         give them, when the cache knows the file's bytes; else None."""
-        stamp = self._trusted(path)
-        return stamp.published if stamp is not None else None
+        details = self._details_of([path]).get(path)
+        return details.published if details is not None else None
+
+    def decide(self) -> None:
+        """Decide which files to write: every one whose document is not the one its
+        file was made from (or whose entries are not all known yet)."""
+        for doc in self._documents:
+            if self._unchanged(doc):
+                self._unchanging.add(doc.path)
+            else:
+                self._write.append(doc)
+
+    def unchanged(self, path: Path) -> bool:
+        """Whether the file holds its document already (after :meth:`decide`)."""
+        return path in self._unchanging
 
     def plan(self) -> dict[Slot, list[str]]:
-        """Decide which files to write: every one whose document is not the one its
-        file was made from (or whose entries are not all known yet). Return the
-        entries to make for them, each with the formats it is wanted in: those that
-        no trusted old file holds."""
-        for doc in self._documents:
-            if not self._unchanged(doc):
-                self._write.append(doc)
-        for doc in self._documents:
-            stamp = self._trusted(doc.path)
-            if stamp is not None:
-                for key, start, end in stamp.items:
+        """The entries to make for the files to write, each with the formats it is
+        wanted in: those that no trusted old file holds. Old files are looked in
+        for entries only as far as needed, the files to write first."""
+        missing = [(doc, slot) for doc in self._write for slot in doc.slots]
+        others = [doc for doc in self._documents if doc.path in self._unchanging]
+        for group in (self._write, others):
+            if not missing:
+                break
+            details = self._details_of([doc.path for doc in group])
+            for doc in group:
+                found = details.get(doc.path)
+                for key, start, end in found.items if found is not None else ():
                     self._kept.setdefault((doc.format, key), (doc.path, start, end))
+            missing = [
+                (doc, slot)
+                for doc, slot in missing
+                if slot.key is None or (doc.format, slot.key) not in self._kept
+            ]
         wanted = self._wanted
-        for doc in self._write:
-            for slot in doc.slots:
-                if slot.key is None or (doc.format, slot.key) not in self._kept:
-                    names = wanted.setdefault(slot, [])
-                    if doc.format not in names:
-                        names.append(doc.format)
+        for doc, slot in missing:
+            names = wanted.setdefault(slot, [])
+            if doc.format not in names:
+                names.append(doc.format)
         return wanted
 
     def write(self, made: Iterable[Made], staging: Staging | None) -> list[Path]:
@@ -189,14 +229,27 @@ class Outputs:
                         and max(identity[1:3]) < clock
                     )
                 if identity is not None:
-                    value = _value(done, identity, settled, doc)
-                    cache.put(KIND, str(doc.path), value)
+                    stamp = _Stamp(done.source, done.digest, identity, settled)
+                    cache.put(KIND, str(doc.path), _stamp_json(stamp))
+                    cache.put(DETAILS, str(doc.path), _details_json(done, doc))
             elif doc.path in self._moved:
                 identity = self._moved[doc.path]
-                stamp = self._stamps[doc.path]
                 settled = max(identity[1:3]) < self._clock
-                cache.put(KIND, str(doc.path), _stamp_json(stamp, identity, settled))
-        cache.keep_only(KIND, [str(doc.path) for doc in self._documents])
+                stamp = replace(self._stamps[doc.path], identity=identity, settled=settled)
+                cache.put(KIND, str(doc.path), _stamp_json(stamp))
+        paths = [str(doc.path) for doc in self._documents]
+        cache.keep_only(KIND, paths)
+        cache.keep_only(DETAILS, paths)
+
+    def _details_of(self, paths: Sequence[Path]) -> dict[Path, _Details]:
+        """The details of those of ``paths`` whose stamps are trusted, read once."""
+        todo = [path for path in paths if path not in self._details and self._trusted(path)]
+        if todo and self._cache is not None:
+            values = self._cache.get(DETAILS, [str(path) for path in todo])
+            for path in todo:
+                stamp = self._stamps[path]
+                self._details[path] = _details(values.get(str(path)), stamp.identity[0])
+        return {path: found for path in paths if (found := self._details.get(path)) is not None}
 
     def _unchanged(self, doc: Document) -> bool:
         """Whether the document's file holds it already, as far as the cache can tell."""
@@ -340,7 +393,7 @@ class _Writer:
         self.started = True
         if self.staging is not None:
             self.sink = self.staging.open(self.doc.path)
-        head, self.tail = self.format.head_tail(self.doc.feed)
+        head, self.tail = self.format.head_tail(self.doc.feed())
         self._out(head)
 
     def _out(self, data: bytes) -> None:
@@ -397,7 +450,7 @@ def _key(slot: Slot) -> str:
 
 def _source(doc: Document, keys: Sequence[str]) -> str:
     """A digest of everything a document's bytes are made from."""
-    return digest(repr([getattr(doc.feed, name) for name in _FEED_FIELDS]), doc.format, *keys)
+    return digest(repr([getattr(doc.head, name) for name in _HEAD_FIELDS]), doc.format, *keys)
 
 
 def _identity(path: Path) -> Identity | None:
@@ -427,32 +480,23 @@ def _file_digest(path: Path) -> str | None:
     return h.hexdigest()[:40]
 
 
-def _value(done: _Done, identity: Identity, settled: bool, doc: Document) -> dict[str, Any]:
-    """The cache's record of a file as written."""
-    return {
-        "source": done.source,
-        "digest": done.digest,
-        "identity": list(identity),
-        "settled": settled,
-        "items": [list(span) for span in done.spans],
-        "published": [
-            [slot.bare.id, slot.bare.title, slot.bare.published.replace(microsecond=0).isoformat()]
-            for slot in doc.slots
-        ],
-    }
-
-
-def _stamp_json(stamp: _Stamp, identity: Identity, settled: bool) -> dict[str, Any]:
-    """A record read from the cache again, with the file's identity now."""
+def _stamp_json(stamp: _Stamp) -> dict[str, Any]:
+    """The cache's record of a file."""
     return {
         "source": stamp.source,
         "digest": stamp.digest,
-        "identity": list(identity),
-        "settled": settled,
-        "items": [list(item) for item in stamp.items],
+        "identity": list(stamp.identity),
+        "settled": stamp.settled,
+    }
+
+
+def _details_json(done: _Done, doc: Document) -> dict[str, Any]:
+    """The cache's record of where a file's entries lie, and what they are."""
+    return {
+        "items": [list(span) for span in done.spans],
         "published": [
-            [entry.id, entry.title, entry.published.isoformat() if entry.published else ""]
-            for entry in stamp.published
+            [entry.id, entry.title, entry.published.replace(microsecond=0).isoformat()]
+            for entry in (slot.bare for slot in doc.slots)
         ],
     }
 
@@ -462,16 +506,24 @@ def _stamp(value: Any) -> _Stamp | None:
     if not isinstance(value, dict):
         return None
     source, digest_, settled = value.get("source"), value.get("digest"), value.get("settled")
-    identity, items, published = value.get("identity"), value.get("items"), value.get("published")
+    identity = value.get("identity")
     if not isinstance(source, str) or not isinstance(digest_, str) or type(settled) is not bool:
         return None
     if not (
         isinstance(identity, list) and len(identity) == 4 and all(type(n) is int for n in identity)
     ):
         return None
+    known = (identity[0], identity[1], identity[2], identity[3])
+    return _Stamp(source, digest_, known, settled)
+
+
+def _details(value: Any, size: int) -> _Details | None:
+    """Cached details of a file of ``size`` bytes, if they have the right shape."""
+    if not isinstance(value, dict):
+        return None
+    items, published = value.get("items"), value.get("published")
     if not isinstance(items, list) or not isinstance(published, list):
         return None
-    size = identity[0]
     spans = []
     for item in items:
         if not (
@@ -494,5 +546,4 @@ def _stamp(value: Any) -> _Stamp | None:
         except ValueError:
             return None
         entries.append(PublishedEntry(id=item[0], title=item[1], published=when))
-    known = (identity[0], identity[1], identity[2], identity[3])
-    return _Stamp(source, digest_, known, settled, tuple(spans), tuple(entries))
+    return _Details(tuple(spans), tuple(entries))

@@ -28,8 +28,17 @@ from ..formats import FORMATS
 from ..model import Entry, Post, Progress, Site
 from ..reading._records import digest
 from ..reading.scan import Archive
+from ..urls import post_url
 from . import markup
-from .entries import EntryParts, bare_entry, entry_key, finish, summary_markdown, with_parts
+from .entries import (
+    EntryParts,
+    bare_entry,
+    entry_key,
+    finish,
+    origin_parts_key,
+    summary_markdown,
+    with_parts,
+)
 
 HTML = "html"
 PARTS = "parts"
@@ -54,18 +63,37 @@ _Result = tuple[tuple[str, str], str | None, str | None, tuple[bytes, ...]]
 Made = list[tuple["Slot", str, bytes]]
 
 
-@dataclass(slots=True, eq=False)
 class Slot:
     """One entry the documents of a build show: a post, as a full or a summary-only
-    entry. ``bare`` is the entry without summary and content; ``key`` stands for
-    everything in the entry (see ``entries.entry_key``), once what the post's body
-    is has been learnt; ``summary`` is its finished summary, HTML and text, once
-    it is known."""
+    entry. ``bare`` is the entry without summary and content, made when first
+    asked for; ``key`` stands for everything in the entry (see
+    ``entries.entry_key``), once what the post's body is has been learnt;
+    ``summary`` is its finished summary, HTML and text, once it is known."""
 
-    post: Post
-    bare: Entry
-    key: str | None = None
-    summary: tuple[str, str] | None = None
+    __slots__ = ("_bare", "key", "post", "site", "summary", "summary_only")
+
+    def __init__(
+        self,
+        site: Site,
+        post: Post,
+        *,
+        summary_only: bool = False,
+        key: str | None = None,
+        bare: Entry | None = None,
+    ) -> None:
+        self.site = site
+        self.post = post
+        self.summary_only = summary_only
+        self.key = key
+        self.summary: tuple[str, str] | None = None
+        self._bare = bare
+
+    @property
+    def bare(self) -> Entry:
+        """The entry without summary and content."""
+        if self._bare is None:
+            self._bare = bare_entry(self.site, self.post, summary_only=self.summary_only)
+        return self._bare
 
     def entry(self) -> Entry:
         """The entry with its summary (which must be known) and without content."""
@@ -86,16 +114,44 @@ class _Work:
     summary_html: str | None = None
     known: tuple[str, str] | None = None  # the finished summary, from the cache
     formats: dict[Slot, list[str]] = field(default_factory=dict)  # entries to format
+    origin: str | None = None  # what its scanned file holds, when known (Archive.origin)
+    _parts: tuple[str, str] | None = None  # what the parts key was made from, and the key
 
     def parts_key(self) -> str | None:
-        if self.body_key is None:
+        """A digest of what the post's parts are made from: its file (a scanned post's),
+        or its URL, body and summary."""
+        if self.origin is not None:
+            made_from = "file:" + self.origin
+        elif self.body_key is not None:
+            made_from = self.body_key
+        else:
             return None
-        summary = "" if self.summary is None else digest(self.summary)
-        return digest(f"{self.bare_url}\0{self.body_key}\0{summary}")
+        if self._parts is None or self._parts[0] != made_from:
+            site = self.slots[0].site
+            if self.origin is not None:
+                key = origin_parts_key(site, self.origin)
+            else:
+                summary = "" if self.summary is None else digest(self.summary)
+                key = digest(f"{post_url(site, self.post)}\0{self.body_key}\0{summary}")
+            self._parts = (made_from, key)
+        return self._parts[1]
+
+    def key(self, slot: Slot) -> str | None:
+        """The key of one of its entries, when known."""
+        parts_key = self.parts_key()
+        if parts_key is None:
+            return None
+        return entry_key(
+            parts_key,
+            slot.site,
+            slot.post,
+            summary_only=slot.summary_only,
+            scanned=self.origin is not None,
+        )
 
     @property
     def bare_url(self) -> str:
-        return self.slots[0].bare.url
+        return post_url(self.slots[0].site, self.post)
 
 
 class Entries:
@@ -120,7 +176,6 @@ class Entries:
         self._read_body = read_body
         self._cache = cache
         self._archive = archive
-        self._settings = markup.renderer_settings()
         self._works: dict[str, _Work] = {}
         self._slots: dict[tuple[str, bool], Slot] = {}
         #: How many Markdown texts were rendered, and entries formatted (once per format).
@@ -129,18 +184,16 @@ class Entries:
             work = self._works.get(post.slug)
             if work is None:  # one entry per slug, as EntryMaker: the first post's
                 work = _Work(post, [], _body_key(post, archive), summary_markdown(post))
+                work.origin = archive.origin(post) if archive is not None else None
                 self._works[post.slug] = work
             if (post.slug, summary_only) in self._slots:
                 continue
-            slot = Slot(work.post, bare_entry(site, work.post, summary_only=summary_only))
+            slot = Slot(site, work.post, summary_only=summary_only)
             work.slots.append(slot)
             self._slots[post.slug, summary_only] = slot
-            parts_key = work.parts_key()
-            if parts_key is not None:
-                slot.key = entry_key(parts_key, slot.bare)
+            slot.key = work.key(slot)
         if cache is not None:
-            for work in self._works.values():
-                self._keep(work)
+            self._keep(self._works.values())
 
     def slot(self, post: Post, *, summary_only: bool = False) -> Slot:
         """The slot of a post's entry."""
@@ -225,8 +278,7 @@ class Entries:
         at = 0
         for slot in job.slots:
             slot.summary = summary
-            if parts_key is not None:
-                slot.key = entry_key(parts_key, slot.bare)
+            slot.key = job.key(slot)
             for name in job.formats.get(slot, ()):
                 made.append((slot, name, pieces[at]))
                 at += 1
@@ -239,20 +291,25 @@ class Entries:
                 cache.put(HTML, self._html_key("md:" + digest(job.summary)), summary_html)
             if parts_key is not None and job.known is None:
                 cache.put(PARTS, parts_key, list(summary))
-            self._keep(job)
+            self._keep([job])
         job.known, job.formats = summary, {}
         return made
 
     def _work(self, slot: Slot) -> _Work | None:
         return self._works.get(slot.post.slug)
 
-    def _keep(self, work: _Work) -> None:
-        """Keep the post's cached values for the next build."""
+    def _keep(self, works: Iterable[_Work]) -> None:
+        """Keep these posts' cached values for the next build."""
         assert self._cache is not None
-        parts_key = work.parts_key()
-        if parts_key is not None:
-            self._cache.keep_only(PARTS, [parts_key])
-        self._cache.keep_only(HTML, self._html_keys(work))
+        parts: list[str] = []
+        html: list[str] = []
+        for work in works:
+            parts_key = work.parts_key()
+            if parts_key is not None:
+                parts.append(parts_key)
+            html += self._html_keys(work)
+        self._cache.keep_only(PARTS, parts)
+        self._cache.keep_only(HTML, html)
 
     def _known(self, works: Sequence[_Work]) -> None:
         """Take finished summaries from the cache."""
@@ -268,7 +325,8 @@ class Entries:
                     slot.summary = summary
 
     def _html_key(self, body_key: str) -> str:
-        return digest(f"{self._settings}\0{body_key}")
+        # The renderer's settings are part of the cache's header: its key is what it renders.
+        return body_key
 
     def _html_keys(self, work: _Work) -> list[str]:
         keys = []
@@ -313,6 +371,8 @@ class Entries:
                 if job.body_key is None:
                     job.body_key = "md:" + digest(job.body_markdown or "")
                     unread.append(job)
+                if self._archive is not None:
+                    job.origin = self._archive.origin(post)
             if self._cache is not None and unread:
                 self._html_from_cache(unread)
             items: list[_Item] = []

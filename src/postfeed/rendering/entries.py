@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from .._text import xml_safe
 from ..model import Author, Entry, Image, Post, Site
@@ -54,12 +55,24 @@ def summary_markdown(post: Post) -> str | None:
     return post.summary if post.summary is not None and post.summary.strip() else None
 
 
-# The fields of an entry that its parts (summary and content) do not decide.
-_BARE_FIELDS = tuple(
-    spec.name
-    for spec in fields(Entry)
-    if spec.name not in ("summary_html", "summary_text", "content_html", "key")
+# Everything bare_entry() reads of a post and of the site: an entry's key is made from
+# them, so that it is known without making the entry (keep them in step).
+_POST_INPUTS = (
+    "slug",
+    "title",
+    "published",
+    "updated",
+    "tags",
+    "categories",
+    "authors",
+    "lang",
+    "id",
+    "image",
+    "content",
 )
+_SITE_INPUTS = ("url", "permalink", "id_scheme", "feeds_base_url", "author", "language")
+# And what a scanned post's fields are made from besides its file's front matter.
+_LOAD_INPUTS = ("timezone", "authors", "static_dir")
 
 
 def bare_entry(site: Site, post: Post, *, summary_only: bool = False) -> Entry:
@@ -90,14 +103,41 @@ def bare_entry(site: Site, post: Post, *, summary_only: bool = False) -> Entry:
     )
 
 
-def entry_key(parts_key: str, bare: Entry) -> str:
-    """A digest of everything an entry holds, from its parts key (a digest of what
-    its summary and content are made from) and its bare fields: two entries with
-    the same key are the same, byte for byte, in every format."""
-    text = repr([getattr(bare, name) for name in _BARE_FIELDS])
-    h = hashlib.sha256(f"{parts_key}\0".encode())
+def entry_key(
+    parts_key: str, site: Site, post: Post, *, summary_only: bool = False, scanned: bool = False
+) -> str:
+    """A digest of everything an entry is made from: its parts key (a digest of what
+    its summary and content are made from), and all that :func:`bare_entry` reads
+    of the post and the site. Two entries with the same key are the same, byte for
+    byte, in every format; the key is known without making the entry.
+
+    For a ``scanned`` post, whose parts key is made from its file's front matter and
+    body and from all the site settings a post is made with (see
+    :func:`origin_parts_key`), only its image (whose size is read from the static
+    folder) is added."""
+    text = repr(post.image) if scanned else repr([getattr(post, name) for name in _POST_INPUTS])
+    h = hashlib.sha256(f"{parts_key}\0{_site_inputs(site)}\0{summary_only:d}\0".encode())
     h.update(text.encode("utf-8", "surrogatepass"))
     return h.hexdigest()[:40]
+
+
+def origin_parts_key(site: Site, origin: str) -> str:
+    """The parts key of a post scanned from a file, from what the file holds (``origin``,
+    see ``Archive.origin``): everything the post's fields, summary and content are
+    made from, with the site settings they depend on."""
+    h = hashlib.sha256(f"file\0{_site_loads(site)}\0".encode())
+    h.update(origin.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:40]
+
+
+@lru_cache(maxsize=8)
+def _site_inputs(site: Site) -> str:
+    return repr([getattr(site, name) for name in _SITE_INPUTS])
+
+
+@lru_cache(maxsize=8)
+def _site_loads(site: Site) -> str:
+    return repr([getattr(site, name) for name in (*_SITE_INPUTS, *_LOAD_INPUTS)])
 
 
 def category_scheme(site: Site) -> str:
@@ -140,7 +180,11 @@ class EntryMaker:
             )
             self._made[post.slug] = parts
         parts_key = self.keys.get(post.slug)
-        key = None if parts_key is None else entry_key(parts_key, bare)
+        key = (
+            None
+            if parts_key is None
+            else entry_key(parts_key, self.site, post, summary_only=summary_only)
+        )
         result = with_parts(bare, parts, key)
         self._done[post.slug, summary_only] = result
         return result
@@ -177,6 +221,7 @@ def _absolute_image(site: Site, image: Image | None) -> Image | None:
     return Image(url=image_url(site, image.url), length=image.length, media_type=image.media_type)
 
 
+@lru_cache(maxsize=256)  # most posts share a few authors
 def safe_author(author: Author) -> Author:
     """The author with every character XML forbids dropped."""
     return Author(
@@ -191,6 +236,9 @@ def _instant(value: datetime) -> datetime:
     zone data, such as +00:19:32) becomes UTC, since RFC 3339 and RFC 822 offsets
     are hours and minutes."""
     offset = value.utcoffset()
-    if offset is not None and offset % timedelta(minutes=1):
+    if offset is not None and offset % _MINUTE:
         value = value.astimezone(UTC)
-    return value.replace(microsecond=0)
+    return value.replace(microsecond=0) if value.microsecond else value
+
+
+_MINUTE = timedelta(minutes=1)

@@ -22,12 +22,14 @@ from . import _fs
 @dataclass(frozen=True, slots=True)
 class ArchiveView:
     """A feed's archive as a build would write it: the folder its pages go in (one
-    sub-folder each, under the output folder), how many entries a page holds, and
-    the ids on each page, oldest page first."""
+    sub-folder each, under the output folder), how many entries a page holds, how
+    many each page holds, oldest page first, and (made when asked for) the ids on
+    each page."""
 
     folder: PurePosixPath
     size: int
-    pages: tuple[tuple[str, ...], ...]
+    counts: tuple[int, ...]
+    ids: Callable[[], Sequence[Sequence[str]]]
 
 
 def check_ids(
@@ -37,6 +39,7 @@ def check_ids(
     *,
     archives: Sequence[ArchiveView] = (),
     known: Callable[[Path], tuple[PublishedEntry, ...] | None] | None = None,
+    same: Callable[[Path], bool] | None = None,
 ) -> None:
     """Refuse a build that drops or renames an entry still inside a feed's window, or
     that takes an entry off the archive page it is on.
@@ -48,7 +51,8 @@ def check_ids(
     flagged too, and entries that move to another page are counted, for each
     archive, with the page size when it changed. ``known``, when given, gives the
     entries of a file without reading it when it can (the build knows the files
-    it wrote), or None.
+    it wrote), or None; ``same``, when given, tells the files that already hold
+    what the build would write, whose entries cannot have changed.
 
     Raises:
         IdChangeError: every flagged entry, with the post that now has a new id
@@ -59,7 +63,10 @@ def check_ids(
     suspects: list[tuple[Path, PublishedEntry]] = []
     # Most entries are still shown: only the others need every published post's id.
     shown = {entry.id for feed in feeds.values() for entry in feed.entries}
+    unchanged = same if same is not None else _never
     for folder, feed in feeds.items():
+        if _same(site.output_dir / folder, unchanged):
+            continue
         found = _read_published(site.output_dir / folder, known)
         if found is not None:
             path, entries = found
@@ -72,22 +79,34 @@ def check_ids(
     moves: list[ArchiveChange] = []
     left: set[str] = set()  # ids that leave an archive, though a post still has them
     for view in archives:
-        pages = _old_pages(site.output_dir / view.folder, known)
-        old += [(path, entry) for path, entries in pages for entry in entries]
-        page_of = {id_: number for number, ids in enumerate(view.pages, 1) for id_ in ids}
+        page_of: dict[str, int] | None = None
         moved: list[tuple[PublishedEntry, int, int]] = []
-        for number, (path, entries) in enumerate(pages, 1):
+        held = count = 0  # what old page 1 held, and how many old pages there are
+        while True:
+            count += 1
+            page = site.output_dir / view.folder / str(count)
+            if count <= len(view.counts) and _same(page, unchanged):
+                held = held or view.counts[0]
+                continue
+            found = _read_published(page, known)
+            if found is None:
+                count -= 1
+                break
+            path, entries = found
+            held = held or len(entries)
+            if page_of is None:
+                page_of = {id_: n for n, ids in enumerate(view.ids(), 1) for id_ in ids}
+            old += [(path, entry) for entry in entries]
             for entry in entries:
                 new = page_of.get(entry.id)
                 if new is None:
                     suspects.append((path, entry))
                     left.add(entry.id)
-                elif new != number:
-                    moved.append((entry, number, new))
+                elif new != count:
+                    moved.append((entry, count, new))
         if moved:
             entry, before, after = moved[0]
-            held = len(pages[0][1])
-            resized = held > view.size or (len(pages) > 1 and held != view.size)
+            resized = held > view.size or (count > 1 and held != view.size)
             where = str(site.output_dir / view.folder)
             sizes = (held, view.size) if resized else None
             moves.append(ArchiveChange(where, len(moved), entry.title, before, after, sizes))
@@ -111,15 +130,14 @@ def check_ids(
         raise IdChangeError(changes.values(), moves)
 
 
-def _old_pages(
-    archive: Path, known: Callable[[Path], tuple[PublishedEntry, ...] | None] | None
-) -> list[tuple[Path, tuple[PublishedEntry, ...]]]:
-    """The entries of each archive page in the folder ``archive``, from page 1 up to the
-    first page with no readable file."""
-    pages: list[tuple[Path, tuple[PublishedEntry, ...]]] = []
-    while (found := _read_published(archive / str(len(pages) + 1), known)) is not None:
-        pages.append(found)
-    return pages
+def _never(path: Path) -> bool:
+    return False
+
+
+def _same(folder: Path, same: Callable[[Path], bool]) -> bool:
+    """Whether a feed file in ``folder`` already holds what the build would write there
+    (every format of a folder carries the same entries)."""
+    return any(same(folder / fmt.filename) for fmt in FORMATS.values())
 
 
 def _inside_window(entry: PublishedEntry, feed: Feed) -> bool:
