@@ -5,6 +5,8 @@ change, and the id guard keeps entries on their pages."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -416,3 +418,33 @@ def test_ping_and_links_name_subscription_documents_only(blog: Path) -> None:
     site = load_site(blog / "postfeed.yaml")
     published, _ = select(load_posts(site))
     assert feed_urls(site, published) == [FEEDS + name for name in FILES.values()]
+
+
+def test_cache_rules_name_closed_pages_only(blog: Path) -> None:
+    """docs/examples/archive_headers.py gives a long cache lifetime to the closed pages,
+    never to the newest page, for each host it knows."""
+    assert main(["build", "-q"]) == 0
+    script = Path(__file__).parent.parent / "docs" / "examples" / "archive_headers.py"
+    long = "public, max-age=31536000, immutable"
+    found = {}
+    for host in ("netlify", "nginx", "apache"):
+        run = subprocess.run(
+            [sys.executable, str(script), host], cwd=blog, capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stderr
+        found[host] = run.stdout
+    assert found["netlify"] == (
+        f"/feeds/archive/1/*\n  Cache-Control: {long}\n/feeds/archive/2/*\n  Cache-Control: {long}\n"
+    )
+    assert found["nginx"] == (
+        "map $uri $postfeed_archive {\n"
+        '    default "";\n'
+        f'    ~^/feeds/archive/1/ "{long}";\n'
+        f'    ~^/feeds/archive/2/ "{long}";\n'
+        "}\n"
+    )
+    assert found["apache"] == (
+        '<If "%{REQUEST_URI} =~ m#^/feeds/archive/(1|2)/#">\n'
+        f'  Header set Cache-Control "{long}"\n'
+        "</If>\n"
+    )

@@ -132,17 +132,17 @@ def _id_change_message(change: IdChange) -> str:
 
 
 def _archive_change_message(change: ArchiveChange) -> str:
+    one = change.moved == 1
+    moved = f"{change.moved} {'entry' if one else 'entries'} would move"
     if change.sizes is not None:
         held, size = change.sizes
-        what = (
-            f"archive pages would hold {size} entries where page 1 held {held}, so"
-            f" {change.moved} entries would move to other pages"
-        )
+        what = f"archive pages would hold {size} entries where page 1 held {held}, so {moved}"
+        what += " to another page" if one else " to other pages"
     else:
         what = (
-            f"{change.moved} entries would move to another archive page ({change.title!r}"
-            f" from page {change.old_page} to page {change.new_page} first), as a post"
-            " before them was added, removed or dated anew"
+            f"{moved} to another archive page ({change.title!r} from page {change.old_page}"
+            f" to page {change.new_page}{'' if one else ' first'}), as a post before"
+            f" {'it' if one else 'them'} was added, removed or dated anew"
         )
     return (
         f"{change.where}: {what}; hosts and readers may keep closed pages for a long"

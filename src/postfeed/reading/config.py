@@ -155,8 +155,9 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
     archives: dict[str, int] = values.get("archive", {})
     for name, switch in zip(ARCHIVE_FEEDS[1:], FAMILY_SWITCHES, strict=True):
         if archives.get(name) and not values.get(switch, _FAMILY_DEFAULTS[switch]):
+            what = switch.removesuffix("_feeds")
             warnings += (
-                f"{path}:{lines['archive']}: archive: {name}: the site has no {name} feeds"
+                f"{path}:{lines['archive']}: archive: {name}: the site has no {what} feeds"
                 f" ({switch} is off), so none has an archive",
             )
     feeds = tuple(replace(feed, line=lines["feeds"]) for feed in values.get("feeds", ()))
