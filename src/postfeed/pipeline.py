@@ -377,8 +377,8 @@ def _documents(
             add(page.path, _page(feed, page, ()), slots, feed.formats)
         if pages:
 
-            def ids(pages: list[tuple[Slot, ...]] = pages) -> list[list[str]]:
-                return [[slot.bare.id for slot in slots] for slots in pages]
+            def ids(number: int, pages: list[tuple[Slot, ...]] = pages) -> list[str]:
+                return [slot.bare.id for slot in pages[number - 1]]
 
             counts = tuple(len(slots) for slots in pages)
             archives.append(

@@ -155,12 +155,22 @@ class Outputs:
     def plan(self) -> dict[Slot, list[str]]:
         """The entries to make for the files to write, each with the formats it is
         wanted in: those that no trusted old file holds. Old files are looked in
-        for entries only as far as needed, the files to write first."""
+        for entries only as far as needed: the files to write first, then the
+        unchanged files that show an entry still missing, in its format."""
         missing = [(doc, slot) for doc in self._write for slot in doc.slots]
-        others = [doc for doc in self._documents if doc.path in self._unchanging]
-        for group in (self._write, others):
+        for number in range(2):
             if not missing:
                 break
+            if number == 0:
+                group = self._write
+            else:
+                needed = {(id(slot), doc.format) for doc, slot in missing}
+                group = [
+                    doc
+                    for doc in self._documents
+                    if doc.path in self._unchanging
+                    and any((id(slot), doc.format) in needed for slot in doc.slots)
+                ]
             details = self._details_of([doc.path for doc in group])
             for doc in group:
                 found = details.get(doc.path)

@@ -36,6 +36,7 @@ from .entries import (
     entry_key,
     finish,
     origin_parts_key,
+    site_loads,
     summary_markdown,
     with_parts,
 )
@@ -115,6 +116,7 @@ class _Work:
     known: tuple[str, str] | None = None  # the finished summary, from the cache
     formats: dict[Slot, list[str]] = field(default_factory=dict)  # entries to format
     origin: str | None = None  # what its scanned file holds, when known (Archive.origin)
+    loads: str = ""  # the site settings a scanned post is made with (entries.site_loads)
     _parts: tuple[str, str] | None = None  # what the parts key was made from, and the key
 
     def parts_key(self) -> str | None:
@@ -129,7 +131,7 @@ class _Work:
         if self._parts is None or self._parts[0] != made_from:
             site = self.slots[0].site
             if self.origin is not None:
-                key = origin_parts_key(site, self.origin)
+                key = origin_parts_key(self.loads, self.origin)
             else:
                 summary = "" if self.summary is None else digest(self.summary)
                 key = digest(f"{post_url(site, self.post)}\0{self.body_key}\0{summary}")
@@ -178,6 +180,7 @@ class Entries:
         self._archive = archive
         self._works: dict[str, _Work] = {}
         self._slots: dict[tuple[str, bool], Slot] = {}
+        loads = site_loads(site)
         #: How many Markdown texts were rendered, and entries formatted (once per format).
         self.renders = self.formatted = 0
         for post, summary_only in posts:
@@ -185,6 +188,7 @@ class Entries:
             if work is None:  # one entry per slug, as EntryMaker: the first post's
                 work = _Work(post, [], _body_key(post, archive), summary_markdown(post))
                 work.origin = archive.origin(post) if archive is not None else None
+                work.loads = loads
                 self._works[post.slug] = work
             if (post.slug, summary_only) in self._slots:
                 continue

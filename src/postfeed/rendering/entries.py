@@ -106,28 +106,38 @@ def bare_entry(site: Site, post: Post, *, summary_only: bool = False) -> Entry:
 def entry_key(
     parts_key: str, site: Site, post: Post, *, summary_only: bool = False, scanned: bool = False
 ) -> str:
-    """A digest of everything an entry is made from: its parts key (a digest of what
-    its summary and content are made from), and all that :func:`bare_entry` reads
-    of the post and the site. Two entries with the same key are the same, byte for
-    byte, in every format; the key is known without making the entry.
+    """A key standing for everything an entry is made from: its parts key (what its
+    summary and content are made from), and all that :func:`bare_entry` reads of the
+    post and the site. Two entries with the same key are the same, byte for byte, in
+    every format; the key is known without making the entry.
 
-    For a ``scanned`` post, whose parts key is made from its file's front matter and
-    body and from all the site settings a post is made with (see
-    :func:`origin_parts_key`), only its image (whose size is read from the static
-    folder) is added."""
-    text = repr(post.image) if scanned else repr([getattr(post, name) for name in _POST_INPUTS])
+    A ``scanned`` post's parts key already stands for its file's front matter and
+    body and for every site setting a post is made with (see
+    :func:`origin_parts_key`): only whether the entry is summary-only and the post's
+    image (whose size is read from the static folder) are added to it."""
+    if scanned:
+        key = parts_key + ("/s" if summary_only else "")
+        if post.image is not None:
+            key += "/" + hashlib.sha256(repr(post.image).encode()).hexdigest()[:16]
+        return key
+    text = repr([getattr(post, name) for name in _POST_INPUTS])
     h = hashlib.sha256(f"{parts_key}\0{_site_inputs(site)}\0{summary_only:d}\0".encode())
     h.update(text.encode("utf-8", "surrogatepass"))
     return h.hexdigest()[:40]
 
 
-def origin_parts_key(site: Site, origin: str) -> str:
+def origin_parts_key(loads: str, origin: str) -> str:
     """The parts key of a post scanned from a file, from what the file holds (``origin``,
-    see ``Archive.origin``): everything the post's fields, summary and content are
-    made from, with the site settings they depend on."""
-    h = hashlib.sha256(f"file\0{_site_loads(site)}\0".encode())
+    see ``Archive.origin``) and the site settings posts are made with (``loads``, from
+    :func:`site_loads`): everything the post's fields, summary and content are made from."""
+    h = hashlib.sha256(f"file\0{loads}\0".encode())
     h.update(origin.encode("utf-8", "surrogatepass"))
     return h.hexdigest()[:40]
+
+
+def site_loads(site: Site) -> str:
+    """Every site setting a post scanned from a file is made with, as text."""
+    return _site_loads(site)
 
 
 @lru_cache(maxsize=8)

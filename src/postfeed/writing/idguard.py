@@ -23,13 +23,13 @@ from . import _fs
 class ArchiveView:
     """A feed's archive as a build would write it: the folder its pages go in (one
     sub-folder each, under the output folder), how many entries a page holds, how
-    many each page holds, oldest page first, and (made when asked for) the ids on
-    each page."""
+    many each page holds, oldest page first, and the ids on a page (by number, from
+    1), made when asked for."""
 
     folder: PurePosixPath
     size: int
     counts: tuple[int, ...]
-    ids: Callable[[], Sequence[Sequence[str]]]
+    ids: Callable[[int], Sequence[str]]
 
 
 def check_ids(
@@ -94,10 +94,15 @@ def check_ids(
                 break
             path, entries = found
             held = held or len(entries)
-            if page_of is None:
-                page_of = {id_: n for n, ids in enumerate(view.ids(), 1) for id_ in ids}
             old += [(path, entry) for entry in entries]
+            here = set(view.ids(count)) if count <= len(view.counts) else set()
             for entry in entries:
+                if entry.id in here:
+                    continue
+                if page_of is None:  # every page's ids, only when an entry left its page
+                    page_of = {
+                        id_: n for n in range(1, len(view.counts) + 1) for id_ in view.ids(n)
+                    }
                 new = page_of.get(entry.id)
                 if new is None:
                     suspects.append((path, entry))
