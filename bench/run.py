@@ -50,7 +50,7 @@ SIZES = (100, 1000, 10000)
 LIMITS = ("20", "0", "20:100")
 SCENARIOS = ("cold", "no-cache", "no-change", "edit", "edit-oldest", "add")
 REFERENCES = ("floor", "naive", "hugo")
-MARK_START, MARK_END = "<!-- bench-table -->", "<!-- /bench-table -->"
+MARK = "bench-table"  # the docs' tables sit between <!-- bench-table[ NAME] --> and its end
 
 
 def repetitions(size: int, every: bool, override: int | None) -> dict[str, int]:
@@ -429,11 +429,14 @@ def environment() -> dict[str, Any]:
     }
 
 
-def write_docs(path: Path, text: str) -> None:
+def write_docs(path: Path, text: str, block: str = "") -> None:
+    """Put ``text`` between the file's markers of ``block`` (the main block by default)."""
+    name = f"{MARK} {block}" if block else MARK
+    start, end = f"<!-- {name} -->", f"<!-- /{name} -->"
     doc = path.read_text(encoding="utf-8")
-    before, rest = doc.split(MARK_START, 1)
-    _, after = rest.split(MARK_END, 1)
-    path.write_text(f"{before}{MARK_START}\n{text}\n{MARK_END}{after}", encoding="utf-8")
+    before, rest = doc.split(start, 1)
+    _, after = rest.split(end, 1)
+    path.write_text(f"{before}{start}\n{text}\n{end}{after}", encoding="utf-8")
 
 
 def main() -> None:
@@ -471,6 +474,13 @@ def main() -> None:
     )
     parser.add_argument("--json", type=Path, default=HERE / "results.json", help="results file")
     parser.add_argument("--docs", type=Path, help="rewrite the results table in this Markdown file")
+    parser.add_argument(
+        "--docs-block",
+        default="",
+        metavar="NAME",
+        help="the table to rewrite there: between <!-- bench-table NAME --> and its end"
+        " (default: the one without a name, for a full run)",
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     limits = [parse_limit(limit) for limit in args.limits.split(",")]
@@ -529,7 +539,8 @@ def main() -> None:
     if args.docs is not None:
         write_docs(
             args.docs,
-            f"{report}\n\n{target_lines(checks)}\n\n"
+            block=args.docs_block,
+            text=f"{report}\n\n{target_lines(checks)}\n\n"
             f"Measured with `{command.strip()}` in {env['seconds']} s on {env['cpus']} CPUs"
             f" ({env['cpu'] or 'unknown'}), Python {env['python']}, load average"
             f" {env['load_at_start']:.2f} at the start and {env['load_at_end']:.2f} at the end.",

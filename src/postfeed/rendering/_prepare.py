@@ -10,8 +10,10 @@ the order of the posts, for the documents to take as it comes; an unchanged one
 is taken from the file the last build wrote. Only finished summaries (which the
 index page shows) and rendered HTML are cached.
 
-Two kinds of cached values: rendered HTML by a digest of the Markdown and the
-renderer's settings, and finished summaries by body, summary and URL.
+Two kinds of cached values: rendered HTML by a digest of its Markdown (the
+renderer's settings are part of the cache's header), and finished summaries by
+what they are made from: a scanned post's file and the site settings posts are
+made with, or else the post's body, summary and URL.
 """
 
 from __future__ import annotations
@@ -174,7 +176,6 @@ class Entries:
         cache: Cache | None = None,
         archive: Archive | None = None,
     ) -> None:
-        self._site = site
         self._read_body = read_body
         self._cache = cache
         self._archive = archive
