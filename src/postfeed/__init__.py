@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from .commands.serve import make_server, serve
     from .commands.websub import ping
     from .errors import (
+        ArchiveChange,
         ConfigError,
         IdChange,
         IdChangeError,
@@ -22,7 +23,17 @@ if TYPE_CHECKING:
         PostfeedError,
         SourceError,
     )
-    from .model import Author, CustomFeed, Image, PlannedFeed, Post, Progress, Selection, Site
+    from .model import (
+        ArchivePage,
+        Author,
+        CustomFeed,
+        Image,
+        PlannedFeed,
+        Post,
+        Progress,
+        Selection,
+        Site,
+    )
     from .pipeline import BuildResult, LeftOut, build, feed_urls, render, select
     from .planning.plan import Plan, plan
     from .reading.config import load_site
@@ -33,6 +44,8 @@ if TYPE_CHECKING:
     from .web import FeedResponse, respond
 
 __all__ = [
+    "ArchiveChange",
+    "ArchivePage",
     "Author",
     "BuildResult",
     "ConfigError",
@@ -85,6 +98,7 @@ _HOMES = {
     "render": "pipeline",
     "select": "pipeline",
     "load_site": "reading.config",
+    "ArchiveChange": "errors",
     "ConfigError": "errors",
     "IdChange": "errors",
     "IdChangeError": "errors",
@@ -95,6 +109,7 @@ _HOMES = {
     "PostErrors": "errors",
     "PostfeedError": "errors",
     "SourceError": "errors",
+    "ArchivePage": "model",
     "Author": "model",
     "CustomFeed": "model",
     "PlannedFeed": "model",

@@ -28,7 +28,7 @@ FORMAT = "postfeed-cache 2"
 # Libraries whose version can change what a build produces from the same input.
 _LIBRARIES = ("markdown", "nh3", "yaml", "dateutil", "feedgen", "lxml")
 _PACKAGE = Path(__file__).parent
-_CACHE_KIB = 32 * 1024  # SQLite's page cache, at most
+_CACHE_KIB = 8 * 1024  # SQLite's page cache, at most
 _BATCH = 500  # keys per SELECT ... IN (...), well below SQLite's variable limit
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",

@@ -74,16 +74,35 @@ class IdChange(NamedTuple):
     new_id: str | None
 
 
-class IdChangeError(PostfeedError):
-    """A build would change or drop the id of an entry readers already have."""
+class ArchiveChange(NamedTuple):
+    """Entries of a feed's archive that would move to other pages. ``where`` is the
+    archive's folder, ``moved`` how many entries move, ``title``, ``old_page`` and
+    ``new_page`` the first of them; ``sizes``, when the number of entries a page
+    holds changes, is what the first page held and what a page now holds."""
 
-    def __init__(self, changes: Iterable[IdChange]) -> None:
+    where: str
+    moved: int
+    title: str
+    old_page: int
+    new_page: int
+    sizes: tuple[int, int] | None = None
+
+
+class IdChangeError(PostfeedError):
+    """A build would change or drop the id of an entry readers already have, or move
+    entries between the pages of an archive (``archives``)."""
+
+    def __init__(self, changes: Iterable[IdChange], archives: Iterable[ArchiveChange] = ()) -> None:
         ordered = tuple(sorted(changes, key=lambda c: (c.where, c.old_id)))
-        super().__init__(ordered)
+        moved = tuple(sorted(archives))
+        super().__init__(ordered, moved)
         self.changes = ordered
+        self.archives = moved
 
     def __str__(self) -> str:
-        return "\n".join(_id_change_message(change) for change in self.changes)
+        lines = [_id_change_message(change) for change in self.changes]
+        lines += [_archive_change_message(change) for change in self.archives]
+        return "\n".join(lines)
 
 
 class PingError(PostfeedError):
@@ -111,6 +130,25 @@ def _id_change_message(change: IdChange) -> str:
         " while older entries stay in the feed; if its post was renamed, give it"
         f" 'id: {change.old_id}' in its front matter; if it was removed on purpose,"
         " build with --allow-id-change"
+    )
+
+
+def _archive_change_message(change: ArchiveChange) -> str:
+    one = change.moved == 1
+    moved = f"{change.moved} {'entry' if one else 'entries'} would move"
+    if change.sizes is not None:
+        held, size = change.sizes
+        what = f"archive pages would hold {size} entries where page 1 held {held}, so {moved}"
+        what += " to another page" if one else " to other pages"
+    else:
+        what = (
+            f"{moved} to another archive page ({change.title!r} from page {change.old_page}"
+            f" to page {change.new_page}{'' if one else ' first'}), as a post before"
+            f" {'it' if one else 'them'} was added, removed or dated anew"
+        )
+    return (
+        f"{change.where}: {what}; hosts and readers may keep closed pages for a long"
+        " time and never see the change; if it is meant, build with --allow-id-change"
     )
 
 

@@ -63,8 +63,10 @@ class CustomFeed:
 
     ``path`` is its folder under the output folder. It shows the posts that
     ``select`` picks and ``exclude`` does not (an empty ``select`` picks every
-    post). ``limit``, ``content`` and ``formats`` default to the site's; ``line``
-    is where the configuration defines it, for messages.
+    post). ``limit``, ``content`` and ``formats`` default to the site's;
+    ``archive`` is the number of entries a page of its archive holds (0: no
+    archive, the default whatever the site's); ``line`` is where the
+    configuration defines it, for messages.
     """
 
     path: PurePosixPath | str
@@ -75,6 +77,7 @@ class CustomFeed:
     limit: int | None = None
     content: Content | None = None
     formats: tuple[str, ...] | None = None
+    archive: int = 0
     line: int | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -110,7 +113,9 @@ class Site:
     ``cache_dir`` is where builds keep what they may reuse (None: no cache).
     ``authors`` maps the keys front matter may name to authors; ``feeds`` are the
     custom feeds; ``content`` is what the site's own feeds (main and families)
-    carry of each post.
+    carry of each post. ``archive`` is the number of entries a page of the main
+    feed's archive holds (0: no archive), and ``family_archive`` the same for the
+    feeds of each family that has one, by family name (``"tags"``, ...).
 
     ``source`` says where the posts come from: ``"postfeed"`` reads the Markdown
     files in ``posts_dir``; a site generator's name (``"hugo"``, ...) reads that
@@ -140,6 +145,8 @@ class Site:
     content: Content = "full"
     authors: Mapping[str, Author] = field(default_factory=dict, hash=False)
     feeds: tuple[CustomFeed, ...] = ()
+    archive: int = 0
+    family_archive: Mapping[str, int] = field(default_factory=dict, hash=False)
     id_scheme: str = "tag"
     hub: str | None = None
     static_dir: Path | None = None
@@ -287,6 +294,11 @@ class Feed:
     published in; each format appends its own file name for the self link.
     ``updated`` is the newest entry's ``updated`` (``None`` when empty).
     ``hub`` is the WebSub hub it advertises.
+
+    The archive links (RFC 5005 section 4) are folder URLs too, each format
+    appending its own file name: ``prev_archive`` is the archive page before this
+    document (older entries), ``next_archive`` the one after it, and ``current``
+    the subscription document; ``archive`` marks an archive page.
     """
 
     id: str
@@ -300,6 +312,25 @@ class Feed:
     entries: tuple[Entry, ...]
     hub: str | None = None
     generator_uri: str = "https://pypi.org/project/postfeed/"
+    archive: bool = False
+    current: str | None = None
+    prev_archive: str | None = None
+    next_archive: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArchivePage:
+    """One archive document of a feed (RFC 5005 section 4): its number, counted
+    from 1 for the page of the oldest posts, and its posts, newest first.
+
+    Pages hold a fixed number of posts counted from the oldest, so a new post
+    changes only the newest page: every page but that one is full and closed.
+    """
+
+    number: int
+    path: PurePosixPath  # its folder under the output folder
+    base_url: str  # the absolute URL of that folder
+    posts: tuple[Post, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -311,6 +342,8 @@ class PlannedFeed:
     "languages" or "custom") and ``label`` what it is for (the tag, the author's
     name, ...), as a page listing feeds shows it. ``posts`` are newest first and
     already limited; ``content`` says what the feed carries of each of them.
+    With an archive, ``archive`` is the number of posts a page of it holds and
+    ``pages`` are its pages, oldest first, with every post the feed selects.
     """
 
     path: PurePosixPath
@@ -327,6 +360,8 @@ class PlannedFeed:
     content: Content = "full"
     formats: tuple[str, ...] = FORMAT_NAMES
     hub: str | None = None
+    archive: int = 0
+    pages: tuple[ArchivePage, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

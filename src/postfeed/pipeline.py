@@ -1,32 +1,32 @@
-"""The build: read the posts, choose and order them, plan the feeds, render every
-planned feed in memory, then check them against the output folder or write only
-what changed."""
+"""The build: read the posts, choose and order them, plan the feeds and their
+archive pages, then check them against the output folder or write only what
+changed, each file as it is made."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from . import _cache, _paths
 from ._workers import COLLECTOR, Workers
 from .errors import OutputError, PostErrors
 from .formats import FORMATS
-from .model import Entry, Feed, PlannedFeed, Post, Progress, Site
+from .model import ArchivePage, Entry, Feed, PlannedFeed, Post, Progress, Site
 from .planning.families import FAMILIES
-from .planning.plan import main_feed, plan, tag_feed
+from .planning.plan import ARCHIVE, Plan, main_feed, plan, tag_feed
 from .reading import _yaml, sources
 from .reading.post import read_body
 from .reading.scan import Archive, scan
 from .rendering import markup, memo
-from .rendering._documents import Outputs
-from .rendering._prepare import complete, prepare
+from .rendering._documents import Document, Outputs
+from .rendering._prepare import Entries, Slot
 from .rendering.entries import EntryMaker, safe_author
 from .rendering.page import PAGE_FILENAME, render_page
 from .urls import post_id
 from .writing import _fs, _lock
-from .writing.idguard import check_ids
+from .writing.idguard import ArchiveView, check_ids
 from .writing.manifest import MANIFEST_NAME, manifest_bytes, written_before
 
 
@@ -178,13 +178,13 @@ def build(
 ) -> BuildResult:
     """Build the site's feeds into its output folder, or with ``check`` compare them.
 
-    Loads the posts when ``posts`` is None. Posts dated in the future are published
-    with ``future`` or ``site.future``. Everything is rendered in memory
-    first; then only files whose bytes changed are replaced, atomically and all
-    or nothing, and feed files no longer produced (a tag no longer used) are
-    removed. With ``check`` nothing is written, not even to the cache. Unless
-    ``allow_id_change``, the id guard compares the new feeds with those already
-    in the output folder.
+    Loads the posts when ``posts`` is None. Posts dated in the future are
+    published with ``future`` or ``site.future``. Each file is written beside its old
+    one as it is made, and then only files whose bytes changed are swapped in,
+    atomically and all or nothing, and feed files no longer produced (a tag no
+    longer used) are removed. With ``check`` nothing is written, not even to the
+    cache. Unless ``allow_id_change``, the id guard first compares the new feeds
+    and archive pages with those already in the output folder.
 
     With ``site.cache_dir``, what did not change since the last build is taken
     from the cache there instead of being read, parsed and rendered again; the
@@ -288,32 +288,19 @@ def _publish(
 ) -> BuildResult:
     published, left_out = select(posts, site=site, drafts=drafts, future=future, now=now)
     planned = plan(site, published)
-    read = archive.read_body if archive is not None else read_body
-    prepared = prepare(
+    entries = Entries(
         site,
-        [(post, feed.content == "summary") for feed in planned for post in feed.posts],
-        read_body=read,
+        _variants(planned, published),
+        read_body=archive.read_body if archive is not None else read_body,
         cache=cache,
         archive=archive,
-        workers=workers,
-        progress=progress,
-        formats=[name for name in FORMATS if any(name in feed.formats for feed in planned)],
     )
-    maker = EntryMaker(site, read_body=read, parts=prepared.parts, keys=prepared.keys)
-    feeds = {feed.path: _feed(feed, maker) for feed in planned}
-    posts_by_id = {
-        entry.id: post
-        for feed in planned
-        for post, entry in zip(feed.posts, feeds[feed.path].entries, strict=True)
-    }
-    paths = {
-        site.output_dir / feed.path / FORMATS[name].filename: (feeds[feed.path], name)
-        for feed in planned
-        for name in feed.formats
-    }
+    documents, archives = _documents(site, planned, entries)
+    main_summary = planned.main.content == "summary"
+    listed = [entries.slot(post, summary_only=main_summary) for post in planned.main.posts]
     page = site.output_dir / PAGE_FILENAME
     manifest = site.output_dir / MANIFEST_NAME
-    owned = {*paths, page}
+    owned = {*(doc.path for doc in documents), page}
     result = BuildResult(
         output_dir=site.output_dir,
         published=tuple(published),
@@ -321,30 +308,38 @@ def _publish(
         warnings=warnings,
     )
 
-    def compare() -> tuple[dict[Path, bytes], list[Path], list[Path], int, bytes]:
-        outputs = Outputs(
-            paths,
-            cache,
-            pieces=prepared.pieces,
-            complete=lambda entries: complete(
-                entries, posts_by_id, maker.body_html, cache, prepared.body_keys, site
-            ),
-        )
+    def compare(staging: _fs.Staging | None) -> _Compared:
+        outputs = Outputs(documents, cache, root=site.output_dir if staging else None)
+        outputs.decide()
         if not allow_id_change:
             # An entry whose post expired leaves its feeds on purpose.
             expired = {post_id(site, left.post) for left in left_out if left.reason == "expired"}
-            check_ids(site, published, feeds, known=outputs.published, retired=expired)
-        changed = outputs.changed(workers)
-        page_bytes = render_page(site, tuple(planned), feeds[planned.main.path])
+            check_ids(
+                site,
+                published,
+                _guarded(site, planned, documents, outputs),
+                archives=archives,
+                known=outputs.published,
+                same=outputs.unchanged,
+                retired=expired,
+            )
+        wanted = outputs.plan()
+        entries.summaries(listed)
+        made = entries.make(wanted, summaries=listed, workers=workers, progress=progress)
+        written = outputs.write(made, staging)
+        workers.close()  # nothing is left for them: their memory is freed before the page
+        small: dict[Path, bytes] = {}
+        main = _resolved(planned.main, tuple(slot.entry() for slot in listed))
+        page_bytes = render_page(site, tuple(planned), main)
         if _fs.read_if_exists(page) != page_bytes:
-            changed[page] = page_bytes
+            small[page] = page_bytes
         ours, others = written_before(
             site.output_dir, (family.folder for family in FAMILIES), site.feeds_base_url
         )
         new = {path.relative_to(site.output_dir) for path in owned}
         listing = manifest_bytes(new)
         if _fs.read_if_exists(manifest) != listing:
-            changed[manifest] = listing
+            small[manifest] = listing
         extra = sorted(
             path
             for path in (site.output_dir / name for name in ours)
@@ -354,56 +349,152 @@ def _publish(
             path for path in (site.output_dir / name for name in others) if path not in owned
         )
         both = manifest_bytes(new | ours)
-        return changed, extra, alone, len(prepared.pieces) + outputs.formatted, both
+        return _Compared(outputs, written, small, extra, alone, both)
 
     if check:
-        changed, extra, alone, formatted, _ = compare()
+        found = compare(None)
+        changed = [*found.written, *found.small]
         stale = [(path, "missing" if not path.exists() else "stale") for path in changed]
-        stale += [(path, "extra") for path in extra]
+        stale += [(path, "extra") for path in found.extra]
         return replace(
             result,
             stale=tuple(sorted(stale)),
-            left_alone=tuple(alone),
-            renders=prepared.renders + maker.renders,
-            formatted=formatted,
+            left_alone=tuple(found.alone),
+            renders=entries.renders,
+            formatted=entries.formatted,
             checked=True,
         )
     if _paths.exists(site.output_dir) and not _paths.is_dir(site.output_dir):
         raise OutputError(site.output_dir, "the output folder is a file")
     # Compare and write under the lock, so that two builds never interleave.
     with _lock.hold(site.output_dir):
-        changed, extra, alone, formatted, both = compare()
         _fs.remove_stale_temps(site.output_dir)
-        _commit(site.output_dir, changed, extra, both)
+        staging = _fs.Staging(site.output_dir)
+        try:
+            found = compare(staging)
+            _commit(staging, found.small, found.extra, found.both)
+        except BaseException:
+            staging.abandon()
+            raise
+        found.outputs.save()
     if cache is not None:
         if archive is not None:
             archive.save(cache)
         cache.commit()
+    changed = [*found.written, *found.small]
     return replace(
         result,
         written=tuple(sorted(changed)),
         unchanged=tuple(sorted({*owned, manifest} - set(changed))),
-        removed=tuple(extra),
-        left_alone=tuple(alone),
-        renders=prepared.renders + maker.renders,
-        formatted=formatted,
+        removed=tuple(found.extra),
+        left_alone=tuple(found.alone),
+        renders=entries.renders,
+        formatted=entries.formatted,
     )
 
 
-def _commit(folder: Path, changed: dict[Path, bytes], extra: list[Path], both: bytes) -> None:
+@dataclass(frozen=True, slots=True)
+class _Compared:
+    """What comparing a build with its output folder found: the feed files whose
+    bytes change (staged, when writing), the other files that change with their
+    bytes, the files to remove and those left alone, and the list of written files
+    naming both the old and the new ones."""
+
+    outputs: Outputs
+    written: list[Path]
+    small: dict[Path, bytes]
+    extra: list[Path]
+    alone: list[Path]
+    both: bytes
+
+
+def _variants(planned: Plan, published: Sequence[Post]) -> list[tuple[Post, bool]]:
+    """Each post some feed or archive page shows, with whether it is shown summary-only
+    (a post may be both), newest first."""
+    wanted: dict[str, set[bool]] = {}
+    for feed in planned:
+        summary_only = feed.content == "summary"
+        for post in (*feed.posts, *(post for page in feed.pages for post in page.posts)):
+            wanted.setdefault(post.slug, set()).add(summary_only)
+    return [
+        (post, summary_only)
+        for post in published
+        if post.slug in wanted
+        for summary_only in sorted(wanted[post.slug])
+    ]
+
+
+def _documents(
+    site: Site, planned: Plan, entries: Entries
+) -> tuple[list[Document], list[ArchiveView]]:
+    """Every file of the plan but the page and the list: each feed and each archive
+    page in each of its formats; and each archive, for the id guard."""
+    documents: list[Document] = []
+    archives: list[ArchiveView] = []
+
+    def add(
+        folder: PurePosixPath, head: Feed, slots: tuple[Slot, ...], names: Sequence[str]
+    ) -> None:
+        for name in names:
+            path = site.output_dir / folder / FORMATS[name].filename
+            documents.append(Document(path, name, head, slots))
+
+    for feed in planned:
+        summary_only = feed.content == "summary"
+
+        def slots_of(posts: Sequence[Post], summary_only: bool = summary_only) -> tuple[Slot, ...]:
+            return tuple(entries.slot(post, summary_only=summary_only) for post in posts)
+
+        add(feed.path, _resolved(feed, ()), slots_of(feed.posts), feed.formats)
+        pages = [slots_of(page.posts) for page in feed.pages]
+        for page, slots in zip(feed.pages, pages, strict=True):
+            add(page.path, _page(feed, page, ()), slots, feed.formats)
+        if pages:
+
+            def ids(number: int, pages: list[tuple[Slot, ...]] = pages) -> list[str]:
+                return [slot.bare.id for slot in pages[number - 1]]
+
+            counts = tuple(len(slots) for slots in pages)
+            archives.append(
+                ArchiveView(PurePosixPath(feed.path, ARCHIVE), feed.archive, counts, ids)
+            )
+    return documents, archives
+
+
+def _guarded(
+    site: Site, planned: Plan, documents: Sequence[Document], outputs: Outputs
+) -> dict[PurePosixPath, Feed]:
+    """Each feed whose files may change, by folder, with its entries, for the id guard."""
+    by_path = {doc.path: doc for doc in documents}
+    feeds = {}
+    for feed in planned:
+        found = [
+            by_path[site.output_dir / feed.path / FORMATS[name].filename] for name in feed.formats
+        ]
+        if not any(outputs.unchanged(doc.path) for doc in found):
+            feeds[feed.path] = found[0].feed()
+    return feeds
+
+
+def _commit(staging: _fs.Staging, small: dict[Path, bytes], extra: list[Path], both: bytes) -> None:
     """Write and remove files, all or nothing, so that however the process ends, the
     list of files postfeed wrote names every one of them still on disk: when the list
     changes, it first goes in naming the old files and the new (``both``), before any
     other file is swapped in, and is cut to the new ones once the old ones are gone."""
-    manifest = folder / MANIFEST_NAME
-    final = changed.get(manifest)
+    manifest = staging.root / MANIFEST_NAME
+    final = small.get(manifest)
     if final is None or final == both:
-        _fs.commit(changed, extra, root=folder)
+        for path, data in small.items():
+            staging.add(path, data)
+        staging.commit(extra)
         return
     # Files to remove are only moved aside before the first swap, the list's.
-    first = {manifest: both} | {path: data for path, data in changed.items() if path != manifest}
-    _fs.commit(first, extra, root=folder)
-    _fs.commit({manifest: final}, root=folder)
+    staging.add(manifest, both)
+    for path, data in small.items():
+        if path != manifest:
+            staging.add(path, data)
+    staging.commit(extra, first=[manifest])
+    _fs.commit({manifest: final}, root=staging.root)
 
 
 def _open_cache(site: Site, *, write: bool) -> _cache.Cache | None:
@@ -416,9 +507,14 @@ def _open_cache(site: Site, *, write: bool) -> _cache.Cache | None:
 def _feed(planned: PlannedFeed, maker: EntryMaker) -> Feed:
     """A planned feed with its entries, ready for any format."""
     summary_only = planned.content == "summary"
-    entries: tuple[Entry, ...] = tuple(
-        maker.entry(post, summary_only=summary_only) for post in planned.posts
+    return _resolved(
+        planned, tuple(maker.entry(post, summary_only=summary_only) for post in planned.posts)
     )
+
+
+def _resolved(planned: PlannedFeed, entries: tuple[Entry, ...]) -> Feed:
+    """The subscription document of a planned feed, with these entries (and the date of
+    the newest)."""
     return Feed(
         id=planned.id,
         title=planned.title,
@@ -430,4 +526,28 @@ def _feed(planned: PlannedFeed, maker: EntryMaker) -> Feed:
         updated=max((entry.updated for entry in entries), default=None),
         entries=entries,
         hub=planned.hub,
+        # RFC 5005 section 4: the subscription document leads to the newest archive page.
+        prev_archive=planned.pages[-1].base_url if planned.pages else None,
+    )
+
+
+def _page(planned: PlannedFeed, page: ArchivePage, entries: tuple[Entry, ...]) -> Feed:
+    """An archive page of a planned feed (RFC 5005 section 4), with these entries (and
+    the date of the newest): it is part of the feed, and leads to the feed itself and
+    to the pages either side."""
+    pages = planned.pages
+    return Feed(
+        id=planned.id,
+        title=planned.title,
+        description=planned.description,
+        home_url=planned.home_url,
+        base_url=page.base_url,
+        language=planned.language,
+        author=None if planned.author is None else safe_author(planned.author),
+        updated=max((entry.updated for entry in entries), default=None),
+        entries=entries,
+        archive=True,
+        current=planned.base_url,
+        prev_archive=pages[page.number - 2].base_url if page.number > 1 else None,
+        next_archive=pages[page.number].base_url if page.number < len(pages) else None,
     )

@@ -12,12 +12,14 @@ from unicodedata import normalize
 
 from .._text import xml_safe
 from ..errors import ConfigError, PostError, PostErrors, SourceError
-from ..model import Content, CustomFeed, PlannedFeed, Post, Selection, Site
+from ..model import ArchivePage, Content, CustomFeed, PlannedFeed, Post, Selection, Site
 from ..urls import feed_url
 from .families import FAMILIES, TAGS, Family
 
 #: The folder of the main feed.
 MAIN = PurePosixPath(".")
+#: The folder, in a feed's folder, of its archive pages (one sub-folder per page).
+ARCHIVE = "archive"
 #: A member's slug names its feed's folder; file systems allow 255 bytes per name.
 MAX_SLUG = 200
 
@@ -84,6 +86,7 @@ def main_feed(site: Site, shown: Sequence[Post]) -> PlannedFeed:
         feed_id=site.url,
         posts=shown,
         language=site.language,
+        archive=site.archive,
     )
 
 
@@ -160,6 +163,7 @@ def custom_feed(site: Site, custom: CustomFeed, shown: Sequence[Post]) -> Planne
         content=custom.content,
         formats=custom.formats,
         language=languages[0] if len(languages) == 1 else site.language,
+        archive=custom.archive,
     )
 
 
@@ -177,6 +181,7 @@ def _member_feed(
         feed_id=feed_url(site, path),
         posts=posts,
         language=name if family.merge else site.language,
+        archive=site.family_archive.get(family.name, 0),
     )
 
 
@@ -194,6 +199,7 @@ def _planned(
     content: Content | None = None,
     formats: tuple[str, ...] | None = None,
     language: str | None = None,
+    archive: int = 0,
 ) -> PlannedFeed:
     count = site.limit if limit is None else limit
     return PlannedFeed(
@@ -211,7 +217,31 @@ def _planned(
         content=content or site.content,
         formats=formats or site.formats,
         hub=site.hub,
+        archive=archive,
+        pages=archive_pages(site, path, posts, archive) if archive else (),
     )
+
+
+def archive_pages(
+    site: Site, path: PurePosixPath, posts: Sequence[Post], size: int
+) -> tuple[ArchivePage, ...]:
+    """The archive pages of a feed's ``posts`` (newest first), ``size`` posts a page
+    counted from the oldest, so that every page but the newest is full: oldest first."""
+    pages = []
+    count = len(posts)
+    for number, start in enumerate(range(0, count, size), 1):
+        # The oldest posts are at the end: page 1 is the last ``size`` of them.
+        newest, oldest = max(0, count - start - size), count - start
+        folder = PurePosixPath(path, ARCHIVE, str(number))
+        pages.append(
+            ArchivePage(
+                number=number,
+                path=folder,
+                base_url=feed_url(site, folder),
+                posts=tuple(posts[newest:oldest]),
+            )
+        )
+    return tuple(pages)
 
 
 def _picks(site: Site, selection: Selection, post: Post, *, every: bool) -> bool:
@@ -317,6 +347,19 @@ def _collisions(site: Site, feeds: Sequence[PlannedFeed]) -> list[SourceError]:
             f" {_describe(feed)}; give the custom feed another path"
         )
         errors.append(ConfigError(_config(site), line, message))
+    archives = {PurePosixPath(feed.path, ARCHIVE): feed for feed in feeds if feed.archive}
+    for feed in feeds:
+        for folder in (feed.path, *feed.path.parents):
+            owner = archives.get(folder)
+            if owner is None:
+                continue
+            custom = customs.get(feed.path)
+            line = custom.line if custom is not None else None
+            message = (
+                f"feeds: {feed.path.as_posix()!r} is inside the archive folder of"
+                f" {_describe(owner)} ({folder.as_posix()}/); give the custom feed another path"
+            )
+            errors.append(ConfigError(_config(site), line, message))
     return errors
 
 

@@ -43,6 +43,7 @@ KNOWN_KEYS = (
     "language_feeds",
     "authors",
     "feeds",
+    "archive",
     "id_scheme",
     "hub",
     "static",
@@ -54,6 +55,10 @@ KNOWN_KEYS = (
 _PLACEHOLDERS = {"slug", "year", "month", "day"}
 #: The switches of the families of feeds: one feed per tag, category, author, language.
 FAMILY_SWITCHES = ("tag_feeds", "category_feeds", "author_feeds", "language_feeds")
+#: Whether each family is on when the configuration does not say.
+_FAMILY_DEFAULTS = dict(zip(FAMILY_SWITCHES, (True, True, False, False), strict=True))
+#: The feeds ``archive`` may name: the main feeds, and each family by its folder.
+ARCHIVE_FEEDS = ("main", "tags", "categories", "authors", "languages")
 _FEED_KEYS = (
     "path",
     "title",
@@ -66,6 +71,7 @@ _FEED_KEYS = (
     "limit",
     "content",
     "formats",
+    "archive",
 )
 _SELECTION_KEYS = ("tags", "categories", "authors", "lang")
 # A custom feed's folder: names of safe characters, joined by "/".
@@ -180,6 +186,7 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
     for family in FAMILY_SWITCHES:
         optional(family, _values.boolean)
     optional("feeds", _custom_feeds)
+    optional("archive", _archive)
     optional("id_scheme", _id_scheme)
     optional("hub", _http_url)
     optional("static", lambda v: _existing_folder(root, v))
@@ -200,6 +207,14 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
         posts_dir = values.get("source_dir", root)
         markdown, future = generator.markdown, generator.future
         warnings = generator.warnings + warnings
+    archives: dict[str, int] = values.get("archive", {})
+    for name, switch in zip(ARCHIVE_FEEDS[1:], FAMILY_SWITCHES, strict=True):
+        if archives.get(name) and not values.get(switch, _FAMILY_DEFAULTS[switch]):
+            what = switch.removesuffix("_feeds")
+            warnings += (
+                f"{path}:{lines['archive']}: archive: {name}: the site has no {what} feeds"
+                f" ({switch} is off), so none has an archive",
+            )
     feeds = tuple(replace(feed, line=lines["feeds"]) for feed in values.get("feeds", ()))
     return Site(
         title=values["title"],
@@ -216,11 +231,13 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
         limit=values.get("limit", 20),
         formats=values.get("formats", FORMAT_NAMES),
         content=values.get("content", "full"),
-        tag_feeds=values.get("tag_feeds", True),
-        category_feeds=values.get("category_feeds", True),
-        author_feeds=values.get("author_feeds", False),
-        language_feeds=values.get("language_feeds", False),
+        tag_feeds=values.get("tag_feeds", _FAMILY_DEFAULTS["tag_feeds"]),
+        category_feeds=values.get("category_feeds", _FAMILY_DEFAULTS["category_feeds"]),
+        author_feeds=values.get("author_feeds", _FAMILY_DEFAULTS["author_feeds"]),
+        language_feeds=values.get("language_feeds", _FAMILY_DEFAULTS["language_feeds"]),
         feeds=feeds,
+        archive=archives.get("main", 0),
+        family_archive={name: size for name, size in archives.items() if name != "main" and size},
         id_scheme=values.get("id_scheme", "tag"),
         hub=values.get("hub"),
         static_dir=values.get("static"),
@@ -349,6 +366,40 @@ def _limit(value: object) -> int:
     return value
 
 
+def _page_size(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _values.ValueProblem(
+            f"expected a whole number of entries a page (0 for no archive),"
+            f" got {_values.describe(value)}"
+        )
+    if value < 0:
+        raise _values.ValueProblem(f"must be 0 (no archive) or more, got {value}")
+    return value
+
+
+def _archive(value: object) -> dict[str, int]:
+    """The archive page size of the main feeds (a number), or of each feed named in
+    a mapping (``main`` and the families)."""
+    if not isinstance(value, dict):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise _values.ValueProblem(
+                "expected a whole number of entries a page (0 for no archive), or a mapping"
+                f" such as {{main: 100, tags: 20}}, got {_values.describe(value)}"
+            )
+        return {"main": _page_size(value)}
+    sizes = {}
+    for name, size in value.items():
+        if name not in ARCHIVE_FEEDS:
+            raise _values.ValueProblem(
+                f"unknown feeds {_values.describe(name)} (use {', '.join(ARCHIVE_FEEDS)})"
+            )
+        try:
+            sizes[name] = _page_size(size)
+        except _values.ValueProblem as err:
+            raise _values.ValueProblem(f"{name}: {err}") from err
+    return sizes
+
+
 def _formats(value: object) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value
     if items == []:
@@ -430,6 +481,7 @@ def _custom_feed(value: object) -> CustomFeed:
         limit=_key("limit", _limit, value, None),
         content=_key("content", _values.content_mode, value, None),
         formats=_key("formats", _formats, value, None),
+        archive=_key("archive", _page_size, value, 0),
     )
 
 

@@ -74,6 +74,14 @@ class Archive:
         file = self._file(post)
         return file.body_digest if file is not None else None
 
+    def origin(self, post: Post) -> str | None:
+        """What the post's file held when scanned, front matter and body (their digests,
+        and the file's name), when both are known without reading the file again."""
+        file = self._file(post)
+        if file is None or file.body_digest is None or post.source is None:
+            return None
+        return f"{post.source.name}\0{file.front_digest}\0{file.body_digest}"
+
     def body_size(self, post: Post) -> int:
         """The size of the post's body in bytes, about."""
         file = self._file(post)

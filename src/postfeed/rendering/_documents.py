@@ -1,227 +1,537 @@
-"""Feed files put together from their entries, each entry formatted once.
+"""Feed files put together from their entries, each entry formatted once, and each
+file written as it is put together.
 
 A format writes a document as a head, each entry's bytes, and a tail, and an
 entry's bytes depend on the entry alone (see ``formats.Format``). So an entry
-shown by several feeds is formatted once per format, and one that has not
-changed since the last build is taken from the file that build wrote instead of
-being formatted again: the cache keeps, for each output file, what it was made
-from and where each entry's bytes lie in it. Nothing is taken from a file unless
-its bytes still hash to what the cache says was written.
+shown by several documents is formatted once per format, and one that has not
+changed since the last build is not formatted again: its bytes are copied from
+the file that build wrote. The cache keeps, for each output file, what it was
+made from, the digest and identity (size, times, inode) of the bytes written,
+and where each entry's bytes lie in it. A file whose identity is still the one
+recorded is taken as written, when it was last changed before the file system's
+clock read after it was written (so any later change gives it other times, as
+git decides which files of its index are "racily clean"); any other has its
+bytes hashed, and nothing is taken from it unless they hash to what was written.
+
+Documents are written as their entries come: entries made now arrive in the
+order of the posts, which every document follows, and each goes straight into
+every document that shows it, with the kept entries before it copied from the
+old files. No document is ever held whole.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields
+import os
+from collections import OrderedDict, deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path
+from stat import S_ISDIR
 from typing import Any
 
-from .. import _workers
 from .._cache import Cache, digest
-from .._workers import Workers
+from ..errors import OutputError
 from ..formats import FORMATS
 from ..model import Entry, Feed, PublishedEntry
 from ..writing import _fs
+from ..writing._fs import StagedFile, Staging
+from ._prepare import Made, Slot
 
-KIND = "output"  # the cache's kind for what each feed file was made from
+KIND = "output"  # the cache's kind for what each feed file was made from and is
+DETAILS = "output-entries"  # the kind for where each file's entries lie, and what they are
 
-_ENTRY_FIELDS = tuple(spec.name for spec in fields(Entry) if spec.name != "key")
-_FEED_FIELDS = tuple(spec.name for spec in fields(Feed) if spec.name != "entries")
-_CHUNK = 64  # entries per call to a worker at most
+# A document's own fields: its entries, and the date they make, are the slots'.
+_HEAD_FIELDS = tuple(spec.name for spec in fields(Feed) if spec.name not in ("entries", "updated"))
+_READ = 1024 * 1024  # bytes read from an old file at once, at most
+_OPEN_FILES = 32  # old files kept open at once, at most
+
+Identity = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Document:
+    """One output file: a feed in one format. ``head`` is the feed without its
+    entries, which ``slots`` gives, in order (see :meth:`feed`)."""
+
+    path: Path
+    format: str
+    head: Feed
+    slots: tuple[Slot, ...]
+
+    def feed(self) -> Feed:
+        """The feed with its entries, without summary and content: enough for its head
+        and tail, and for the id guard."""
+        return with_entries(self.head, tuple(slot.bare for slot in self.slots))
+
+
+def with_entries(head: Feed, entries: tuple[Entry, ...]) -> Feed:
+    """A feed with these entries, and the date of the newest of them."""
+    return replace(
+        head, entries=entries, updated=max((entry.updated for entry in entries), default=None)
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class _Stamp:
-    """What the cache says one output file was made from, once its bytes are checked."""
+    """What the cache says one output file was made from and is."""
 
-    source: str  # digest of the feed and format
-    items: tuple[tuple[str, int, int], ...]  # entry digest, start, end
+    source: str  # digest of the feed, the format and every entry's key
+    digest: str  # of the bytes written
+    identity: Identity  # of the file once written
+    settled: bool  # last changed before the clock was read: its identity can be trusted
+
+
+@dataclass(frozen=True, slots=True)
+class _Details:
+    """Where each entry of an output file lies in it, and the entries as reading the
+    file gives them (kept apart from the stamp: most builds need neither)."""
+
+    items: tuple[tuple[str, int, int], ...]  # entry key, start, end
     published: tuple[PublishedEntry, ...]
 
 
 class Outputs:
-    """The feed files one build writes: what is on disk now, and the new bytes.
+    """The output files of one build: what the files on disk hold now, which of them
+    must be written again, and their writing.
 
-    ``paths`` maps each output file to its feed and format name. The files are
-    read when this is made (under the build's lock, when there is one).
-
-    An entry's ``key``, when it has one, stands for everything in it (others are
-    hashed whole). ``pieces`` holds entries already formatted, by format name and
-    key. An entry that must be formatted is first passed to
-    ``complete``, which gives it back with everything a format needs (the build
-    leaves the content of entries it expects to keep in the cache).
+    Made with the documents of the build (the cache's records of them are read
+    then, under the build's lock when there is one), then :meth:`decide` decides
+    what to write (:meth:`unchanged` tells the rest), :meth:`plan` which entries
+    must be made for it, :meth:`write` writes it from the entries as they are
+    made, and :meth:`save` records what was written.
     """
 
     def __init__(
-        self,
-        paths: Mapping[Path, tuple[Feed, str]],
-        cache: Cache | None,
-        *,
-        pieces: Mapping[tuple[str, str], bytes] | None = None,
-        complete: Callable[[Sequence[Entry]], Sequence[Entry]] | None = None,
+        self, documents: Sequence[Document], cache: Cache | None, *, root: Path | None = None
     ) -> None:
-        self._paths = paths
+        """``root`` is the output folder, when files are to be written there: the file
+        system's clock is read in it, for :meth:`save`."""
+        self._documents = list(documents)
         self._cache = cache
-        self._given = pieces or {}
-        self._complete = complete
-        self._old = {path: _fs.read_if_exists(path) for path in paths}
-        found = cache.get(KIND, [str(path) for path in paths]) if cache is not None else {}
+        self._root = root
+        # Read before any file is looked at: a file changed before it, and unchanged
+        # since, keeps its identity; a change after it gives the file later times.
+        self._clock = _fs.clock(root) if root is not None and cache is not None else 0
+        found = cache.get(KIND, [str(doc.path) for doc in documents]) if cache is not None else {}
+        # Each file's identity, taken once, after the clock.
+        self._identities = {doc.path: _identity(doc.path) for doc in documents}
         self._stamps: dict[Path, _Stamp] = {}
-        for path, data in self._old.items():
-            stamp = _stamp(found.get(str(path)), data)
+        for doc in documents:
+            stamp = _stamp(found.get(str(doc.path)))
             if stamp is not None:
-                self._stamps[path] = stamp
-        self._digests: dict[Entry, str] = {}  # digests of entries without a key
-        #: How many entries were formatted (in each format), rather than kept.
-        self.formatted = 0
+                self._stamps[doc.path] = stamp
+        self._checked: dict[Path, _Stamp | None] = {}  # stamps checked against their file
+        self._details: dict[Path, _Details | None] = {}
+        # Files whose bytes, not their identity, matched their stamp: their identity now.
+        self._moved: dict[Path, Identity] = {}
+        self._write: list[Document] = []
+        self._unchanging: set[Path] = set()
+        self._wanted: dict[Slot, list[str]] = {}
+        self._kept: dict[tuple[str, str], tuple[Path, int, int]] = {}
+        self._written: dict[Path, _Done] = {}
+        self._fds: OrderedDict[Path, int] = OrderedDict()
 
     def published(self, path: Path) -> tuple[PublishedEntry, ...] | None:
         """The entries of a file this build would write, as reading it back would
         give them, when the cache knows the file's bytes; else None."""
+        details = self._details_of([path]).get(path)
+        return details.published if details is not None else None
+
+    def decide(self) -> None:
+        """Decide which files to write: every one whose document is not the one its
+        file was made from (or whose entries are not all known yet)."""
+        for doc in self._documents:
+            if self._unchanged(doc):
+                self._unchanging.add(doc.path)
+            else:
+                self._write.append(doc)
+
+    def unchanged(self, path: Path) -> bool:
+        """Whether the file holds its document already (after :meth:`decide`)."""
+        return path in self._unchanging
+
+    def plan(self) -> dict[Slot, list[str]]:
+        """The entries to make for the files to write, each with the formats it is
+        wanted in: those that no trusted old file holds. Old files are looked in
+        for entries only as far as needed: the files to write first, then the
+        unchanged files that show an entry still missing, in its format."""
+        missing = [(doc, slot) for doc in self._write for slot in doc.slots]
+        for number in range(2):
+            if not missing:
+                break
+            if number == 0:
+                group = self._write
+            else:
+                needed = {(id(slot), doc.format) for doc, slot in missing}
+                group = [
+                    doc
+                    for doc in self._documents
+                    if doc.path in self._unchanging
+                    and any((id(slot), doc.format) in needed for slot in doc.slots)
+                ]
+            details = self._details_of([doc.path for doc in group])
+            for doc in group:
+                found = details.get(doc.path)
+                for key, start, end in found.items if found is not None else ():
+                    self._kept.setdefault((doc.format, key), (doc.path, start, end))
+            missing = [
+                (doc, slot)
+                for doc, slot in missing
+                if slot.key is None or (doc.format, slot.key) not in self._kept
+            ]
+        wanted = self._wanted
+        for doc, slot in missing:
+            names = wanted.setdefault(slot, [])
+            if doc.format not in names:
+                names.append(doc.format)
+        return wanted
+
+    def write(self, made: Iterable[Made], staging: Staging | None) -> list[Path]:
+        """Write every file :meth:`plan` chose, taking the entries made as they come
+        (``made`` must give those :meth:`plan` asked for, post by post, in the
+        order of the documents): into ``staging``, or with None only to compare.
+        Return the files whose bytes change, in the order of the documents; a
+        file written with the bytes it already has is dropped from ``staging``."""
+        writers = [_Writer(self, doc, number, staging) for number, doc in enumerate(self._write)]
+        waiting: dict[tuple[Slot, str], list[_Writer]] = {}
+        for writer in writers:
+            for slot in (writer.doc.slots[at] for at in writer.made):
+                waiting.setdefault((slot, writer.doc.format), []).append(writer)
+        try:
+            for pieces in made:
+                given = {(slot, name): piece for slot, name, piece in pieces}
+                due = {
+                    writer.number: writer for wanted in given for writer in waiting.pop(wanted, ())
+                }
+                for number in sorted(due):
+                    due[number].take(given)
+            if waiting:
+                raise AssertionError("entries a document needs were not made")
+            for writer in writers:
+                writer.finish()
+        finally:
+            for fd in self._fds.values():
+                os.close(fd)
+            self._fds.clear()
+        return [writer.doc.path for writer in writers if writer.changed]
+
+    def save(self) -> None:
+        """Record in the cache what each file now holds (once the files are in place)."""
+        cache = self._cache
+        if cache is None:
+            return
+        clock = _fs.clock(self._root) if self._root is not None else 0
+        for doc in self._documents:
+            done = self._written.get(doc.path)
+            if done is not None:
+                if done.kept is not None:
+                    identity: Identity | None = done.kept
+                    settled = max(done.kept[1:3]) < self._clock
+                else:
+                    identity = _identity(doc.path)
+                    # Settled only as closed (size, modification time, inode), and if it
+                    # was last changed before the clock was read, just now.
+                    settled = (
+                        identity is not None
+                        and (identity[0], identity[1], identity[3]) == done.closed
+                        and max(identity[1:3]) < clock
+                    )
+                if identity is not None:
+                    stamp = _Stamp(done.source, done.digest, identity, settled)
+                    cache.put(KIND, str(doc.path), _stamp_json(stamp))
+                    cache.put(DETAILS, str(doc.path), _details_json(done, doc))
+            elif doc.path in self._moved:
+                identity = self._moved[doc.path]
+                settled = max(identity[1:3]) < self._clock
+                stamp = replace(self._stamps[doc.path], identity=identity, settled=settled)
+                cache.put(KIND, str(doc.path), _stamp_json(stamp))
+        paths = [str(doc.path) for doc in self._documents]
+        cache.keep_only(KIND, paths)
+        cache.keep_only(DETAILS, paths)
+
+    def _details_of(self, paths: Sequence[Path]) -> dict[Path, _Details]:
+        """The details of those of ``paths`` whose stamps are trusted, read once."""
+        todo = [path for path in paths if path not in self._details and self._trusted(path)]
+        if todo and self._cache is not None:
+            values = self._cache.get(DETAILS, [str(path) for path in todo])
+            for path in todo:
+                stamp = self._stamps[path]
+                self._details[path] = _details(values.get(str(path)), stamp.identity[0])
+        return {path: found for path in paths if (found := self._details.get(path)) is not None}
+
+    def _unchanged(self, doc: Document) -> bool:
+        """Whether the document's file holds it already, as far as the cache can tell."""
+        stamp = self._trusted(doc.path)
+        if stamp is None or any(slot.key is None for slot in doc.slots):
+            return False
+        return stamp.source == _source(doc, [_key(slot) for slot in doc.slots])
+
+    def _trusted(self, path: Path) -> _Stamp | None:
+        """The file's stamp when the file holds what it says: its identity is the one
+        recorded, or else its bytes hash to the digest recorded."""
+        if path in self._checked:
+            return self._checked[path]
         stamp = self._stamps.get(path)
-        return stamp.published if stamp is not None else None
+        result = None
+        if stamp is not None:
+            identity = self._identities[path]
+            if stamp.settled and identity == stamp.identity:
+                result = stamp
+            elif (
+                identity is not None
+                and identity[0] == stamp.identity[0]
+                and _file_digest(path) == stamp.digest
+            ):
+                result = stamp
+                self._moved[path] = identity
+        self._checked[path] = result
+        return result
 
-    def changed(self, workers: Workers) -> dict[Path, bytes]:
-        """The bytes of every file whose content changes. A file made from the same
-        feed as the bytes it holds is not formatted again."""
-        todo: list[tuple[Path, Feed, str, list[str], str]] = []
-        for path, (feed, name) in self._paths.items():
-            keys = [self._digest(entry) for entry in feed.entries]
-            source = digest(repr([getattr(feed, n) for n in _FEED_FIELDS]), name, *keys)
-            if self._cache is not None:
-                self._cache.keep_only(KIND, [str(path)])
-            stamp = self._stamps.get(path)
-            if stamp is not None and stamp.source == source:
-                continue
-            todo.append((path, feed, name, keys, source))
-        pieces = self._pieces(todo, workers)
-        changed: dict[Path, bytes] = {}
-        for path, feed, name, keys, source in todo:
-            fmt = FORMATS[name]
-            head, tail = fmt.head_tail(feed)
-            parts: list[bytes | memoryview] = [head]
-            spans = []
-            at = len(head)
-            for number, key in enumerate(keys):
-                if number:
-                    parts.append(fmt.separator)
-                    at += len(fmt.separator)
-                piece = pieces[name, key]
-                parts.append(piece)
-                spans.append((key, at, at + len(piece)))
-                at += len(piece)
-            parts.append(tail)
-            data = b"".join(parts)
-            if data != self._old[path]:
-                changed[path] = data
-            if self._cache is not None:
-                self._cache.put(KIND, str(path), _stamp_value(source, data, spans, feed))
-        return changed
+    def _same(self, path: Path, size: int, digest_: str) -> Identity | None:
+        """The identity of the file at ``path`` when it holds the bytes of this digest
+        and size, else None."""
+        stamp = self._trusted(path)
+        if stamp is not None:
+            if stamp.digest != digest_ or stamp.identity[0] != size:
+                return None
+            return self._moved.get(path, stamp.identity)
+        identity = self._identities[path]  # taken before reading: a change gives another
+        if identity is None or identity[0] != size or _file_digest(path) != digest_:
+            return None
+        return identity
 
-    def _digest(self, entry: Entry) -> str:
-        if entry.key is not None:
-            return entry.key
-        found = self._digests.get(entry)
-        if found is None:
-            found = self._digests[entry] = entry_digest(entry)
-        return found
+    def _read(self, path: Path, start: int, end: int) -> Iterable[bytes]:
+        """Bytes ``start`` to ``end`` of an old file, a chunk at a time."""
+        fd = self._fds.pop(path, None)
+        if fd is None:
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except OSError as err:
+                raise OutputError(path, f"cannot read: {err.strerror}") from err
+        self._fds[path] = fd
+        while len(self._fds) > _OPEN_FILES:
+            os.close(self._fds.popitem(last=False)[1])
+        at = start
+        while at < end:
+            try:
+                chunk = os.pread(fd, min(_READ, end - at), at)
+            except OSError as err:
+                raise OutputError(path, f"cannot read: {err.strerror}") from err
+            if not chunk:
+                raise OutputError(path, "changed during the build; build again")
+            at += len(chunk)
+            yield chunk
 
-    def _pieces(
-        self, todo: Sequence[tuple[Path, Feed, str, list[str], str]], workers: Workers
-    ) -> dict[tuple[str, str], bytes | memoryview]:
-        """Every entry's bytes in every format ``todo`` needs: from the files the last
-        build wrote where the cache vouches for them, else formatted now."""
-        pieces: dict[tuple[str, str], bytes | memoryview] = dict(self._given)
-        for path, _, name, _, _ in todo:
-            stamp, data = self._stamps.get(path), self._old[path]
-            if stamp is not None and data is not None:
-                view = memoryview(data)  # slices of it are not copies
-                for key, start, end in stamp.items:
-                    pieces.setdefault((name, key), view[start:end])
-        missing: dict[tuple[str, str], Entry] = {}
-        for _, feed, name, keys, _ in todo:
-            for key, entry in zip(keys, feed.entries, strict=True):
-                if (name, key) not in pieces:
-                    missing.setdefault((name, key), entry)
-        self.formatted += len(missing)
-        if not missing:
-            return pieces
-        unique = {key: entry for (_, key), entry in missing.items()}
-        if self._complete is not None:
-            unique = dict(zip(unique, self._complete(list(unique.values())), strict=True))
-        by_format: dict[str, list[tuple[str, Entry]]] = {}
-        for name, key in missing:
-            by_format.setdefault(name, []).append((key, unique[key]))
-        # Estimated on the completed entries: those given without content would seem cheap.
-        parallel = workers.worth(sum(_seconds(unique[key]) for _, key in missing))
-        # Shared out, even a few dozen entries make a few calls for each process.
-        share = 4 * workers.count if parallel else 1
-        calls = [
-            (name, found[start:end])
-            for name, found in by_format.items()
-            for start, end in _workers.portions(len(found), share, _CHUNK)
-        ]
-        if parallel:
-            done: Iterator[list[bytes]] = workers.map(
-                format_entries, ((name, [e for _, e in chunk]) for name, chunk in calls)
-            )
+
+@dataclass(slots=True)
+class _Done:
+    """A file written: what it was made from, its digest and where its entries lie;
+    as closed (size, modification time, inode), or the identity of the old file
+    when that already held the same bytes and stays."""
+
+    source: str
+    digest: str
+    spans: list[tuple[str, int, int]]
+    closed: tuple[int, int, int] | None = None
+    kept: Identity | None = None
+
+
+class _Writer:
+    """One file being written: its head, then each entry in turn, then its tail."""
+
+    def __init__(
+        self, outputs: Outputs, doc: Document, number: int, staging: Staging | None
+    ) -> None:
+        self.outputs = outputs
+        self.doc = doc
+        self.number = number
+        self.staging = staging
+        self.format = FORMATS[doc.format]
+        wanted = outputs._wanted
+        #: The positions of the entries made now, in order; the others are kept.
+        self.made = deque(
+            at for at, slot in enumerate(doc.slots) if doc.format in wanted.get(slot, ())
+        )
+        self.next = 0  # the next entry to write
+        self.sink: StagedFile | None = None
+        self.started = self.done = self.changed = False
+        self.hash = hashlib.sha256()
+        self.size = 0
+        self.spans: list[tuple[str, int, int]] = []
+        self.tail = b""
+
+    def take(self, given: Mapping[tuple[Slot, str], bytes]) -> None:
+        """Write the entries made now that are next, and the kept ones before them."""
+        while self.made:
+            at = self.made[0]
+            slot = self.doc.slots[at]
+            piece = given.get((slot, self.doc.format))
+            if piece is None:
+                return
+            self._kept(at)
+            self.made.popleft()
+            self._entry(slot, piece)
+        self.finish()
+
+    def finish(self) -> None:
+        """Write the rest, close the file, and compare it with the old one."""
+        if self.done:
+            return
+        assert not self.made, "an entry made now was not given"
+        self._kept(len(self.doc.slots))
+        if not self.started:
+            self._start()
+        self._out(self.tail)
+        self.done = True
+        if self.sink is not None:
+            self.sink.close()
+        digest_ = self.hash.hexdigest()[:40]
+        source = _source(self.doc, [_key(slot) for slot in self.doc.slots])
+        done = _Done(source, digest_, self.spans)
+        done.kept = self.outputs._same(self.doc.path, self.size, digest_)
+        if done.kept is not None:
+            if self.staging is not None:
+                self.staging.discard(self.doc.path)
         else:
-            done = (format_entries(name, [e for _, e in chunk]) for name, chunk in calls)
-        for (name, chunk), made in zip(calls, done, strict=True):
-            for (key, _), piece in zip(chunk, made, strict=True):
-                pieces[name, key] = piece
-        return pieces
+            self.changed = True
+            done.closed = self.sink.written if self.sink is not None else None
+        self.outputs._written[self.doc.path] = done
+
+    def _start(self) -> None:
+        self.started = True
+        if self.staging is not None:
+            self.sink = self.staging.open(self.doc.path)
+        head, self.tail = self.format.head_tail(self.doc.feed())
+        self._out(head)
+
+    def _out(self, data: bytes) -> None:
+        self.hash.update(data)
+        self.size += len(data)
+        if self.sink is not None:
+            self.sink.write(data)
+
+    def _entry(self, slot: Slot, piece: bytes) -> None:
+        if not self.started:
+            self._start()
+        if self.next:
+            self._out(self.format.separator)
+        self.spans.append((_key(slot), self.size, self.size + len(piece)))
+        self._out(piece)
+        self.next += 1
+
+    def _kept(self, until: int) -> None:
+        """Copy the kept entries up to ``until`` from the old files, each run of them
+        that lies in one file as it does here in one piece."""
+        if self.next >= until:
+            return
+        if not self.started:
+            self._start()
+        slots, kept, name = self.doc.slots, self.outputs._kept, self.format.name
+        separator = self.format.separator
+        while self.next < until:
+            first = self.next
+            path, start, end = kept[name, _key(slots[first])]
+            spans = [(start, end)]
+            last = first + 1
+            while last < until:
+                found = kept.get((name, _key(slots[last])))
+                if found is None or found[0] != path or found[1] != end + len(separator):
+                    break
+                end = found[2]
+                spans.append((found[1], found[2]))
+                last += 1
+            if first:
+                self._out(separator)
+            offset = self.size - start
+            for slot, (a, b) in zip(slots[first:last], spans, strict=True):
+                self.spans.append((_key(slot), a + offset, b + offset))
+            for chunk in self.outputs._read(path, start, end):
+                self._out(chunk)
+            self.next = last
 
 
-def format_entries(name: str, entries: Sequence[Entry]) -> list[bytes]:
-    """Each entry's bytes in one format (in a worker process, or not)."""
-    return FORMATS[name].items(entries)
+def _key(slot: Slot) -> str:
+    """The key of an entry that is kept or was made, which is always known."""
+    assert slot.key is not None
+    return slot.key
 
 
-def entry_digest(entry: Entry) -> str:
-    """A hash of everything in an entry. Text is hashed as it is, after the length
-    of every text field and the repr() of the other fields: repr() of long HTML
-    would cost more than formatting it."""
-    values = [getattr(entry, name) for name in _ENTRY_FIELDS]
-    texts = [value for value in values if isinstance(value, str)]
-    others = [value for value in values if not isinstance(value, str)]
-    head = repr(([len(text) for text in texts], others))
-    h = hashlib.sha256(head.encode("utf-8", "surrogatepass"))
-    for text in texts:
-        h.update(text.encode("utf-8", "surrogatepass"))
+def _source(doc: Document, keys: Sequence[str]) -> str:
+    """A digest of everything a document's bytes are made from."""
+    return digest(repr([getattr(doc.head, name) for name in _HEAD_FIELDS]), doc.format, *keys)
+
+
+def _identity(path: Path) -> Identity | None:
+    """The file's size, times and inode; None when there is none.
+
+    Raises:
+        OutputError: the path is a folder.
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    if S_ISDIR(stat.st_mode):
+        raise OutputError(path, "is a folder, expected a feed file")
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+def _file_digest(path: Path) -> str | None:
+    """The digest of a file's bytes, read a chunk at a time; None if it cannot be read."""
+    h = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(_READ):
+                h.update(chunk)
+    except OSError:
+        return None
     return h.hexdigest()[:40]
 
 
-def _seconds(entry: Entry) -> float:
-    chars = len(entry.content_html or "") + len(entry.summary_html)
-    return _workers.FORMAT_SECONDS_PER_ENTRY + chars * _workers.FORMAT_SECONDS_PER_CHAR
-
-
-def _stamp_value(
-    source: str, data: bytes, spans: list[tuple[str, int, int]], feed: Feed
-) -> dict[str, Any]:
-    """The cache's record of a file as written: its feed and format, its bytes'
-    digest, where each entry lies, and the entries as reading the file gives them."""
+def _stamp_json(stamp: _Stamp) -> dict[str, Any]:
+    """The cache's record of a file."""
     return {
-        "source": source,
-        "digest": _bytes_digest(data),
-        "items": [list(span) for span in spans],
+        "source": stamp.source,
+        "digest": stamp.digest,
+        "identity": list(stamp.identity),
+        "settled": stamp.settled,
+    }
+
+
+def _details_json(done: _Done, doc: Document) -> dict[str, Any]:
+    """The cache's record of where a file's entries lie, and what they are."""
+    return {
+        "items": [list(span) for span in done.spans],
         "published": [
             [entry.id, entry.title, entry.published.replace(microsecond=0).isoformat()]
-            for entry in feed.entries
+            for entry in (slot.bare for slot in doc.slots)
         ],
     }
 
 
-def _stamp(value: Any, data: bytes | None) -> _Stamp | None:
-    """A cached record, if it has the right shape and describes exactly ``data``."""
-    if data is None or not isinstance(value, dict):
+def _stamp(value: Any) -> _Stamp | None:
+    """A cached record, if it has the right shape."""
+    if not isinstance(value, dict):
         return None
-    source, items, published = value.get("source"), value.get("items"), value.get("published")
-    if not isinstance(source, str) or value.get("digest") != _bytes_digest(data):
+    source, digest_, settled = value.get("source"), value.get("digest"), value.get("settled")
+    identity = value.get("identity")
+    if not isinstance(source, str) or not isinstance(digest_, str) or type(settled) is not bool:
         return None
+    if not (
+        isinstance(identity, list) and len(identity) == 4 and all(type(n) is int for n in identity)
+    ):
+        return None
+    known = (identity[0], identity[1], identity[2], identity[3])
+    return _Stamp(source, digest_, known, settled)
+
+
+def _details(value: Any, size: int) -> _Details | None:
+    """Cached details of a file of ``size`` bytes, if they have the right shape."""
+    if not isinstance(value, dict):
+        return None
+    items, published = value.get("items"), value.get("published")
     if not isinstance(items, list) or not isinstance(published, list):
         return None
     spans = []
@@ -231,7 +541,7 @@ def _stamp(value: Any, data: bytes | None) -> _Stamp | None:
             and len(item) == 3
             and isinstance(item[0], str)
             and all(type(n) is int for n in item[1:])
-            and 0 <= item[1] <= item[2] <= len(data)
+            and 0 <= item[1] <= item[2] <= size
         ):
             return None
         spans.append((item[0], item[1], item[2]))
@@ -246,8 +556,4 @@ def _stamp(value: Any, data: bytes | None) -> _Stamp | None:
         except ValueError:
             return None
         entries.append(PublishedEntry(id=item[0], title=item[1], published=when))
-    return _Stamp(source, tuple(spans), tuple(entries))
-
-
-def _bytes_digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:40]
+    return _Details(tuple(spans), tuple(entries))

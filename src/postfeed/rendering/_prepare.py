@@ -1,22 +1,25 @@
-"""Entry parts for the posts the feeds show, each made once: from the cache, or
-rendered in this process or in worker processes, which format each new entry in
-every output format while they have it. The parts never depend on the path
-taken; the cache is only a shortcut to the same text.
+"""The entries of one build, each made once: one slot per post and variant (full or
+summary-only), its key known before anything is rendered whenever the cache knows
+what the post's body is, and the entries some document needs formatted made on
+demand, in this process or in worker processes, which format each one in every
+format asked for while they have it. Nothing made depends on the path taken; the
+cache is only a shortcut to the same text.
 
-The building process keeps each entry's summary, which the index page shows, but
-not its content: a new entry comes back already formatted, and an unchanged one
-is taken from the feed file the last build wrote. Only an entry some file needs
-formatted again gets its content made (:func:`complete`), from the rendered HTML
-the cache holds.
+An entry's content is never kept: a new entry comes back already formatted, in
+the order of the posts, for the documents to take as it comes; an unchanged one
+is taken from the file the last build wrote. Only finished summaries (which the
+index page shows) and rendered HTML are cached.
 
-Two kinds of cached values: rendered HTML by a digest of the Markdown and the
-renderer's settings, and finished summaries by body, summary and URL.
+Two kinds of cached values: rendered HTML by a digest of its Markdown (the
+renderer's settings are part of the cache's header), and finished summaries by
+what they are made from: a scanned post's file and the site settings posts are
+made with, or else the post's body, summary and URL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import _workers
@@ -26,14 +29,16 @@ from ..formats import FORMATS
 from ..model import Entry, MarkdownProfile, Post, Progress, Site
 from ..reading._records import digest
 from ..reading.scan import Archive
+from ..urls import post_url
 from . import markup
 from .entries import (
     EntryParts,
     bare_entry,
     entry_key,
     finish,
-    finishing,
     link_root,
+    origin_parts_key,
+    site_loads,
     summary_markdown,
     with_parts,
 )
@@ -43,163 +48,365 @@ PARTS = "parts"
 _CHUNK = 16  # posts per call at most: bodies are held briefly, and no call runs long
 
 # One job item: url, body html or None, body Markdown or None, summary html or None,
-# summary Markdown or None, and the entry without its parts.
-_Item = tuple[str, str | None, str | None, str | None, str | None, Entry]
-# One result: the summary (HTML and text), the body and summary HTML if they were
-# rendered, and the entry's bytes in each format asked for.
+# summary Markdown or None, the finished summary if known, and each entry to format
+# (without its parts) with the formats to format it in.
+_Item = tuple[
+    str,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+    tuple[str, str] | None,
+    tuple[tuple[Entry, tuple[str, ...]], ...],
+]
+# One result: the finished summary (HTML and text), the body and summary HTML if they
+# were rendered, and each entry's bytes in each format asked for, in the item's order.
 _Result = tuple[tuple[str, str], str | None, str | None, tuple[bytes, ...]]
-#: Pieces of feed files: an entry's bytes by format name and entry key.
-Pieces = dict[tuple[str, str], bytes]
+#: What making one post gives: each of its entries' bytes in a format.
+Made = list[tuple["Slot", str, bytes]]
 
 
-@dataclass(slots=True)
-class _Job:
+class Slot:
+    """One entry the documents of a build show: a post, as a full or a summary-only
+    entry. ``bare`` is the entry without summary and content, made when first
+    asked for; ``key`` stands for everything in the entry (see
+    ``entries.entry_key``), once what the post's body is has been learnt;
+    ``summary`` is its finished summary, HTML and text, once it is known."""
+
+    __slots__ = ("_bare", "key", "post", "site", "summary", "summary_only")
+
+    def __init__(
+        self,
+        site: Site,
+        post: Post,
+        *,
+        summary_only: bool = False,
+        key: str | None = None,
+        bare: Entry | None = None,
+    ) -> None:
+        self.site = site
+        self.post = post
+        self.summary_only = summary_only
+        self.key = key
+        self.summary: tuple[str, str] | None = None
+        self._bare = bare
+
+    @property
+    def bare(self) -> Entry:
+        """The entry without summary and content."""
+        if self._bare is None:
+            self._bare = bare_entry(self.site, self.post, summary_only=self.summary_only)
+        return self._bare
+
+    def entry(self) -> Entry:
+        """The entry with its summary (which must be known) and without content."""
+        assert self.summary is not None
+        return with_parts(self.bare, EntryParts(*self.summary, None), self.key)
+
+
+@dataclass(slots=True, eq=False)
+class _Work:
+    """One post to make entries of, and what is known of it."""
+
     post: Post
-    bare: Entry
+    slots: list[Slot]
     body_key: str | None  # None while the body is unread and its digest unknown
-    summary: str | None
-    finishing: str  # entries.finishing(): whether and how the HTML is cleaned
+    summary: str | None  # the post's own summary, Markdown
     body_html: str | None = None
     body_markdown: str | None = None
     summary_html: str | None = None
+    known: tuple[str, str] | None = None  # the finished summary, from the cache
+    formats: dict[Slot, list[str]] = field(default_factory=dict)  # entries to format
+    origin: str | None = None  # what its scanned file holds, when known (Archive.origin)
+    loads: str = ""  # the site settings a scanned post is made with (entries.site_loads)
+    _parts: tuple[str, str] | None = None  # what the parts key was made from, and the key
 
     def parts_key(self) -> str | None:
-        if self.body_key is None:
+        """A digest of what the post's parts are made from: its file (a scanned post's),
+        or its URL, body and summary."""
+        if self.origin is not None:
+            made_from = "file:" + self.origin
+        elif self.body_key is not None:
+            made_from = self.body_key
+        else:
             return None
-        summary = "" if self.summary is None else digest(self.summary)
-        return digest(f"{self.bare.url}\0{self.body_key}\0{summary}\0{self.finishing}")
+        if self._parts is None or self._parts[0] != made_from:
+            site = self.slots[0].site
+            if self.origin is not None:
+                key = origin_parts_key(self.loads, self.origin)
+            else:
+                summary = "" if self.summary is None else digest(self.summary)
+                key = digest(f"{post_url(site, self.post)}\0{self.body_key}\0{summary}")
+            self._parts = (made_from, key)
+        return self._parts[1]
 
-
-@dataclass(slots=True)
-class Prepared:
-    """The entry parts :func:`prepare` made, by slug: their summary but no content
-    (see :func:`prepare`), and the parts key of each (what they are made from);
-    each new entry's bytes in every format; each post's body key (what its
-    rendered HTML is cached by), by slug; and how many Markdown texts it rendered."""
-
-    parts: dict[str, EntryParts] = field(default_factory=dict)
-    keys: dict[str, str] = field(default_factory=dict)
-    pieces: Pieces = field(default_factory=dict)
-    body_keys: dict[str, str] = field(default_factory=dict)
-    renders: int = 0
-
-
-def prepare(
-    site: Site,
-    posts: Sequence[tuple[Post, bool]],
-    *,
-    read_body: Callable[[Post], str | None],
-    cache: Cache | None = None,
-    archive: Archive | None = None,
-    workers: Workers | None = None,
-    progress: Progress | None = None,
-    formats: Sequence[str] = (),
-) -> Prepared:
-    """The entry parts of every post in ``posts`` (each with whether its entry is
-    summary-only), made once per post. The parts hold the summary but no content
-    (``content_html`` is None): posts made now are formatted in each of
-    ``formats`` instead, and :func:`complete` makes the content of any other entry
-    that must be formatted.
-
-    ``progress``, when given, is called as ``progress("render", done, total)`` as
-    entries are made (those the cache holds count at once).
-
-    Raises:
-        PostErrors: a post's file cannot be read, or changed during the build.
-    """
-    settings = markup.renderer_settings(site.markdown)
-    root = link_root(site)
-    how = finishing(site)
-    jobs: list[_Job] = []
-    slugs: set[str] = set()
-    for post, summary_only in posts:
-        if post.slug not in slugs:  # as EntryMaker, one entry per slug: the first post's
-            slugs.add(post.slug)
-            bare = bare_entry(site, post, summary_only=summary_only)
-            body_key = _body_key(post, archive)
-            jobs.append(_Job(post, bare, body_key, summary_markdown(post), how))
-    total = len(jobs)
-    prepared = Prepared()
-    if cache is not None:
-        jobs = _from_cache(jobs, prepared, cache, settings)
-    done_count = total - len(jobs)
-    if progress is not None and done_count:
-        progress("render", done_count, total)
-    seconds = sum(_estimate(job, archive, len(formats)) for job in jobs)
-    parallel = workers is not None and workers.worth(seconds)
-    # Shared out, calls get smaller as the work left does, so that a few dozen posts
-    # still make a few calls for each process and no process waits long at the end.
-    share = 4 * workers.count if workers and parallel else 1
-    chunks = _items(jobs, read_body, cache, settings, share)
-    if workers is not None and parallel:
-        done = workers.map(
-            _run_in_worker,
-            ((chunk, tuple(formats), site.markdown, root, site.sanitize) for chunk in chunks),
+    def key(self, slot: Slot) -> str | None:
+        """The key of one of its entries, when known."""
+        parts_key = self.parts_key()
+        if parts_key is None:
+            return None
+        return entry_key(
+            parts_key,
+            slot.site,
+            slot.post,
+            summary_only=slot.summary_only,
+            scanned=self.origin is not None,
         )
-    else:
-        renderer = markup.Renderer.lazily(site.markdown)
-        done = (_run(chunk, renderer, formats, root, site.sanitize) for chunk in chunks)
-    results = (result for chunk in done for result in chunk)
-    for job, (parts, body_html, summary_html, pieces) in zip(jobs, results, strict=True):
-        prepared.renders += (body_html is not None) + (summary_html is not None)
-        slug = job.post.slug
-        prepared.parts[slug] = EntryParts(*parts, None)
-        key = job.parts_key()
-        if key is not None:
-            prepared.keys[slug] = key
-            made = entry_key(key, job.bare)
-            for name, piece in zip(formats, pieces, strict=True):
-                prepared.pieces[name, made] = piece
-        if job.body_key is not None:
-            prepared.body_keys[slug] = job.body_key
-        done_count += 1
-        if progress is not None:
-            progress("render", done_count, total)
-        if cache is None:
-            continue
-        if body_html is not None and job.body_key is not None:
-            cache.put(HTML, _html_key(settings, job.body_key), body_html)
-        if summary_html is not None and job.summary is not None:
-            cache.put(HTML, _html_key(settings, "md:" + digest(job.summary)), summary_html)
-        if key is not None:
-            cache.put(PARTS, key, list(parts))
-            cache.keep_only(PARTS, [key])
-        cache.keep_only(HTML, _html_keys(job, settings))
-    return prepared
+
+    @property
+    def bare_url(self) -> str:
+        return post_url(self.slots[0].site, self.post)
 
 
-def complete(
-    entries: Sequence[Entry],
-    posts: Mapping[str, Post],
-    body_html: Callable[[Post], str],
-    cache: Cache | None,
-    body_keys: Mapping[str, str],
-    site: Site,
-) -> list[Entry]:
-    """``entries`` with their content (unless summary-only), made from each post's
-    rendered HTML, taken from the cache or else from ``body_html``. ``posts`` gives
-    each entry's post by the entry's id, and ``body_keys`` each post's body key by
-    slug (see :class:`Prepared`)."""
-    settings = markup.renderer_settings(site.markdown)
-    root = link_root(site)
-    keys = {}
-    for entry in entries:
-        body_key = body_keys.get(posts[entry.id].slug)
-        if body_key is not None and body_key.startswith("md:") and not entry.summary_only:
-            keys[entry.id] = _html_key(settings, body_key)
-    found = cache.get(HTML, keys.values()) if cache is not None and keys else {}
-    result = []
-    for entry in entries:
-        if entry.summary_only:
-            result.append(entry)
-            continue
-        html = found.get(keys.get(entry.id, ""))
-        if not isinstance(html, str):
-            html = body_html(posts[entry.id])
-        # The summary, made beforehand, does not change the content.
-        content = finish(html, None, entry.url, root, clean=site.sanitize).content_html
-        result.append(replace(entry, content_html=content))
-    return result
+class Entries:
+    """The entries of one build: a slot for each post and variant in ``posts`` (in
+    the order given, newest first, which every document follows), and what the
+    cache knows of them.
+
+    ``read_body`` reads the Markdown body of a post that has none in memory.
+    With a cache, each post's cached values are kept in it for the next build.
+    """
+
+    def __init__(
+        self,
+        site: Site,
+        posts: Iterable[tuple[Post, bool]],
+        *,
+        read_body: Callable[[Post], str | None],
+        cache: Cache | None = None,
+        archive: Archive | None = None,
+    ) -> None:
+        self._profile = site.markdown
+        self._root = link_root(site)
+        self._clean = site.sanitize
+        self._read_body = read_body
+        self._cache = cache
+        self._archive = archive
+        self._works: dict[str, _Work] = {}
+        self._slots: dict[tuple[str, bool], Slot] = {}
+        loads = site_loads(site)
+        #: How many Markdown texts were rendered, and entries formatted (once per format).
+        self.renders = self.formatted = 0
+        for post, summary_only in posts:
+            work = self._works.get(post.slug)
+            if work is None:  # one entry per slug, as EntryMaker: the first post's
+                work = _Work(post, [], _body_key(post, archive), summary_markdown(post))
+                work.origin = archive.origin(post) if archive is not None else None
+                work.loads = loads
+                self._works[post.slug] = work
+            if (post.slug, summary_only) in self._slots:
+                continue
+            slot = Slot(site, work.post, summary_only=summary_only)
+            work.slots.append(slot)
+            self._slots[post.slug, summary_only] = slot
+            slot.key = work.key(slot)
+        if cache is not None:
+            self._keep(self._works.values())
+
+    def slot(self, post: Post, *, summary_only: bool = False) -> Slot:
+        """The slot of a post's entry."""
+        return self._slots[post.slug, summary_only]
+
+    def summaries(self, slots: Iterable[Slot]) -> None:
+        """Fill in each slot's summary from the cache, where it has it."""
+        if self._cache is None:
+            return
+        works = {id(work): work for slot in slots if (work := self._work(slot)) is not None}
+        self._known(list(works.values()))
+
+    def make(
+        self,
+        wanted: Mapping[Slot, Sequence[str]],
+        *,
+        summaries: Iterable[Slot] = (),
+        workers: Workers | None = None,
+        progress: Progress | None = None,
+    ) -> Iterator[Made]:
+        """Make each entry in ``wanted`` in each format listed for it, and the summary
+        of every slot in ``summaries`` that has none yet: for each post concerned, in
+        order, its entries' bytes. Rendered HTML and summaries go to the cache.
+
+        ``progress``, when given, is called as ``progress("render", done, total)`` as
+        posts are made (those that need nothing made count at once).
+
+        Raises:
+            PostErrors: a post's file cannot be read, or changed during the build.
+        """
+        todo: dict[int, _Work] = {}
+        for slot, names in wanted.items():
+            work = self._work(slot)
+            assert work is not None
+            work.formats[slot] = list(names)
+            todo[id(work)] = work
+        for slot in summaries:
+            work = self._work(slot)
+            if work is not None and slot.summary is None:
+                todo[id(work)] = work
+        jobs = [work for work in self._works.values() if id(work) in todo]
+        total = len(self._works)
+        done = total - len(jobs)
+        if progress is not None and done:
+            progress("render", done, total)
+        if not jobs:
+            return
+        if self._cache is not None:
+            self._known([job for job in jobs if job.known is None])
+            self._html_from_cache(jobs)
+        seconds = sum(_estimate(job, self._archive) for job in jobs)
+        parallel = workers is not None and workers.worth(seconds)
+        # Shared out, calls get smaller as the work left does, so that a few dozen posts
+        # still make a few calls for each process and no process waits long at the end.
+        share = 4 * workers.count if workers and parallel else 1
+        chunks = self._items(jobs, share)
+        results: Iterator[list[_Result]]
+        finishing = (self._root, self._clean)
+        if workers is not None and parallel:
+            results = workers.map(
+                _run_in_worker, ((chunk, self._profile, *finishing) for chunk in chunks)
+            )
+        else:
+            renderer = markup.Renderer.lazily(self._profile)
+            results = (_run(chunk, renderer, *finishing) for chunk in chunks)
+        made = (result for chunk in results for result in chunk)
+        for job, (summary, body_html, summary_html, pieces) in zip(jobs, made, strict=True):
+            done += 1
+            if progress is not None:
+                progress("render", done, total)
+            yield self._finish(job, summary, body_html, summary_html, pieces)
+
+    def _finish(
+        self,
+        job: _Work,
+        summary: tuple[str, str],
+        body_html: str | None,
+        summary_html: str | None,
+        pieces: tuple[bytes, ...],
+    ) -> Made:
+        """Record what making ``job`` gave; return its entries' bytes."""
+        self.renders += (body_html is not None) + (summary_html is not None)
+        parts_key = job.parts_key()
+        made: Made = []
+        at = 0
+        for slot in job.slots:
+            slot.summary = summary
+            slot.key = job.key(slot)
+            for name in job.formats.get(slot, ()):
+                made.append((slot, name, pieces[at]))
+                at += 1
+        self.formatted += at
+        cache = self._cache
+        if cache is not None:
+            if body_html is not None and job.body_key is not None:
+                cache.put(HTML, self._html_key(job.body_key), body_html)
+            if summary_html is not None and job.summary is not None:
+                cache.put(HTML, self._html_key("md:" + digest(job.summary)), summary_html)
+            if parts_key is not None and job.known is None:
+                cache.put(PARTS, parts_key, list(summary))
+            self._keep([job])
+        job.known, job.formats = summary, {}
+        return made
+
+    def _work(self, slot: Slot) -> _Work | None:
+        return self._works.get(slot.post.slug)
+
+    def _keep(self, works: Iterable[_Work]) -> None:
+        """Keep these posts' cached values for the next build."""
+        assert self._cache is not None
+        parts: list[str] = []
+        html: list[str] = []
+        for work in works:
+            parts_key = work.parts_key()
+            if parts_key is not None:
+                parts.append(parts_key)
+            html += self._html_keys(work)
+        self._cache.keep_only(PARTS, parts)
+        self._cache.keep_only(HTML, html)
+
+    def _known(self, works: Sequence[_Work]) -> None:
+        """Take finished summaries from the cache."""
+        assert self._cache is not None
+        keys = {id(work): work.parts_key() for work in works}
+        found = self._cache.get(PARTS, [key for key in keys.values() if key is not None])
+        for work in works:
+            key = keys[id(work)]
+            summary = _summary(found.get(key)) if key is not None else None
+            if summary is not None:
+                work.known = summary
+                for slot in work.slots:
+                    slot.summary = summary
+
+    def _html_key(self, body_key: str) -> str:
+        # The renderer's settings are part of the cache's header: its key is what it renders.
+        return body_key
+
+    def _html_keys(self, work: _Work) -> list[str]:
+        keys = []
+        if work.body_key is not None and work.body_key.startswith("md:"):
+            keys.append(self._html_key(work.body_key))
+        if work.summary is not None:
+            keys.append(self._html_key("md:" + digest(work.summary)))
+        return keys
+
+    def _html_from_cache(self, jobs: Sequence[_Work]) -> None:
+        """Take the rendered HTML each job needs from the cache, where it has it."""
+        assert self._cache is not None
+        wanted = [key for job in jobs for key in self._html_keys(job)]
+        if not wanted:
+            return
+        found = self._cache.get(HTML, wanted)
+        for job in jobs:
+            if job.body_key is not None and job.body_key.startswith("md:"):
+                html = found.get(self._html_key(job.body_key))
+                if isinstance(html, str):
+                    job.body_html = html
+            if job.summary is not None and job.known is None:
+                html = found.get(self._html_key("md:" + digest(job.summary)))
+                if isinstance(html, str):
+                    job.summary_html = html
+
+    def _items(self, jobs: list[_Work], share: int) -> Iterator[list[_Item]]:
+        """Each chunk of jobs as work items, reading bodies only as the chunk is due and
+        keeping none of them once it is sent. A chunk is at most a ``share``-th of the
+        jobs left (see ``_workers.portions``)."""
+        for start, end in _workers.portions(len(jobs), share, _CHUNK):
+            chunk = jobs[start:end]
+            unread = []
+            for job in chunk:
+                post = job.post
+                if job.body_html is not None or post.html is not None:
+                    continue
+                if post.markdown is not None or post.body_offset is None:
+                    job.body_markdown = post.markdown
+                    continue
+                job.body_markdown = self._read_body(post)
+                if job.body_key is None:
+                    job.body_key = "md:" + digest(job.body_markdown or "")
+                    unread.append(job)
+                if self._archive is not None:
+                    job.origin = self._archive.origin(post)
+            if self._cache is not None and unread:
+                self._html_from_cache(unread)
+            items: list[_Item] = []
+            for job in chunk:
+                body_html = job.body_html if job.body_html is not None else job.post.html
+                summary_html = None if job.known is not None else job.summary_html
+                items.append(
+                    (
+                        job.bare_url,
+                        body_html,
+                        None if body_html is not None else job.body_markdown,
+                        summary_html,
+                        None if summary_html is not None or job.known else job.summary,
+                        job.known,
+                        tuple(
+                            (slot.bare, tuple(job.formats[slot]))
+                            for slot in job.slots
+                            if slot in job.formats
+                        ),
+                    )
+                )
+                job.body_html = job.body_markdown = job.summary_html = None
+            yield items
 
 
 def _body_key(post: Post, archive: Archive | None) -> str | None:
@@ -213,56 +420,6 @@ def _body_key(post: Post, archive: Archive | None) -> str | None:
     return "none"
 
 
-def _html_key(settings: str, body_key: str) -> str:
-    return digest(f"{settings}\0{body_key}")
-
-
-def _html_keys(job: _Job, settings: str) -> list[str]:
-    keys = []
-    if job.body_key is not None and job.body_key.startswith("md:"):
-        keys.append(_html_key(settings, job.body_key))
-    if job.summary is not None:
-        keys.append(_html_key(settings, "md:" + digest(job.summary)))
-    return keys
-
-
-def _from_cache(jobs: list[_Job], prepared: Prepared, cache: Cache, settings: str) -> list[_Job]:
-    """Take finished summaries from the cache; return the jobs still to do, with any
-    rendered HTML the cache has."""
-    keys = {job.post.slug: job.parts_key() for job in jobs}
-    found = cache.get(PARTS, [key for key in keys.values() if key is not None])
-    todo = []
-    for job in jobs:
-        key = keys[job.post.slug]
-        summary = _summary(found.get(key)) if key is not None else None
-        if summary is not None and key is not None and job.body_key is not None:
-            prepared.parts[job.post.slug] = EntryParts(*summary, None)
-            prepared.keys[job.post.slug] = key
-            prepared.body_keys[job.post.slug] = job.body_key
-            cache.keep_only(PARTS, [key])
-            cache.keep_only(HTML, _html_keys(job, settings))
-        else:
-            todo.append(job)
-    _html_from_cache(todo, cache, settings)
-    return todo
-
-
-def _html_from_cache(jobs: Sequence[_Job], cache: Cache, settings: str) -> None:
-    wanted = [key for job in jobs for key in _html_keys(job, settings)]
-    if not wanted:
-        return
-    found = cache.get(HTML, wanted)
-    for job in jobs:
-        if job.body_key is not None and job.body_key.startswith("md:"):
-            html = found.get(_html_key(settings, job.body_key))
-            if isinstance(html, str):
-                job.body_html = html
-        if job.summary is not None:
-            html = found.get(_html_key(settings, "md:" + digest(job.summary)))
-            if isinstance(html, str):
-                job.summary_html = html
-
-
 def _summary(value: Any) -> tuple[str, str] | None:
     """A cached summary (HTML and text), if it has the right shape."""
     if not isinstance(value, list) or len(value) != 2:
@@ -273,7 +430,7 @@ def _summary(value: Any) -> tuple[str, str] | None:
     return summary_html, summary_text
 
 
-def _estimate(job: _Job, archive: Archive | None, formats: int) -> float:
+def _estimate(job: _Work, archive: Archive | None) -> float:
     """Seconds of work a job is likely to take on one core."""
     post = job.post
     size = 0
@@ -282,9 +439,10 @@ def _estimate(job: _Job, archive: Archive | None, formats: int) -> float:
             size = len(post.markdown)
         elif archive is not None:
             size = archive.body_size(post)
-    if job.summary is not None and job.summary_html is None:
+    if job.summary is not None and job.summary_html is None and job.known is None:
         size += len(job.summary)
     finish = len(job.body_html or post.html or "") or size
+    formats = sum(len(names) for names in job.formats.values())
     return (
         size * _workers.RENDER_SECONDS_PER_CHAR
         + finish * _workers.FINISH_SECONDS_PER_CHAR
@@ -292,90 +450,53 @@ def _estimate(job: _Job, archive: Archive | None, formats: int) -> float:
     )
 
 
-def _items(
-    jobs: list[_Job],
-    read_body: Callable[[Post], str | None],
-    cache: Cache | None,
-    settings: str,
-    share: int,
-) -> Iterator[list[_Item]]:
-    """Each chunk of jobs as work items, reading bodies only as the chunk is due and
-    keeping none of them once it is sent. A chunk is at most a ``share``-th of the
-    jobs left (see ``_workers.portions``)."""
-    for start, end in _workers.portions(len(jobs), share, _CHUNK):
-        chunk = jobs[start:end]
-        unread = []
-        for job in chunk:
-            post = job.post
-            if job.body_html is not None or post.html is not None:
-                continue
-            if post.markdown is not None or post.body_offset is None:
-                job.body_markdown = post.markdown
-                continue
-            job.body_markdown = read_body(post)
-            if job.body_key is None:
-                job.body_key = "md:" + digest(job.body_markdown or "")
-                unread.append(job)
-        if cache is not None and unread:
-            _html_from_cache(unread, cache, settings)
-        items: list[_Item] = []
-        for job in chunk:
-            body_html = job.body_html if job.body_html is not None else job.post.html
-            items.append(
-                (
-                    job.bare.url,
-                    body_html,
-                    None if body_html is not None else job.body_markdown,
-                    job.summary_html,
-                    None if job.summary_html is not None else job.summary,
-                    job.bare,
-                )
-            )
-            job.body_html = job.body_markdown = None
-        yield items
-
-
 def _run(
     items: Sequence[_Item],
     render: Callable[[str], str],
-    formats: Sequence[str],
     root: str | None = None,
     clean: bool = True,
 ) -> list[_Result]:
-    """Render and finish each item, and format its entry: the work itself, in
-    whichever process."""
+    """Render and finish each item (see ``entries.finish`` for ``root`` and
+    ``clean``), and format its entries: the work itself, in whichever process."""
     made: list[tuple[EntryParts, str | None, str | None]] = []
-    for url, body_html, body_markdown, summary_html, summary_source, _ in items:
+    for url, body_html, body_markdown, summary_html, summary_source, known, _ in items:
         rendered_body = rendered_summary = None
         if body_html is None:
             if body_markdown is not None and body_markdown.strip():
                 body_html = rendered_body = render(body_markdown)
             else:
                 body_html = ""
-        if summary_html is None and summary_source is not None:
-            summary_html = rendered_summary = render(summary_source)
-        parts = finish(body_html, summary_html, url, root, clean=clean)
+        if known is not None:
+            # The summary, made beforehand, does not change the content.
+            content = finish(body_html, None, url, root, clean=clean).content_html
+            parts = EntryParts(*known, content)
+        else:
+            if summary_html is None and summary_source is not None:
+                summary_html = rendered_summary = render(summary_source)
+            parts = finish(body_html, summary_html, url, root, clean=clean)
         made.append((parts, rendered_body, rendered_summary))
-    entries = [with_parts(item[5], parts) for item, (parts, _, _) in zip(items, made, strict=True)]
-    pieces = [FORMATS[name].items(entries) for name in formats]
+    # Each format formats all of its entries at once, with one feedgen generator.
+    by_format: dict[str, list[Entry]] = {}
+    for item, (parts, _, _) in zip(items, made, strict=True):
+        for bare, names in item[6]:
+            entry = with_parts(bare, parts)
+            for name in names:
+                by_format.setdefault(name, []).append(entry)
+    formatted = {name: iter(FORMATS[name].items(found)) for name, found in by_format.items()}
     return [
         (
             (parts.summary_html, parts.summary_text),
             rendered_body,
             rendered_summary,
-            tuple(found[number] for found in pieces),
+            tuple(next(formatted[name]) for _, names in item[6] for name in names),
         )
-        for number, (parts, rendered_body, rendered_summary) in enumerate(made)
+        for item, (parts, rendered_body, rendered_summary) in zip(items, made, strict=True)
     ]
 
 
 def _run_in_worker(
-    items: Sequence[_Item],
-    formats: tuple[str, ...],
-    profile: MarkdownProfile,
-    root: str | None,
-    clean: bool,
+    items: Sequence[_Item], profile: MarkdownProfile, root: str | None, clean: bool
 ) -> list[_Result]:
     # Also run in the building process, by whichever thread builds there: each thread
     # its own renderer for the profile.
-    return _run(items, markup.thread_renderer(profile).render, formats, root, clean)
+    return _run(items, markup.thread_renderer(profile).render, root, clean)

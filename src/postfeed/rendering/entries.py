@@ -4,9 +4,10 @@ Pure functions of (site, post); no file I/O."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from .._text import xml_safe
 from ..model import Author, Entry, Image, Post, Site
@@ -80,12 +81,34 @@ def summary_markdown(post: Post) -> str | None:
     return post.summary if post.summary is not None and post.summary.strip() else None
 
 
-# The fields of an entry that its parts (summary and content) do not decide.
-_BARE_FIELDS = tuple(
-    spec.name
-    for spec in fields(Entry)
-    if spec.name not in ("summary_html", "summary_text", "content_html", "key")
+# Everything bare_entry() reads of a post and of the site: an entry's key is made from
+# them, so that it is known without making the entry (keep them in step).
+_POST_INPUTS = (
+    "slug",
+    "title",
+    "published",
+    "updated",
+    "tags",
+    "categories",
+    "authors",
+    "lang",
+    "id",
+    "image",
+    "content",
 )
+# The Markdown profile decides how bodies render and what root-relative links resolve
+# against; finishing() is added to these.
+_SITE_INPUTS = (
+    "url",
+    "permalink",
+    "id_scheme",
+    "feeds_base_url",
+    "author",
+    "language",
+    "markdown",
+)
+# And what a scanned post's fields are made from besides its file's front matter.
+_LOAD_INPUTS = ("timezone", "authors", "static_dir")
 
 
 def bare_entry(site: Site, post: Post, *, summary_only: bool = False) -> Entry:
@@ -116,14 +139,52 @@ def bare_entry(site: Site, post: Post, *, summary_only: bool = False) -> Entry:
     )
 
 
-def entry_key(parts_key: str, bare: Entry) -> str:
-    """A digest of everything an entry holds, from its parts key (a digest of what
-    its summary and content are made from) and its bare fields: two entries with
-    the same key are the same, byte for byte, in every format."""
-    text = repr([getattr(bare, name) for name in _BARE_FIELDS])
-    h = hashlib.sha256(f"{parts_key}\0".encode())
+def entry_key(
+    parts_key: str, site: Site, post: Post, *, summary_only: bool = False, scanned: bool = False
+) -> str:
+    """A key standing for everything an entry is made from: its parts key (what its
+    summary and content are made from), and all that :func:`bare_entry` reads of the
+    post and the site. Two entries with the same key are the same, byte for byte, in
+    every format; the key is known without making the entry.
+
+    A ``scanned`` post's parts key already stands for its file's front matter and
+    body and for every site setting a post is made with (see
+    :func:`origin_parts_key`): only whether the entry is summary-only and the post's
+    image (whose size is read from the static folder) are added to it."""
+    if scanned:
+        key = parts_key + ("/s" if summary_only else "")
+        if post.image is not None:
+            key += "/" + hashlib.sha256(repr(post.image).encode()).hexdigest()[:16]
+        return key
+    text = repr([getattr(post, name) for name in _POST_INPUTS])
+    h = hashlib.sha256(f"{parts_key}\0{_site_inputs(site)}\0{summary_only:d}\0".encode())
     h.update(text.encode("utf-8", "surrogatepass"))
     return h.hexdigest()[:40]
+
+
+def origin_parts_key(loads: str, origin: str) -> str:
+    """The parts key of a post scanned from a file, from what the file holds (``origin``,
+    see ``Archive.origin``) and the site settings posts are made with (``loads``, from
+    :func:`site_loads`): everything the post's fields, summary and content are made from."""
+    h = hashlib.sha256(f"file\0{loads}\0".encode())
+    h.update(origin.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:40]
+
+
+def site_loads(site: Site) -> str:
+    """Every site setting a post scanned from a file is made with, as text."""
+    return _site_loads(site)
+
+
+@lru_cache(maxsize=8)
+def _site_inputs(site: Site) -> str:
+    return repr([*(getattr(site, name) for name in _SITE_INPUTS), finishing(site)])
+
+
+@lru_cache(maxsize=8)
+def _site_loads(site: Site) -> str:
+    names = (*_SITE_INPUTS, *_LOAD_INPUTS)
+    return repr([*(getattr(site, name) for name in names), finishing(site)])
 
 
 def category_scheme(site: Site) -> str:
@@ -134,12 +195,9 @@ def category_scheme(site: Site) -> str:
 
 @dataclass
 class EntryMaker:
-    """Turns posts into entries, rendering each post's Markdown at most once.
-
-    ``parts`` holds, by slug, parts made beforehand (from a cache, or in other
-    processes; their content may be left out, see ``prepare``), and ``keys`` a
-    digest of what each post's parts are made from (its URL, body and summary),
-    when known. ``read_body`` reads the body of a post that has none in memory
+    """Turns posts into entries, rendering each post's Markdown at most once: the
+    library's way to one feed in memory (a build makes its entries with
+    ``_prepare.Entries``). ``read_body`` reads the body of a post that has none in memory
     (see ``Post.body_offset``). With a ``memo``, parts the memo holds are taken
     from it, and the others are made with the calling thread's own renderer and
     kept there.
@@ -147,8 +205,6 @@ class EntryMaker:
 
     site: Site
     read_body: Callable[[Post], str | None] | None = None
-    parts: Mapping[str, EntryParts] = field(default_factory=dict, repr=False)
-    keys: Mapping[str, str] = field(default_factory=dict, repr=False)
     renders: int = 0
     memo: Memo[tuple[str, str, str | None]] | None = field(default=None, repr=False)
     _renderer: markup.Renderer | None = field(default=None, repr=False)
@@ -162,13 +218,11 @@ class EntryMaker:
         if done is not None:
             return done
         bare = bare_entry(self.site, post, summary_only=summary_only)
-        parts = self.parts.get(post.slug) or self._made.get(post.slug)
+        parts = self._made.get(post.slug)
         if parts is None:
             parts = self._parts(post, bare.url)
             self._made[post.slug] = parts
-        parts_key = self.keys.get(post.slug)
-        key = None if parts_key is None else entry_key(parts_key, bare)
-        result = with_parts(bare, parts, key)
+        result = with_parts(bare, parts)
         self._done[post.slug, summary_only] = result
         return result
 
@@ -249,6 +303,7 @@ def _absolute_image(site: Site, image: Image | None) -> Image | None:
     return Image(url=image_url(site, image.url), length=image.length, media_type=image.media_type)
 
 
+@lru_cache(maxsize=256)  # most posts share a few authors
 def safe_author(author: Author) -> Author:
     """The author with every character XML forbids dropped."""
     return Author(
@@ -263,6 +318,9 @@ def _instant(value: datetime) -> datetime:
     zone data, such as +00:19:32) becomes UTC, since RFC 3339 and RFC 822 offsets
     are hours and minutes."""
     offset = value.utcoffset()
-    if offset is not None and offset % timedelta(minutes=1):
+    if offset is not None and offset % _MINUTE:
         value = value.astimezone(UTC)
-    return value.replace(microsecond=0)
+    return value.replace(microsecond=0) if value.microsecond else value
+
+
+_MINUTE = timedelta(minutes=1)

@@ -142,6 +142,7 @@ def render_page(site: Site, feeds: Sequence[PlannedFeed], main: Feed) -> bytes:
         "<p>Paste a feed's address into your feed reader, or open the link with it."
         " Every format carries the same posts.</p>",
         *_feed_list(site, PurePosixPath("."), site.formats),
+        *(_archive(feed) for feed in feeds if feed.family == "main" and feed.pages),
         "</section>",
     ]
     for family, (heading, hint) in _SECTIONS.items():
@@ -160,6 +161,7 @@ def render_page(site: Site, feeds: Sequence[PlannedFeed], main: Feed) -> bytes:
                 "<details>",
                 f"<summary>{_text(feed.label)}</summary>",
                 *_feed_list(site, feed.path, feed.formats),
+                *((_archive(feed),) if feed.pages else ()),
                 "</details>",
             ]
         body.append("</section>")
@@ -209,6 +211,25 @@ def _feed_list(site: Site, folder: PurePosixPath, formats: Sequence[str]) -> lis
         )
     lines.append("</ul>")
     return lines
+
+
+def _archive(feed: PlannedFeed) -> str:
+    """A line on the feed's archive (RFC 5005), with a link to its newest page in each
+    format, relative to the page."""
+    newest = feed.pages[-1]
+    count = sum(len(page.posts) for page in feed.pages)
+    prefix = quote(f"{newest.path}/", safe="/-._~")
+    links = " · ".join(
+        f'<a href="{_attr(prefix + FORMATS[name].filename)}" type="{FORMATS[name].media_type}">'
+        f"{FORMATS[name].label}</a>"
+        for name in feed.formats
+    )
+    posts = "post is" if count == 1 else f"{count:,} posts are"
+    return (
+        f'<p class="muted">{"The" if count == 1 else "All"} {posts} in the archive,'
+        f" {feed.archive:,} a page; feed readers that support archived feeds (RFC 5005)"
+        f" read it from the feeds above. Newest page: {links}.</p>"
+    )
 
 
 def _date(value: datetime) -> str:

@@ -87,45 +87,236 @@ def commit(files: Mapping[Path, bytes], remove: Iterable[Path] = (), *, root: Pa
     4. Only then are the kept old files deleted.
 
     A process killed during step 3 leaves each file whole, old or new, and
-    temporary files that :func:`remove_stale_temps` deletes.
+    temporary files that :func:`remove_stale_temps` deletes. :class:`Staging`
+    does the same for files written a piece at a time.
 
     Raises:
         OutputError: a path is outside ``root``, or a file could not be written,
             replaced or deleted (old files are restored).
     """
-    removals = list(remove)
-    for target in files:
-        check_inside(root, target)
-    for path in removals:
-        check_inside(root, path, new=False)
-    created: list[Path] = []
-    staged: list[tuple[Path, Path]] = []
+    staging = Staging(root)
     try:
         for target, data in files.items():
-            staged.append((_stage(target, data, created), target))
+            staging.add(target, data)
+        staging.commit(remove)
     except BaseException:
-        _unlink_all(temp for temp, _ in staged)
-        _remove_folders(created)
+        staging.abandon()
         raise
-    swaps: list[_Swap] = []
-    try:
+
+
+class Staging:
+    """New files written beside their targets under temporary names, a piece at a
+    time, then swapped in all at once, or not at all (see :func:`commit`).
+
+    Files may be written side by side: each keeps what it is given in a small
+    buffer, and at most a few dozen of them hold an open file at once.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._staged: dict[Path, StagedFile] = {}
+        self._created: list[Path] = []  # folders made for staged files, outermost first
+        self._open: dict[StagedFile, None] = {}  # files holding a descriptor, oldest use first
+
+    def open(self, target: Path) -> StagedFile:
+        """A new, empty file to be swapped in at ``target``.
+
+        Raises:
+            OutputError: the path is outside the root, or the file cannot be made.
+        """
+        check_inside(self.root, target)
+        if target in self._staged:
+            raise ValueError(f"{target} is staged already")
+        staged = StagedFile(self, target)
+        self._staged[target] = staged
+        return staged
+
+    def add(self, target: Path, data: bytes) -> None:
+        """Stage ``data`` whole as the new ``target``."""
+        staged = self.open(target)
+        staged.write(data)
+        staged.close()
+
+    def discard(self, target: Path) -> None:
+        """Leave ``target`` as it is after all: its staged file is deleted."""
+        staged = self._staged.pop(target)
+        staged.drop()
+
+    def commit(self, remove: Iterable[Path] = (), *, first: Iterable[Path] = ()) -> None:
+        """Swap every staged file in (those in ``first`` first) and delete every file in
+        ``remove`` (steps 3 and 4 of :func:`commit`); on failure, every old file is
+        back and nothing is staged.
+
+        Raises:
+            OutputError: a file could not be replaced or deleted (old files are restored).
+        """
+        removals = list(remove)
         for path in removals:
-            swap = _move_aside(path)
-            if swap is not None:
-                swaps.append(swap)
-        for temp, target in staged:
-            swaps.append(_swap_in(temp, target))
-    except BaseException:
-        for swap in reversed(swaps):
-            swap.roll_back()
-        _unlink_all(temp for temp, _ in staged)
-        _remove_folders(created)
-        raise
-    _unlink_all(swap.kept for swap in swaps if swap.kept is not None)
-    for path in removals:
-        _remove_empty_folders(path.parent, root)
-    for folder in {path.parent for path in [*files, *removals]}:
-        _fsync_dir(folder)
+            check_inside(self.root, path, new=False)
+        leading = [self._staged[path] for path in first]
+        staged = leading + [file for file in self._staged.values() if file not in leading]
+        for file in staged:
+            file.close()  # each is written in full before any is swapped in
+        swaps: list[_Swap] = []
+        try:
+            for path in removals:
+                swap = _move_aside(path)
+                if swap is not None:
+                    swaps.append(swap)
+            for file in staged:
+                assert file.temp is not None
+                swaps.append(_swap_in(file.temp, file.target))
+                file.temp = None
+        except BaseException:
+            for swap in reversed(swaps):
+                swap.roll_back()
+            self.abandon()
+            raise
+        self._staged.clear()
+        self._created.clear()
+        _unlink_all(swap.kept for swap in swaps if swap.kept is not None)
+        for path in removals:
+            _remove_empty_folders(path.parent, self.root)
+        for folder in {path.parent for path in [*(file.target for file in staged), *removals]}:
+            _fsync_dir(folder)
+
+    def abandon(self) -> None:
+        """Delete every staged file and every folder made for them."""
+        for file in self._staged.values():
+            file.drop()
+        self._staged.clear()
+        _remove_folders(self._created)
+        self._created.clear()
+
+    def _opened(self, file: StagedFile) -> None:
+        """Note that ``file`` holds a descriptor, closing the least recently used
+        other one when too many are open."""
+        self._open.pop(file, None)
+        self._open[file] = None
+        while len(self._open) > _OPEN_FILES:
+            oldest = next(iter(self._open))
+            oldest.release()
+
+    def _released(self, file: StagedFile) -> None:
+        self._open.pop(file, None)
+
+
+#: Staged files that keep a descriptor open at once, at most.
+_OPEN_FILES = 32
+#: Bytes a staged file keeps before writing them out.
+_BUFFER = 256 * 1024
+
+
+class StagedFile:
+    """One file being staged: written a piece at a time, flushed to disk on close."""
+
+    def __init__(self, staging: Staging, target: Path) -> None:
+        self.staging = staging
+        self.target = target
+        self.temp: Path | None = None
+        #: Size, modification time and inode of the file once closed.
+        self.written: tuple[int, int, int] | None = None
+        self._fd: int | None = None
+        self._buffer = bytearray()
+        self._closed = False
+        try:
+            _make_folders(target.parent, staging._created)
+            fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=target.parent)
+        except OSError as err:
+            raise OutputError(target, f"cannot write: {err.strerror}") from err
+        self.temp = Path(name)
+        self._fd = fd
+        staging._opened(self)
+
+    def write(self, data: bytes | memoryview) -> None:
+        """Append ``data``.
+
+        Raises:
+            OutputError: the file cannot be written.
+        """
+        self._buffer += data
+        if len(self._buffer) >= _BUFFER:
+            self._flush()
+
+    def close(self) -> None:
+        """Write out what is left, flush it to disk, and make the file public.
+
+        Raises:
+            OutputError: the file cannot be written.
+        """
+        if self._closed:
+            return
+        self._flush()
+        fd = self._descriptor()
+        try:
+            os.fsync(fd)
+            # mkstemp creates files readable by the owner only; feeds are public.
+            os.fchmod(fd, 0o644)
+            stat = os.fstat(fd)
+            self.written = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        except OSError as err:
+            raise OutputError(self.target, f"cannot write: {err.strerror}") from err
+        self.release()
+        self._closed = True
+
+    def release(self) -> None:
+        """Close the descriptor (the file is opened again if more is written)."""
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+            self.staging._released(self)
+
+    def drop(self) -> None:
+        """Close and delete the temporary file."""
+        self.release()
+        self._buffer = bytearray()
+        if self.temp is not None:
+            self.temp.unlink(missing_ok=True)
+            self.temp = None
+
+    def _descriptor(self) -> int:
+        if self._fd is None:
+            assert self.temp is not None
+            try:
+                self._fd = os.open(self.temp, os.O_WRONLY | os.O_APPEND)
+            except OSError as err:
+                raise OutputError(self.target, f"cannot write: {err.strerror}") from err
+        self.staging._opened(self)
+        return self._fd
+
+    def _flush(self) -> None:
+        if not self._buffer:
+            return
+        fd = self._descriptor()
+        view = memoryview(self._buffer)
+        try:
+            while view:
+                view = view[os.write(fd, view) :]
+        except OSError as err:
+            raise OutputError(self.target, f"cannot write: {err.strerror}") from err
+        finally:
+            view.release()
+        self._buffer.clear()
+
+
+def clock(folder: Path) -> int:
+    """The file system's time now, in nanoseconds, as it stamps a new file in
+    ``folder``: a file whose times are earlier was last changed before this call,
+    and any change to it from now on gives it later times. 0 if no file can be made.
+    """
+    try:
+        fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=folder)
+    except OSError:
+        return 0
+    try:
+        return os.fstat(fd).st_mtime_ns
+    except OSError:
+        return 0
+    finally:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            Path(name).unlink()
 
 
 def remove_stale_temps(folder: Path) -> None:
@@ -152,29 +343,6 @@ class _Swap:
                 self.kept.replace(self.path)
             elif self.added and not self.existed:
                 self.path.unlink()
-
-
-def _stage(target: Path, data: bytes, created: list[Path]) -> Path:
-    try:
-        _make_folders(target.parent, created)
-        fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=target.parent)
-    except OSError as err:
-        raise OutputError(target, f"cannot write: {err.strerror}") from err
-    temp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp creates files readable by the owner only; feeds are public.
-        temp.chmod(0o644)
-    except OSError as err:
-        temp.unlink(missing_ok=True)
-        raise OutputError(target, f"cannot write: {err.strerror}") from err
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return temp
 
 
 def _swap_in(temp: Path, target: Path) -> _Swap:

@@ -1,4 +1,5 @@
-"""The id guard: a build must not change the id of an entry readers already have.
+"""The id guard: a build must not change the id of an entry readers already have,
+nor move entries between the pages of an archive, which readers and hosts keep.
 
 Compares the feeds about to be written with the feed files already in the output
 folder; reads those files, writes nothing.
@@ -7,14 +8,28 @@ folder; reads those files, writes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .._text import xml_safe
-from ..errors import IdChange, IdChangeError
+from ..errors import ArchiveChange, IdChange, IdChangeError
 from ..formats import FORMATS
 from ..model import Feed, Post, PublishedEntry, Site
 from ..urls import post_id
 from . import _fs
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveView:
+    """A feed's archive as a build would write it: the folder its pages go in (one
+    sub-folder each, under the output folder), how many entries a page holds, how
+    many each page holds, oldest page first, and the ids on a page (by number, from
+    1), made when asked for."""
+
+    folder: PurePosixPath
+    size: int
+    counts: tuple[int, ...]
+    ids: Callable[[int], Sequence[str]]
 
 
 def check_ids(
@@ -22,43 +37,97 @@ def check_ids(
     published: Sequence[Post],
     feeds: Mapping[PurePosixPath, Feed],
     *,
+    archives: Sequence[ArchiveView] = (),
     known: Callable[[Path], tuple[PublishedEntry, ...] | None] | None = None,
+    same: Callable[[Path], bool] | None = None,
     retired: Collection[str] = (),
 ) -> None:
-    """Refuse a build that drops or renames an entry still inside a feed's window.
+    """Refuse a build that drops or renames an entry still inside a feed's window, or
+    that takes an entry off the archive page it is on.
 
     An entry of a published feed file is flagged when no published post has its
     id any more although it is not older than the oldest entry still in the new
     feed, the usual sign of a renamed slug, a changed ``url`` or a changed
-    ``permalink``. ``known``, when given, gives the entries of a file without
-    reading it when it can (the build knows the files it wrote), or None.
-    Entries whose ids are in ``retired`` may leave (their posts expired).
+    ``permalink``. An archive keeps every entry: one that leaves its archive is
+    flagged too, and entries that move to another page are counted, for each
+    archive, with the page size when it changed. ``known``, when given, gives the
+    entries of a file without reading it when it can (the build knows the files
+    it wrote), or None; ``same``, when given, tells the files that already hold
+    what the build would write, whose entries cannot have changed. Entries whose
+    ids are in ``retired`` may leave (their posts expired); entries that move
+    because of it are still counted.
 
     Raises:
         IdChangeError: every flagged entry, with the post that now has a new id
-            when one matches by title or publish date.
+            when one matches by title or publish date, and every archive whose
+            entries would move.
     """
-    old: list[tuple[Path, PublishedEntry, Feed]] = []
+    old: list[tuple[Path, PublishedEntry]] = []
+    suspects: list[tuple[Path, PublishedEntry]] = []
+    # Most entries are still shown: only the others need every published post's id.
+    shown = {entry.id for feed in feeds.values() for entry in feed.entries}
+    unchanged = same if same is not None else _never
     for folder, feed in feeds.items():
+        if _same(site.output_dir / folder, unchanged):
+            continue
         found = _read_published(site.output_dir / folder, known)
         if found is not None:
             path, entries = found
-            old += [(path, entry, feed) for entry in entries]
-    # Most entries are still shown: only the others need every published post's id.
-    shown = {entry.id for feed in feeds.values() for entry in feed.entries}
-    suspects = [
-        (path, entry, feed)
-        for path, entry, feed in old
-        if entry.id not in shown and entry.id not in retired and _inside_window(entry, feed)
-    ]
-    if not suspects:
+            old += [(path, entry) for entry in entries]
+            suspects += [
+                (path, entry)
+                for entry in entries
+                if entry.id not in shown and entry.id not in retired and _inside_window(entry, feed)
+            ]
+    moves: list[ArchiveChange] = []
+    left: set[str] = set()  # ids that leave an archive, though a post still has them
+    for view in archives:
+        page_of: dict[str, int] | None = None
+        moved: list[tuple[PublishedEntry, int, int]] = []
+        held = count = 0  # what old page 1 held, and how many old pages there are
+        while True:
+            count += 1
+            page = site.output_dir / view.folder / str(count)
+            if count <= len(view.counts) and _same(page, unchanged):
+                held = held or view.counts[0]
+                continue
+            found = _read_published(page, known)
+            if found is None:
+                count -= 1
+                break
+            path, entries = found
+            held = held or len(entries)
+            old += [(path, entry) for entry in entries]
+            here = set(view.ids(count)) if count <= len(view.counts) else set()
+            for entry in entries:
+                if entry.id in here:
+                    continue
+                if page_of is None:  # every page's ids, only when an entry left its page
+                    page_of = {
+                        id_: n for n in range(1, len(view.counts) + 1) for id_ in view.ids(n)
+                    }
+                new = page_of.get(entry.id)
+                if new is None and entry.id in retired:
+                    continue
+                if new is None:
+                    suspects.append((path, entry))
+                    left.add(entry.id)
+                elif new != count:
+                    moved.append((entry, count, new))
+        if moved:
+            entry, before, after = moved[0]
+            resized = held > view.size or (count > 1 and held != view.size)
+            where = str(site.output_dir / view.folder)
+            sizes = (held, view.size) if resized else None
+            moves.append(ArchiveChange(where, len(moved), entry.title, before, after, sizes))
+    if not suspects and not moves:
         return
     new_ids = {xml_safe(post_id(site, post)) for post in published}
-    old_ids = {entry.id for _, entry, _ in old}
+    old_ids = {entry.id for _, entry in old}
     unmatched = [post for post in published if xml_safe(post_id(site, post)) not in old_ids]
     changes: dict[str, IdChange] = {}
-    for path, entry, _ in suspects:
-        if entry.id in new_ids or entry.id in changes:
+    for path, entry in suspects:
+        if (entry.id in new_ids and entry.id not in left) or entry.id in changes:
             continue
         post = _match(entry, unmatched)
         if post is None:
@@ -67,8 +136,18 @@ def check_ids(
             unmatched.remove(post)
             where = str(post.source) if post.source is not None else post.slug
             changes[entry.id] = IdChange(where, entry.title, entry.id, post_id(site, post))
-    if changes:
-        raise IdChangeError(changes.values())
+    if changes or moves:
+        raise IdChangeError(changes.values(), moves)
+
+
+def _never(path: Path) -> bool:
+    return False
+
+
+def _same(folder: Path, same: Callable[[Path], bool]) -> bool:
+    """Whether a feed file in ``folder`` already holds what the build would write there
+    (every format of a folder carries the same entries)."""
+    return any(same(folder / fmt.filename) for fmt in FORMATS.values())
 
 
 def _inside_window(entry: PublishedEntry, feed: Feed) -> bool:

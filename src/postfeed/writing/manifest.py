@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePath, PurePosixPath
 
 from ..formats import FORMATS
+from ..planning.plan import ARCHIVE
 from ..rendering.page import PAGE_FILENAME
 from . import _fs
 
@@ -40,8 +41,9 @@ def written_before(
     The list kept in the folder decides. Without one, a file counts as postfeed's
     when its content says so: an RSS or Atom feed naming postfeed as its generator,
     the page's footer, a JSON Feed whose ``feed_url`` is where this site publishes
-    that file (``feed_url`` is the output folder's URL). Only the folder itself and
-    the families' folders (``families``) are looked at then.
+    that file, or for an archive page its feed (``feed_url`` is the output folder's
+    URL). Only the folder itself, the families' folders (``families``) and their
+    archive folders are looked at then.
 
     Raises:
         OutputError: the list or a file cannot be read.
@@ -59,17 +61,27 @@ def written_before(
         ours = {
             PurePosixPath(path.as_posix())
             for path in found
-            if _made_by_postfeed(folder / path, feed_url + path.as_posix())
+            if _made_by_postfeed(folder / path, feed_url + _feed_of(path).as_posix())
         }
     others = {PurePosixPath(path.as_posix()) for path in found} - ours
     return ours, others
 
 
 def _candidates(folder: Path, families: Iterable[str]) -> list[Path]:
-    paths = list(folder.glob("*"))
+    paths = [*folder.glob("*"), *folder.glob(f"{ARCHIVE}/*/*")]
     for family in families:
         paths += (folder / family).glob("*/*")
+        paths += (folder / family).glob(f"*/{ARCHIVE}/*/*")
     return paths
+
+
+def _feed_of(path: PurePath) -> PurePath:
+    """The file whose URL a JSON Feed at ``path`` names as its ``feed_url``: itself, or
+    for an archive page (``.../archive/3/feed.json``) its feed's."""
+    parts = path.parts
+    if len(parts) >= 3 and parts[-3] == ARCHIVE and parts[-2].isdigit():
+        return PurePosixPath(*parts[:-3], parts[-1])
+    return path
 
 
 def _listed(folder: Path) -> set[PurePosixPath] | None:

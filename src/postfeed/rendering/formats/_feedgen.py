@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 
@@ -26,6 +27,8 @@ GENERATOR_NAME = "postfeed"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 _ATOM_NS = "http://www.w3.org/2005/Atom"
+# RFC 5005: the namespace of <fh:archive/>, which marks an archive document.
+FH_NS = "http://purl.org/syndication/history/1.0"
 _CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 _MEDIA_NS = "http://search.yahoo.com/mrss/"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -68,6 +71,9 @@ def atom_head_tail(feed: Feed) -> tuple[bytes, bytes]:
     if feed.hub:
         # WebSub 4: the hub link; after self and alternate, so it never becomes RSS <link>.
         fg.link(href=feed.hub, rel="hub")
+    for rel, href in _archive_links(feed, _ATOM.filename):
+        fg.link(href=href, rel=rel)
+    _load_history(fg, feed)
     _load_media(fg, feed.entries)
     if feed.description:
         fg.subtitle(feed.description)
@@ -132,18 +138,23 @@ def rss_head_tail(feed: Feed) -> tuple[bytes, bytes]:
     """The RSS document of ``feed`` without its items, split where they go."""
     fg = _generator(feed, _RSS.filename, _RSS.media_type)
     fg.load_extension("dc", atom=False, rss=True)
+    _load_history(fg, feed)
     _load_media(fg, feed.entries)
     # RSS requires a channel description; feedgen refuses an empty one.
     fg.description(feed.description or feed.title)
     root = _tree(fg, "rss")
-    if feed.hub:
-        # WebSub 4: RSS carries the hub as an atom:link beside the self link.
-        self_link = root.find(f"channel/{{{_ATOM_NS}}}link")
-        hub = etree.Element(f"{{{_ATOM_NS}}}link")
-        hub.set("href", feed.hub)
-        hub.set("rel", "hub")
-        hub.tail = self_link.tail
-        self_link.addnext(hub)
+    # WebSub 4 and RFC 5005 appendix B: RSS carries the hub and the archive links as
+    # atom:link elements, after the self link.
+    extra = [("hub", feed.hub)] if feed.hub else []
+    extra += _archive_links(feed, _RSS.filename)
+    last = root.find(f"channel/{{{_ATOM_NS}}}link")
+    for rel, href in extra:
+        link = etree.Element(f"{{{_ATOM_NS}}}link")
+        link.set("href", href)
+        link.set("rel", rel)
+        link.tail = last.tail
+        last.addnext(link)
+        last = link
     head, _, tail = _cut(_serialize(root), _RSS_CUT)
     return _plain_text(head), tail
 
@@ -257,6 +268,38 @@ def _generator(feed: Feed, filename: str, media_type: str) -> Any:
     # No version attribute: the output must not change with the tool's version.
     fg.generator(GENERATOR_NAME, uri=feed.generator_uri)
     return fg
+
+
+def _archive_links(feed: Feed, filename: str) -> list[tuple[str, str]]:
+    """RFC 5005 section 4's links of a document, in this format: the subscription
+    document (``current``), then the archive pages before and after it."""
+    links = [
+        ("current", feed.current),
+        ("prev-archive", feed.prev_archive),
+        ("next-archive", feed.next_archive),
+    ]
+    return [(rel, folder + filename) for rel, folder in links if folder is not None]
+
+
+class _History(BaseExtension):  # type: ignore[misc]  # feedgen ships no type hints
+    """RFC 5005's <fh:archive/>, in an archive document's feed or channel element."""
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"fh": FH_NS}
+
+    def extend_atom(self, feed: Any) -> Any:
+        etree.SubElement(feed, f"{{{FH_NS}}}archive")
+        return feed
+
+    def extend_rss(self, feed: Any) -> Any:
+        etree.SubElement(feed.find("channel"), f"{{{FH_NS}}}archive")
+        return feed
+
+
+def _load_history(fg: Any, feed: Feed) -> None:
+    """Mark an archive document (RFC 5005 section 4); other documents keep their bytes."""
+    if feed.archive:
+        fg.register_extension("fh", _History, None)
 
 
 def _load_media(fg: Any, entries: Sequence[Entry]) -> None:

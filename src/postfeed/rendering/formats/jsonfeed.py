@@ -26,13 +26,18 @@ def render_json(feed: Feed) -> bytes:
 
 def json_head_tail(feed: Feed) -> tuple[bytes, bytes]:
     """The document of ``feed`` without its items, split where they go."""
+    # An archive page is part of its feed, which its subscription document identifies.
+    own = feed.current if feed.current is not None else feed.base_url
     document: dict[str, object] = {
         "version": VERSION,
         "title": feed.title,
         "home_page_url": feed.home_url,
-        "feed_url": feed.base_url + _JSON.filename,
+        "feed_url": own + _JSON.filename,
         "description": feed.description,
     }
+    if feed.prev_archive is not None:
+        # JSON Feed has no archive vocabulary; next_url leads to the next, older items.
+        document["next_url"] = feed.prev_archive + _JSON.filename
     if feed.language:
         document["language"] = feed.language
     if feed.author is not None:
