@@ -155,6 +155,20 @@ def test_empty_site(page: Callable[[], str]) -> None:
     assert "<p>No posts yet.</p>" in page()
 
 
+def test_page_lists_the_newest_entries_only(
+    page: Callable[[], str],
+    write_post: Callable[..., Path],
+    write_config: Callable[[str], Path],
+) -> None:
+    """With a feed of every post, the page lists the newest 20 of them, not all."""
+    write_config("limit: 0\ntag_feeds: false\n")
+    for day in range(1, 26):
+        write_post(f"p{day:02d}", f"date: 2024-01-{day:02d}T10:00:00Z\n")
+    html = page()
+    listed = re.findall(r'<h3><a href="[^"]*/posts/(p\d\d)/">', html)
+    assert listed == [f"p{day:02d}" for day in range(25, 5, -1)]
+
+
 def test_page_is_deterministic(site_dir: Path, write_post: Callable[..., Path]) -> None:
     """Building at another time gives the same page, byte for byte."""
     write_post("a", "tags: [go]\n")

@@ -23,7 +23,7 @@ from .rendering import markup, memo
 from .rendering._documents import Document, Outputs
 from .rendering._prepare import Entries, Slot
 from .rendering.entries import EntryMaker, safe_author
-from .rendering.page import PAGE_FILENAME, render_page
+from .rendering.page import PAGE_ENTRIES, PAGE_FILENAME, render_page
 from .urls import post_id
 from .writing import _fs, _lock
 from .writing.idguard import ArchiveView, check_ids
@@ -297,7 +297,12 @@ def _publish(
     )
     documents, archives = _documents(site, planned, entries)
     main_summary = planned.main.content == "summary"
-    listed = [entries.slot(post, summary_only=main_summary) for post in planned.main.posts]
+    # The page lists the newest entries of the main feed (a feed of every post may
+    # have thousands): only their summaries are needed.
+    listed = [
+        entries.slot(post, summary_only=main_summary)
+        for post in planned.main.posts[:PAGE_ENTRIES]
+    ]
     page = site.output_dir / PAGE_FILENAME
     manifest = site.output_dir / MANIFEST_NAME
     owned = {*(doc.path for doc in documents), page}

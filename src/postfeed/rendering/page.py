@@ -14,6 +14,8 @@ from ..formats import FORMATS
 from ..model import Feed, PlannedFeed, Site
 
 PAGE_FILENAME = "index.html"
+#: The most entries the page lists: the newest; the feeds hold the rest.
+PAGE_ENTRIES = 20
 # Each family's section on the page: its heading, and what a reader can do there.
 _SECTIONS = {
     "tags": ("Feeds by tag", "Subscribe to one topic only: open a tag to see its feeds."),
@@ -107,7 +109,8 @@ def link_tags(site: Site, feed: PlannedFeed | None = None) -> str:
 
 def render_page(site: Site, feeds: Sequence[PlannedFeed], main: Feed) -> bytes:
     """index.html for the output folder: how to subscribe to each planned feed (the
-    main one first, then a section per family), and the newest entries of ``main``.
+    main one first, then a section per family), and the newest entries of ``main``
+    (at most :data:`PAGE_ENTRIES` of them: the caller gives no more).
     Links to the feeds are relative, so the page works wherever the folder is
     served; the addresses shown to copy are the published ones."""
     lang = site.language or "en"
