@@ -15,6 +15,21 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U001
 _NOT_SLUG = re.compile(r"[^\w]+|_+")
 # Control characters, and the marks that reorder how a terminal shows the text around them.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: The months in English, for dates written out as people (and some generators) write them.
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 #: Device names Windows refuses as file or folder names, whatever the extension. Feeds
 #: are often synced or served from Windows, so they are refused everywhere.
 RESERVED_NAMES = frozenset(

@@ -300,8 +300,7 @@ def _publish(
     # The page lists the newest entries of the main feed (a feed of every post may
     # have thousands): only their summaries are needed.
     listed = [
-        entries.slot(post, summary_only=main_summary)
-        for post in planned.main.posts[:PAGE_ENTRIES]
+        entries.slot(post, summary_only=main_summary) for post in planned.main.posts[:PAGE_ENTRIES]
     ]
     page = site.output_dir / PAGE_FILENAME
     manifest = site.output_dir / MANIFEST_NAME
@@ -539,18 +538,12 @@ def _resolved(planned: PlannedFeed, entries: tuple[Entry, ...]) -> Feed:
 def _page(planned: PlannedFeed, page: ArchivePage, entries: tuple[Entry, ...]) -> Feed:
     """An archive page of a planned feed (RFC 5005 section 4), with these entries (and
     the date of the newest): it is part of the feed, and leads to the feed itself and
-    to the pages either side."""
+    to the pages either side. It has no hub: it does not change."""
     pages = planned.pages
-    return Feed(
-        id=planned.id,
-        title=planned.title,
-        description=planned.description,
-        home_url=planned.home_url,
+    return replace(
+        _resolved(planned, entries),
         base_url=page.base_url,
-        language=planned.language,
-        author=None if planned.author is None else safe_author(planned.author),
-        updated=max((entry.updated for entry in entries), default=None),
-        entries=entries,
+        hub=None,
         archive=True,
         current=planned.base_url,
         prev_archive=pages[page.number - 2].base_url if page.number > 1 else None,

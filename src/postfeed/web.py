@@ -11,12 +11,13 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from http import HTTPStatus
 
+from ._text import MONTHS
 from .formats import FORMATS
 from .model import Post, Site
 from .pipeline import render_feed
 
 _CHARSET = "; charset=utf-8"
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS = tuple(month[:3] for month in MONTHS)
 _MONTH = "(?P<month>" + "|".join(_MONTHS) + ")"
 _TIME = r"(?P<hour>\d\d):(?P<minute>\d\d):(?P<second>\d\d)"
 # RFC 9110 5.6.7: a recipient accepts all three forms of HTTP-date, always GMT.

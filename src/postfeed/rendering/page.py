@@ -10,6 +10,7 @@ from html import escape
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
+from .._text import MONTHS
 from ..formats import FORMATS
 from ..model import Feed, PlannedFeed, Site
 
@@ -33,20 +34,6 @@ _SECTIONS = {
     ),
     "custom": ("More feeds", "Feeds chosen by the site: open one to see its formats."),
 }
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 # Colours meet WCAG 2.1 AA (4.5:1 for text) in both schemes; the page test measures them.
 _STYLE = """\
@@ -237,7 +224,7 @@ def _archive(feed: PlannedFeed) -> str:
 
 def _date(value: datetime) -> str:
     """A date as people read it, in its own offset and in English like the page."""
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def _text(value: str) -> str:

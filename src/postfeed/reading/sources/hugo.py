@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
 
+from ..._text import MONTHS
 from ...errors import ConfigError
 from ...model import Author, MarkdownProfile, Post, Progress, Site
 from .. import _values
@@ -744,20 +745,6 @@ _ATTRIBUTES = frozenset(
 _GO_LAYOUT = re.compile(
     r"January|Monday|2006|Jan|Mon|MST|002|__2|_2|01|02|03|04|05|06|15|PM|pm|1|2|3|4|5"
 )
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 _DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
 
 
@@ -780,7 +767,7 @@ def _attribute(rules: _Rules, page: _Page, name: str) -> str:
     values: dict[str, Callable[[], str]] = {
         "year": lambda: str(date.year),
         "month": lambda: f"{date.month:02d}",
-        "monthname": lambda: _MONTHS[date.month - 1],
+        "monthname": lambda: MONTHS[date.month - 1],
         "day": lambda: f"{date.day:02d}",
         "weekday": lambda: str(date.isoweekday() % 7),
         "weekdayname": lambda: _DAYS[date.isoweekday() % 7],
@@ -805,8 +792,8 @@ def _go_format(date: datetime, layout: str) -> str:
     """A date in a Go time layout (``2006-01-02``), for permalinks such as ``:2006``."""
     hour12 = date.hour % 12 or 12
     tokens = {
-        "January": _MONTHS[date.month - 1],
-        "Jan": _MONTHS[date.month - 1][:3],
+        "January": MONTHS[date.month - 1],
+        "Jan": MONTHS[date.month - 1][:3],
         "Monday": _DAYS[date.isoweekday() % 7],
         "Mon": _DAYS[date.isoweekday() % 7][:3],
         "2006": f"{date.year:04d}",

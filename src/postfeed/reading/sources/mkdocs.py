@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..._text import MONTHS
 from ...errors import ConfigError
 from ...model import Author, MarkdownProfile, Post, Progress, Site
 from ...rendering import markup
@@ -120,20 +121,6 @@ _PREDEFINED = {
     "medium": "MMM d, y",
     "short": "M/d/yy",
 }
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _LDML = re.compile(r"'(?:[^']|'')*'|([A-Za-z])\1*")
 _HEADING = re.compile(r"\A\s*#[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*(?:\n|\Z)")
@@ -914,7 +901,7 @@ def _format_date(value: datetime, pattern: str) -> str:
             "s": value.second,
         }
         if letter in "ML" and count >= 3:
-            name = _MONTHS[value.month - 1]
+            name = MONTHS[value.month - 1]
             return name[:3] if count == 3 else name[0] if count == 5 else name
         if letter == "E" or (letter in "ec" and count >= 3):
             name = _DAYS[value.weekday()]
