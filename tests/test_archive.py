@@ -307,7 +307,7 @@ def test_removed_post_is_named_and_moves_counted(
     (blog / "posts" / "p02.md").unlink()
     assert main(["build", "-q"]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        "feeds/archive/1/feed.json: entry 'tag:blog.example.com,2024-01-02:p02' ('Post p02')"
+        "feeds/archive/1/atom.xml: entry 'tag:blog.example.com,2024-01-02:p02' ('Post p02')"
         " would disappear while older entries stay in the feed; if its post was renamed, give"
         " it 'id: tag:blog.example.com,2024-01-02:p02' in its front matter; if it was removed"
         " on purpose, build with --allow-id-change",

@@ -516,7 +516,7 @@ FEATURE_CASES = [
       " move to another page; hosts and readers may keep closed pages for a long time and never"
       " see the change; if it is meant, build with --allow-id-change\n"),
     C("newest-entry-disappears", newest_post_removed,
-      "feeds/feed.json: entry 'tag:blog.example.com,2024-05-02:n' ('Newer') would disappear while"
+      "feeds/atom.xml: entry 'tag:blog.example.com,2024-05-02:n' ('Newer') would disappear while"
       " older entries stay in the feed; if its post was renamed, give it"
       " 'id: tag:blog.example.com,2024-05-02:n' in its front matter; if it was removed on"
       " purpose, build with --allow-id-change\n"),

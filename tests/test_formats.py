@@ -862,6 +862,37 @@ def test_published_entries_are_what_reading_the_file_gives(tmp_path: Path, name:
         cache.close()
     assert known is not None
     assert known == FORMATS[name].read(path.read_bytes())
+    with path.open("rb") as handle:
+        assert FORMATS[name].read(handle) == known
+
+
+@pytest.mark.parametrize("name", ["atom", "rss"])
+def test_reading_a_document_as_it_is_parsed(tmp_path: Path, name: str) -> None:
+    """An XML document read from a file as it is parsed gives every entry in order, and
+    one cut short, one with another root or one that is not XML is refused."""
+    fmt = FORMATS[name]
+    entries = [
+        make_entry(
+            id=f"https://blog.example/posts/p{n}/",
+            url=f"https://blog.example/posts/p{n}/",
+            title=f"Post {n}",
+            published=datetime(2024, 1, 1 + n, tzinfo=UTC),
+            updated=datetime(2024, 1, 1 + n, tzinfo=UTC),
+            content_html="<p>" + "Text. " * 2000 + "</p>",
+        )
+        for n in range(20)
+    ]
+    data = fmt.render(make_feed(*entries))
+    path = tmp_path / fmt.filename
+    path.write_bytes(data)
+    with path.open("rb") as handle:
+        found = fmt.read(handle)
+    assert [entry.id for entry in found] == [entry.id for entry in entries]
+    assert [entry.title for entry in found] == [entry.title for entry in entries]
+    other = FORMATS["rss" if name == "atom" else "atom"].render(make_feed(*entries))
+    for broken in (data[: len(data) // 2], other, b"not xml", b""):
+        with pytest.raises(ValueError, match=r"XML|expected a"):
+            fmt.read(broken)
 
 
 def test_changed_entries_alone_are_formatted(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import feedparser
 import pytest
@@ -95,7 +96,7 @@ def test_removed_post_is_named_by_its_feed(blog: Path, capsys: pytest.CaptureFix
     (blog / "posts/b.md").unlink()
     assert main(["build"]) == 2
     assert capsys.readouterr().err == (
-        "feeds/feed.json: entry 'tag:blog.example.com,2024-05-02:b' ('Post b') would"
+        "feeds/atom.xml: entry 'tag:blog.example.com,2024-05-02:b' ('Post b') would"
         " disappear while older entries stay in the feed; if its post was renamed, give it"
         " 'id: tag:blog.example.com,2024-05-02:b' in its front matter; if it was removed on"
         " purpose, build with --allow-id-change\n"
@@ -195,7 +196,7 @@ def test_guard_takes_published_entries_from_the_cache(
 
     read = Format.read
 
-    def counted(fmt: Format, data: bytes) -> tuple[PublishedEntry, ...]:
+    def counted(fmt: Format, data: bytes | BinaryIO) -> tuple[PublishedEntry, ...]:
         reads.append(fmt.name)
         return read(fmt, data)
 
@@ -204,11 +205,11 @@ def test_guard_takes_published_entries_from_the_cache(
     assert main(["build", "-q"]) == 0
     assert reads == []
     assert main(["build", "-q", "--no-cache"]) == 0
-    assert reads == ["json", "json"]  # the main feed and tags/go
+    assert reads == ["atom", "atom"]  # the main feed and tags/go
     reads.clear()
-    json_feed = blog / "feeds/feed.json"
-    json_feed.write_bytes(json_feed.read_bytes().replace(b'"title": "Post a"', b'"title": "A"'))
+    atom = blog / "feeds/atom.xml"
+    atom.write_bytes(atom.read_bytes().replace(b">Post a</title>", b">A</title>"))
     (blog / "posts/b.md").rename(blog / "posts/b-renamed.md")
     assert main(["build"]) == 2
     assert capsys.readouterr().err == RENAMED
-    assert reads == ["json"]  # the changed main feed; tags/go from the cache
+    assert reads == ["atom"]  # the changed main feed; tags/go from the cache

@@ -8,7 +8,7 @@ import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
     from .model import Entry, Feed, PublishedEntry
@@ -25,7 +25,8 @@ class Format:
     earlier document. ``render(feed)`` is the whole document, and ``read(data)``
     the entries of a published document (it raises ValueError on anything else).
     ``read_rank`` orders the formats the id guard reads a folder's feeds in, the
-    cheapest to read first: every format carries the same entries.
+    one read with the least memory first (the XML formats are read as they are
+    parsed, JSON Feed whole): every format carries the same entries.
     """
 
     name: str
@@ -51,9 +52,10 @@ class Format:
         result: bytes = self._function("render")(feed)
         return result
 
-    def read(self, data: bytes) -> tuple[PublishedEntry, ...]:
-        """The entries of a published document (id, title, publish date)."""
-        result: tuple[PublishedEntry, ...] = self._function("read")(data)
+    def read(self, source: bytes | BinaryIO) -> tuple[PublishedEntry, ...]:
+        """The entries of a published document (id, title, publish date), from its
+        bytes or from a binary file."""
+        result: tuple[PublishedEntry, ...] = self._function("read")(source)
         return result
 
     def _function(self, verb: str) -> Callable[..., Any]:
@@ -79,7 +81,7 @@ FORMATS: Mapping[str, Format] = MappingProxyType(
             label="RSS",
             filename="rss.xml",
             media_type="application/rss+xml",
-            read_rank=3,
+            read_rank=2,
             separator=b"",
             module="_feedgen",
         ),
@@ -88,7 +90,7 @@ FORMATS: Mapping[str, Format] = MappingProxyType(
             label="Atom",
             filename="atom.xml",
             media_type="application/atom+xml",
-            read_rank=2,
+            read_rank=1,
             separator=b"",
             module="_feedgen",
         ),
@@ -97,7 +99,7 @@ FORMATS: Mapping[str, Format] = MappingProxyType(
             label="JSON Feed",
             filename="feed.json",
             media_type="application/feed+json",
-            read_rank=1,
+            read_rank=3,
             separator=b",\n",
             module="jsonfeed",
         ),

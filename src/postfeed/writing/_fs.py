@@ -7,9 +7,10 @@ import contextlib
 import os
 import secrets
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from .._text import RESERVED_NAMES
 from ..errors import OutputError
@@ -32,6 +33,30 @@ def read_if_exists(path: Path) -> bytes | None:
         raise OutputError(path, "is a folder, expected a feed file") from err
     except OSError as err:
         raise OutputError(path, f"cannot read: {err.strerror}") from err
+
+
+@contextlib.contextmanager
+def open_if_exists(path: Path) -> Iterator[BinaryIO | None]:
+    """A file opened for reading, or None when it does not exist, as
+    :func:`read_if_exists` reads it, for a reader that takes it a piece at a time.
+
+    Raises:
+        OutputError: the path is a folder, or the file cannot be opened or read.
+    """
+    try:
+        handle = path.open("rb")
+    except (FileNotFoundError, NotADirectoryError):
+        yield None
+        return
+    except IsADirectoryError as err:
+        raise OutputError(path, "is a folder, expected a feed file") from err
+    except OSError as err:
+        raise OutputError(path, f"cannot read: {err.strerror}") from err
+    with handle:
+        try:
+            yield handle
+        except OSError as err:
+            raise OutputError(path, f"cannot read: {err.strerror}") from err
 
 
 def refuse_nul(*paths: Path) -> None:

@@ -186,11 +186,11 @@ def _read_published(
         entries = known(path) if known is not None else None
         if entries is not None:
             return path, entries
-        data = _fs.read_if_exists(path)
-        if data is None:
-            continue
         try:
-            return path, fmt.read(data)
+            with _fs.open_if_exists(path) as handle:
+                if handle is None:
+                    continue
+                return path, fmt.read(handle)
         except ValueError:
             # A damaged file carries no ids to keep; the build replaces it.
             continue

@@ -6,11 +6,12 @@ date feedgen would default to ``now()`` is set from the feed.
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
@@ -362,15 +363,15 @@ def _hex_references(match: re.Match[str]) -> str:
     return start + text + end
 
 
-def read_atom(data: bytes) -> tuple[PublishedEntry, ...]:
-    """The entries of an Atom document: id, title and publish date (else updated).
+def read_atom(source: bytes | BinaryIO) -> tuple[PublishedEntry, ...]:
+    """The entries of an Atom document (bytes, or a binary file read as it is parsed):
+    id, title and publish date (else updated).
 
     Raises:
         ValueError: the bytes are not an Atom feed.
     """
-    root = _parse_feed(data, f"{{{_ATOM_NS}}}feed")
     result = []
-    for element in root.iterfind(f"{{{_ATOM_NS}}}entry"):
+    for element in _entries(source, f"{{{_ATOM_NS}}}feed", f"{{{_ATOM_NS}}}entry"):
         stamp = element.findtext(f"{{{_ATOM_NS}}}published") or element.findtext(
             f"{{{_ATOM_NS}}}updated"
         )
@@ -384,15 +385,15 @@ def read_atom(data: bytes) -> tuple[PublishedEntry, ...]:
     return tuple(result)
 
 
-def read_rss(data: bytes) -> tuple[PublishedEntry, ...]:
-    """The items of an RSS document: guid (else link), title and pubDate.
+def read_rss(source: bytes | BinaryIO) -> tuple[PublishedEntry, ...]:
+    """The items of an RSS document (bytes, or a binary file read as it is parsed):
+    guid (else link), title and pubDate.
 
     Raises:
         ValueError: the bytes are not an RSS feed.
     """
-    root = _parse_feed(data, "rss")
     result = []
-    for item in root.iterfind("channel/item"):
+    for item in _entries(source, "rss", "item", parent="channel"):
         result.append(
             PublishedEntry(
                 id=(item.findtext("guid") or item.findtext("link") or "").strip(),
@@ -403,14 +404,42 @@ def read_rss(data: bytes) -> tuple[PublishedEntry, ...]:
     return tuple(result)
 
 
-def _parse_feed(data: bytes, root_tag: str) -> Any:
+def _entries(
+    source: bytes | BinaryIO, root_tag: str, entry_tag: str, parent: str | None = None
+) -> Iterator[Any]:
+    """Each entry element of a feed document, children of the root (or of its ``parent``
+    child), parsed as the document is read: each is emptied once the caller is done
+    with it, so that a feed of every post is never held whole (the id guard reads the
+    files a build replaces).
+
+    Raises:
+        ValueError: the document is not well-formed, or its root is not ``root_tag``.
+    """
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    events = etree.iterparse(
+        stream, events=("start", "end"), resolve_entities=False, no_network=True
+    )
+    depth = 0
     try:
-        root = etree.fromstring(data, _PARSER)
+        for event, element in events:
+            if event == "start":
+                depth += 1
+                if depth == 1 and element.tag != root_tag:
+                    raise ValueError(f"expected a <{root_tag}> document, got <{element.tag}>")
+                continue
+            depth -= 1
+            wanted = depth == (1 if parent is None else 2) and element.tag == entry_tag
+            if wanted and (parent is None or element.getparent().tag == parent):
+                yield element
+            if depth >= 1 and (wanted or depth == (1 if parent is None else 2)):
+                # Done with it: its text and children go, and so do the siblings before it.
+                element.clear(keep_tail=True)
+                while element.getprevious() is not None:
+                    del element.getparent()[0]
     except etree.XMLSyntaxError as err:
         raise ValueError(f"not well-formed XML: {err}") from err
-    if root.tag != root_tag:
-        raise ValueError(f"expected a <{root_tag}> document, got <{root.tag}>")
-    return root
+    if depth:
+        raise ValueError("not well-formed XML: the document ends early")
 
 
 def _read_date(text: str | None, parse: Any) -> datetime | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import BinaryIO
 
 from postfeed.formats import FORMATS
 from postfeed.model import Author, Entry, Feed, PublishedEntry
@@ -105,14 +106,15 @@ def _rfc3339(value: datetime) -> str:
     return value.replace(microsecond=0).isoformat()
 
 
-def read_json(data: bytes) -> tuple[PublishedEntry, ...]:
-    """The items of a JSON Feed document: id, title and date_published.
+def read_json(source: bytes | BinaryIO) -> tuple[PublishedEntry, ...]:
+    """The items of a JSON Feed document (bytes, or a binary file, read whole): id,
+    title and date_published.
 
     Raises:
         ValueError: the bytes are not a JSON Feed.
     """
     try:
-        document = json.loads(data)
+        document = json.loads(source if isinstance(source, bytes) else source.read())
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise ValueError(f"not JSON: {err}") from err
     items = document.get("items") if isinstance(document, dict) else None
