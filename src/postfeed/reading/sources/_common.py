@@ -19,6 +19,29 @@ from .. import _values
 from .._yaml import YAMLProblem, load_mapping
 from ..frontmatter import SplitProblem, decode
 
+#: Python-Markdown's own extensions, by the short names site generators accept.
+MARKDOWN_EXTENSIONS = frozenset(
+    [
+        "abbr",
+        "admonition",
+        "attr_list",
+        "codehilite",
+        "def_list",
+        "extra",
+        "fenced_code",
+        "footnotes",
+        "legacy_attrs",
+        "legacy_em",
+        "md_in_html",
+        "meta",
+        "nl2br",
+        "sane_lists",
+        "smarty",
+        "tables",
+        "toc",
+        "wikilinks",
+    ]
+)
 #: The front matter formats and the line each starts with.
 YAML, TOML, JSON = "yaml", "toml", "json"
 _OPENERS = {YAML: "---", TOML: "+++"}

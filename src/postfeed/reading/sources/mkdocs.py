@@ -30,36 +30,21 @@ from ...rendering import markup
 from .. import _values
 from .._yaml import Tagged
 from . import Defaults, Reader, Reading, _links, nunjucks, templates
-from ._common import YAML, Problem, Problems, front_matter, load_yaml, read_text
+from ._common import (
+    MARKDOWN_EXTENSIONS,
+    YAML,
+    Problem,
+    Problems,
+    front_matter,
+    load_yaml,
+    read_text,
+)
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 #: The suffixes MkDocs reads as Markdown pages.
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
 #: MkDocs' own extensions, always on (``config/defaults.py`` markdown_extensions).
 _BUILTIN_EXTENSIONS = ("toc", "tables", "fenced_code")
-#: Python-Markdown's extensions, by the short names MkDocs accepts.
-_PYTHON_MARKDOWN = frozenset(
-    [
-        "abbr",
-        "admonition",
-        "attr_list",
-        "codehilite",
-        "def_list",
-        "extra",
-        "fenced_code",
-        "footnotes",
-        "legacy_attrs",
-        "legacy_em",
-        "md_in_html",
-        "meta",
-        "nl2br",
-        "sane_lists",
-        "smarty",
-        "tables",
-        "toc",
-        "wikilinks",
-    ]
-)
 #: pymdown-extensions' extensions (``pymdownx.<name>``).
 _PYMDOWNX = frozenset(
     [
@@ -505,13 +490,13 @@ def _profile(config: _Config) -> tuple[MarkdownProfile, list[str]]:
         name = raw.removeprefix("markdown.extensions.")
         line = config.line_after("markdown_extensions", raw)
         where = config.where("markdown_extensions", line)
-        known = name in _PYTHON_MARKDOWN or name.removeprefix("pymdownx.") in _PYMDOWNX
+        known = name in MARKDOWN_EXTENSIONS or name.removeprefix("pymdownx.") in _PYMDOWNX
         if name in _READS_FILES:
             warnings.append(
                 f"{where}: markdown_extensions: {name} is not run ({_READS_FILES[name]}): left out"
             )
             continue
-        if not (known and (name in _PYTHON_MARKDOWN or name.startswith("pymdownx."))):
+        if not (known and (name in MARKDOWN_EXTENSIONS or name.startswith("pymdownx."))):
             warnings.append(
                 f"{where}: markdown_extensions: {raw} is not one of Python-Markdown's or"
                 " pymdown-extensions' extensions: left out"

@@ -32,7 +32,7 @@ from ...errors import ConfigError
 from ...model import Author, MarkdownProfile, Post, Progress, Site
 from .. import _values
 from . import Defaults, Reader, Reading, pelican_rst
-from ._common import Problem, Problems, instant, read_text
+from ._common import MARKDOWN_EXTENSIONS, Problem, Problems, instant, read_text
 
 #: The settings files, the second read over the first when it is there (Pelican
 #: sites publish with ``pelican -s publishconf.py``).
@@ -136,26 +136,6 @@ _PROFILE = MarkdownProfile(
     extensions=("extra", "codehilite"),
     settings=(("codehilite", (("css_class", "highlight"), ("use_pygments", False))),),
 )
-_MARKDOWN_NAMES = {
-    "abbr",
-    "admonition",
-    "attr_list",
-    "codehilite",
-    "def_list",
-    "extra",
-    "fenced_code",
-    "footnotes",
-    "legacy_attrs",
-    "legacy_em",
-    "md_in_html",
-    "meta",
-    "nl2br",
-    "sane_lists",
-    "smarty",
-    "tables",
-    "toc",
-    "wikilinks",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,7 +313,7 @@ def _profile(settings: _Settings) -> tuple[MarkdownProfile, list[str]]:
         short = name.removeprefix("markdown.extensions.")
         if short == "meta" or short in names:
             continue
-        if short in _MARKDOWN_NAMES:
+        if short in MARKDOWN_EXTENSIONS:
             names.append(short)
         else:
             warnings.append(
