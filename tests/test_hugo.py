@@ -333,6 +333,48 @@ def test_expired_entry_may_leave_the_feed(tmp_path: Path) -> None:
     ]
 
 
+def test_expired_entry_may_leave_its_archive_page(tmp_path: Path) -> None:
+    """An archived post whose expiryDate passes leaves its page without the id guard
+    naming it; entries that would move to other pages because of it are still refused."""
+    before, after = datetime(2025, 1, 1, tzinfo=UTC), NOW
+    for name in ("newest", "oldest"):
+        (tmp_path / name).mkdir()
+    newest = make_site(
+        tmp_path / "newest",
+        {
+            "posts/a.md": yaml_post("title: A\ndate: 2024-01-01\n"),
+            "posts/b.md": yaml_post("title: B\ndate: 2024-02-01\n"),
+            "posts/c.md": yaml_post("title: C\ndate: 2024-03-01\nexpiryDate: 2025-06-01\n"),
+        },
+        extra="archive: 1\n",
+    )
+    postfeed.build(newest, now=before)
+    result = postfeed.build(newest, now=after)
+    assert [post.title for post in result.published] == ["B", "A"]
+    assert not (tmp_path / "newest/out/archive/3").exists()
+    assert [
+        entry.title for entry in feedparser.parse(tmp_path / "newest/out/atom.xml").entries
+    ] == [
+        "B",
+        "A",
+    ]
+
+    oldest = make_site(
+        tmp_path / "oldest",
+        {
+            "posts/a.md": yaml_post("title: A\ndate: 2024-01-01\nexpiryDate: 2025-06-01\n"),
+            "posts/b.md": yaml_post("title: B\ndate: 2024-02-01\n"),
+        },
+        extra="archive: 1\n",
+    )
+    postfeed.build(oldest, now=before)
+    with pytest.raises(postfeed.IdChangeError) as caught:
+        postfeed.build(oldest, now=after)
+    assert caught.value.changes == ()
+    [moved] = caught.value.archives
+    assert (moved.title, moved.old_page, moved.new_page) == ("B", 2, 1)
+
+
 def test_build_options_and_headless_bundles_are_not_listed(tmp_path: Path) -> None:
     """build: {list: never}, _build: {render: never} and headless bundles are no posts."""
     site = make_site(
