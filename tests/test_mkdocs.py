@@ -653,3 +653,20 @@ def test_slugs_are_pymdownx_slugs() -> None:
     )
     assert markup.slugify("A  B", "_") == "A__B"
     assert markup.slugify("Ü", case="lower", percent_encode=True) == "%C3%BC"
+
+
+def test_two_posts_at_one_url_are_refused(tmp_path: Path) -> None:
+    """Two posts Material would write to one URL: an error at the second, on its slug's
+    line, naming the first."""
+    site = make_site(
+        tmp_path,
+        {
+            "blog/posts/a.md": post("title: A\ndate: 2024-05-01\nslug: same\n"),
+            "blog/posts/b.md": post("title: B\ndate: 2024-05-01\nslug: same\n"),
+        },
+    )
+    with pytest.raises(postfeed.PostErrors) as caught:
+        postfeed.load_posts(site)
+    [error] = caught.value.errors
+    assert str(error).startswith(f"{tmp_path / 'docs/blog/posts/b.md'}:4: url '")
+    assert str(error).endswith(f"' is also used by {tmp_path / 'docs/blog/posts/a.md'}")

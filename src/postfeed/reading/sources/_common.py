@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from ...errors import ConfigError, PostError, PostErrors, SourceError
+from ...model import Progress
 from .. import _values
 from .._yaml import YAMLProblem, load_mapping
 from ..frontmatter import SplitProblem, decode
@@ -266,3 +267,46 @@ class Problems:
         """
         if self.errors:
             raise PostErrors(self.errors, warnings=[*self.warnings, *extra_warnings])
+
+
+_Path = TypeVar("_Path")
+_Made = TypeVar("_Made")
+
+
+def read_each(
+    paths: Sequence[_Path], make: Callable[[_Path], _Made | None], progress: Progress | None
+) -> list[_Made]:
+    """What ``make`` makes of each of ``paths`` (None: nothing), in order, calling
+    ``progress("read", done, total)`` after each."""
+    made = []
+    for number, path in enumerate(paths, 1):
+        item = make(path)
+        if item is not None:
+            made.append(item)
+        if progress is not None:
+            progress("read", number, len(paths))
+    return made
+
+
+class Located(Protocol):
+    """A post as a reader knows it: its file, its URL and the line of each front
+    matter key."""
+
+    @property
+    def path(self) -> Path: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def lines(self) -> Mapping[str, int]: ...
+
+
+def check_unique(posts: Iterable[Located], problems: Problems, keys: Sequence[str]) -> None:
+    """Two posts at one URL, which the generator would write one over the other (or
+    refuse): an error at the second, on the line of the first of ``keys`` its front
+    matter has."""
+    seen: dict[str, Located] = {}
+    for post in posts:
+        first = seen.setdefault(post.url, post)
+        if first is not post:
+            line = next((post.lines[key] for key in keys if key in post.lines), None)
+            problems.error(post.path, line, f"url {post.url!r} is also used by {first.path}")

@@ -31,7 +31,7 @@ from ...errors import ConfigError
 from ...model import Image, MarkdownProfile, Post, Progress, Site
 from .. import _values
 from . import Defaults, Reader, Reading, _js, _links, mdx, templates
-from ._common import TOML, YAML, Problem, Problems, front_matter, read_text
+from ._common import TOML, YAML, Problem, Problems, check_unique, front_matter, read_each, read_text
 
 CONFIG_NAMES = (
     "astro.config.mjs",
@@ -362,22 +362,8 @@ def read(site: Site, progress: Progress | None = None) -> Reading:
     config = _config(site.posts_dir)
     problems = Problems()
     files = _entry_files(config)
-    entries: list[_Entry] = []
-    for number, path in enumerate(files, 1):
-        entry = _entry(config, site, path, problems)
-        if entry is not None:
-            entries.append(entry)
-        if progress is not None:
-            progress("read", number, len(files))
-    seen: dict[str, _Entry] = {}
-    for entry in entries:
-        first = seen.setdefault(entry.url, entry)
-        if first is not entry:
-            problems.error(
-                entry.path,
-                entry.lines.get("slug"),
-                f"url {entry.url!r} is also used by {first.path}",
-            )
+    entries = read_each(files, lambda path: _entry(config, site, path, problems), progress)
+    check_unique(entries, problems, ("slug",))
     posts = [_post(config, site, entry) for entry in entries]
     problems.check(warning for post in posts for warning in post.warnings)
     return Reading(posts, tuple(problems.warnings))

@@ -32,7 +32,7 @@ from ...errors import ConfigError
 from ...model import MarkdownProfile, Post, Progress, Site
 from .. import _values
 from . import Defaults, Reader, Reading, _js, _links, nunjucks, templates
-from ._common import YAML, Problem, Problems, front_matter, read_text
+from ._common import YAML, Problem, Problems, check_unique, front_matter, read_each, read_text
 
 #: Eleventy's configuration files, in the order Eleventy looks for them.
 CONFIG_NAMES = (
@@ -355,14 +355,9 @@ def read(site: Site, progress: Progress | None = None) -> Reading:
     problems = Problems()
     data_files = _DataFiles(config, problems)
     files = _template_files(config)
-    pages: list[_Page] = []
-    for number, path in enumerate(files, 1):
-        page = _page(config, site, path, data_files, problems)
-        if page is not None:
-            pages.append(page)
-        if progress is not None:
-            progress("read", number, len(files))
-    _check_unique(pages, problems)
+    pages = read_each(files, lambda path: _page(config, site, path, data_files, problems), progress)
+    # Two posts at one URL: Eleventy refuses to write both; so does postfeed.
+    check_unique(pages, problems, ("permalink",))
     by_path = {page.relative: page for page in pages}
     posts = [_post(config, site, page, by_path) for page in pages]
     problems.check(warning for post in posts for warning in post.warnings)
@@ -737,19 +732,6 @@ def _link(config: _Config, site: Site, url: str) -> str:
     parts = urlsplit(site.url)
     prefix = config.path_prefix.rstrip("/")
     return f"{parts.scheme}://{parts.netloc}{_links.whatwg_path(prefix + url)}"
-
-
-def _check_unique(pages: list[_Page], problems: Problems) -> None:
-    """Two posts at one URL: Eleventy refuses to write both; so does postfeed."""
-    seen: dict[str, _Page] = {}
-    for page in pages:
-        first = seen.setdefault(page.url, page)
-        if first is not page:
-            problems.error(
-                page.path,
-                page.lines.get("permalink"),
-                f"url {page.url!r} is also used by {first.path}",
-            )
 
 
 def _post(config: _Config, site: Site, page: _Page, by_path: Mapping[str, _Page]) -> Post:

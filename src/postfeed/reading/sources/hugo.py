@@ -31,12 +31,14 @@ from ._common import (
     FrontMatter,
     Problem,
     Problems,
+    check_unique,
     front_matter,
     instant,
     load_json,
     load_toml,
     load_yaml,
     lower_keys,
+    read_each,
     read_text,
 )
 from .hugo_shortcodes import to_bool
@@ -346,14 +348,9 @@ def read(site: Site, progress: Progress | None = None) -> Reading:
     rules = _rules(site)
     problems = Problems()
     files, branches = _content_files(rules, problems)
-    pages: list[_Page] = []
-    for number, path in enumerate(files, 1):
-        page = _page(rules, path, problems, branches)
-        if page is not None:
-            pages.append(page)
-        if progress is not None:
-            progress("read", number, len(files))
-    _check_unique(pages, problems)
+    pages = read_each(files, lambda path: _page(rules, path, problems, branches), progress)
+    # Two pages at one URL: Hugo writes one over the other; postfeed refuses.
+    check_unique(pages, problems, ("url", "slug"))
     by_path = {page.logical: page for page in pages}
     params = rules.config.get("params", {})
     posts = []
@@ -817,16 +814,6 @@ def _go_format(date: datetime, layout: str) -> str:
         "MST": date.strftime("%Z"),
     }
     return _GO_LAYOUT.sub(lambda match: tokens[match.group(0)], layout)
-
-
-def _check_unique(pages: list[_Page], problems: Problems) -> None:
-    """Two pages at one URL: Hugo writes one over the other; postfeed refuses."""
-    seen: dict[str, _Page] = {}
-    for page in pages:
-        first = seen.setdefault(page.url, page)
-        if first is not page:
-            line = page.lines.get("url") or page.lines.get("slug")
-            problems.error(page.path, line, f"url {page.url!r} is also used by {first.path}")
 
 
 # --- posts -----------------------------------------------------------------------------

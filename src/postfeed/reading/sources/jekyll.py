@@ -27,7 +27,16 @@ from ...errors import ConfigError
 from ...model import Author, MarkdownProfile, Post, Progress, Site
 from .. import _values
 from . import Defaults, Reader, Reading, jekyll_liquid, templates
-from ._common import Problem, Problems, front_matter, instant, load_yaml, read_text
+from ._common import (
+    Problem,
+    Problems,
+    check_unique,
+    front_matter,
+    instant,
+    load_yaml,
+    read_each,
+    read_text,
+)
 
 #: Jekyll's configuration files, in the order it looks for them.
 CONFIG_NAMES = ("_config.yml", "_config.yaml")
@@ -235,14 +244,9 @@ def read(site: Site, progress: Progress | None = None) -> Reading:
     rules = _rules(site)
     problems = Problems()
     files = _post_files(rules, problems)
-    docs: list[_Doc] = []
-    for number, (path, draft) in enumerate(files, 1):
-        doc = _doc(rules, path, draft, problems)
-        if doc is not None:
-            docs.append(doc)
-        if progress is not None:
-            progress("read", number, len(files))
-    _check_unique(docs, problems)
+    docs = read_each(files, lambda file: _doc(rules, *file, problems), progress)
+    # Two posts at one URL: Jekyll writes one over the other; postfeed refuses.
+    check_unique(docs, problems, ("permalink", "slug"))
     names = _post_names(rules, docs)
     authors = _authors(rules)
     posts = []
@@ -571,16 +575,6 @@ def absolute(rules: _Rules, path: str) -> str:
         for segment in full.split("/")
     ]
     return rules.site_url + "/".join(segments)
-
-
-def _check_unique(docs: list[_Doc], problems: Problems) -> None:
-    """Two posts at one URL: Jekyll writes one over the other; postfeed refuses."""
-    seen: dict[str, _Doc] = {}
-    for doc in docs:
-        first = seen.setdefault(doc.url, doc)
-        if first is not doc:
-            line = doc.lines.get("permalink") or doc.lines.get("slug")
-            problems.error(doc.path, line, f"url {doc.url!r} is also used by {first.path}")
 
 
 def _post_names(rules: _Rules, docs: list[_Doc]) -> dict[str, str]:

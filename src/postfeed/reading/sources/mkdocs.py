@@ -35,8 +35,10 @@ from ._common import (
     YAML,
     Problem,
     Problems,
+    check_unique,
     front_matter,
     load_yaml,
+    read_each,
     read_text,
 )
 
@@ -594,14 +596,9 @@ def read(site: Site, progress: Progress | None = None) -> Reading:
     problems = Problems()
     authors = _authors(blog)
     files = _post_files(blog)
-    pages: list[_Page] = []
-    for number, path in enumerate(files, 1):
-        page = _page(blog, site, path, authors, problems)
-        if page is not None:
-            pages.append(page)
-        if progress is not None:
-            progress("read", number, len(files))
-    _check_unique(pages, problems)
+    pages = read_each(files, lambda path: _page(blog, site, path, authors, problems), progress)
+    # Two posts at one URL: Material writes one over the other; postfeed refuses.
+    check_unique(pages, problems, ("slug", "date"))
     by_source = {page.src_uri: page for page in pages}
     posts = [_post(blog, site, page, by_source, authors) for page in pages]
     problems.check(warning for post in posts for warning in post.warnings)
@@ -906,16 +903,6 @@ def _format_date(value: datetime, pattern: str) -> str:
         return token
 
     return _LDML.sub(field, pattern)
-
-
-def _check_unique(pages: list[_Page], problems: Problems) -> None:
-    """Two posts at one URL: Material writes one over the other; postfeed refuses."""
-    seen: dict[str, _Page] = {}
-    for page in pages:
-        first = seen.setdefault(page.url, page)
-        if first is not page:
-            line = page.lines.get("slug") or page.lines.get("date")
-            problems.error(page.path, line, f"url {page.url!r} is also used by {first.path}")
 
 
 def _post(

@@ -32,7 +32,14 @@ from ...errors import ConfigError
 from ...model import Author, MarkdownProfile, Post, Progress, Site
 from .. import _values
 from . import Defaults, Reader, Reading, pelican_rst
-from ._common import MARKDOWN_EXTENSIONS, Problem, Problems, instant, read_text
+from ._common import (
+    MARKDOWN_EXTENSIONS,
+    Problem,
+    Problems,
+    check_unique,
+    instant,
+    read_text,
+)
 
 #: The settings files, the second read over the first when it is there (Pelican
 #: sites publish with ``pelican -s publishconf.py``).
@@ -405,7 +412,12 @@ def read(site: Site, progress: Progress | None = None) -> Reading:
                 articles.append(article)
         if progress is not None and not page:
             progress("read", number, len(files))
-    _check_unique(articles, problems)
+    # Two articles at one URL: Pelican writes one over the other; postfeed refuses.
+    check_unique(
+        (article for article in articles if article.status != "hidden"),
+        problems,
+        ("slug", "url"),
+    )
     by_source = {article.relative: article for article in everything}
     posts = []
     for article in articles:
@@ -781,18 +793,6 @@ def tag_uri(link: str, when: datetime) -> str:
     bits = urlsplit(link)
     fragment = f"/{bits.fragment}" if bits.fragment else ""
     return f"tag:{bits.hostname},{when.strftime('%Y-%m-%d')}:{bits.path}{fragment}"
-
-
-def _check_unique(articles: list[_Article], problems: Problems) -> None:
-    """Two articles at one URL: Pelican writes one over the other; postfeed refuses."""
-    seen: dict[str, _Article] = {}
-    for article in articles:
-        if article.status == "hidden":
-            continue
-        first = seen.setdefault(article.url, article)
-        if first is not article:
-            line = article.lines.get("slug") or article.lines.get("url")
-            problems.error(article.path, line, f"url {article.url!r} is also used by {first.path}")
 
 
 def _intrasite(
