@@ -333,33 +333,27 @@ def _where(site: Site, family: Family, post: Post) -> tuple[Path, str, int | Non
 def _collisions(site: Site, feeds: Sequence[PlannedFeed]) -> list[SourceError]:
     """Two feeds planned in one folder: each custom feed involved is reported at the
     configuration's ``feeds`` line."""
-    by_path: dict[PurePosixPath, PlannedFeed] = {}
     errors: list[SourceError] = []
     customs = {PurePosixPath(custom.path): custom for custom in site.feeds}
-    for feed in feeds:
-        first = by_path.setdefault(feed.path, feed)
-        if first is feed:
-            continue
+
+    def refuse(feed: PlannedFeed, what: str) -> None:
         custom = customs.get(feed.path)
         line = custom.line if custom is not None else None
-        message = (
-            f"feeds: {feed.path.as_posix()!r} would hold both {_describe(first)} and"
-            f" {_describe(feed)}; give the custom feed another path"
-        )
+        message = f"feeds: {feed.path.as_posix()!r} {what}; give the custom feed another path"
         errors.append(ConfigError(_config(site), line, message))
+
+    by_path: dict[PurePosixPath, PlannedFeed] = {}
+    for feed in feeds:
+        first = by_path.setdefault(feed.path, feed)
+        if first is not feed:
+            refuse(feed, f"would hold both {_describe(first)} and {_describe(feed)}")
     archives = {PurePosixPath(feed.path, ARCHIVE): feed for feed in feeds if feed.archive}
     for feed in feeds:
         for folder in (feed.path, *feed.path.parents):
             owner = archives.get(folder)
-            if owner is None:
-                continue
-            custom = customs.get(feed.path)
-            line = custom.line if custom is not None else None
-            message = (
-                f"feeds: {feed.path.as_posix()!r} is inside the archive folder of"
-                f" {_describe(owner)} ({folder.as_posix()}/); give the custom feed another path"
-            )
-            errors.append(ConfigError(_config(site), line, message))
+            if owner is not None:
+                where = f"{_describe(owner)} ({folder.as_posix()}/)"
+                refuse(feed, f"is inside the archive folder of {where}")
     return errors
 
 
