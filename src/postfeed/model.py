@@ -14,8 +14,6 @@ from .formats import FORMAT_NAMES
 
 ID_SCHEMES = ("tag", "permalink")
 CONTENT_MODES = ("full", "summary")
-#: Where posts come from: postfeed's own posts folder, or a site generator's content.
-SOURCE_NAMES = ("postfeed", "hugo", "jekyll", "pelican", "mkdocs", "eleventy", "astro")
 
 #: A Markdown extension setting's value: plain data, so that a profile compares,
 #: hashes, crosses to a worker process and goes into a cache key as it is.

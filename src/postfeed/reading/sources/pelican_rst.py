@@ -39,15 +39,6 @@ class Rendered:
     problems: list[tuple[int | None, str]] = field(default_factory=list)
 
 
-def available() -> bool:
-    """Whether docutils can be imported."""
-    try:
-        _docutils()
-    except Missing:
-        return False
-    return True
-
-
 def _docutils() -> tuple[Any, Any, Any, Any]:
     try:
         core = importlib.import_module("docutils.core")
