@@ -420,6 +420,21 @@ def test_ping_and_links_name_subscription_documents_only(blog: Path) -> None:
     assert feed_urls(site, published) == [FEEDS + name for name in FILES.values()]
 
 
+def test_pages_do_not_advertise_the_hub(blog: Path, write_config: Callable[..., Path]) -> None:
+    """With a WebSub hub, the subscription documents name it and archive pages, which
+    do not change, do not."""
+    hub = "https://hub.example.org/"
+    write_config(f"limit: 2\narchive: 3\ntag_feeds: false\nhub: {hub}\n")
+    assert main(["build", "-q"]) == 0
+    out = blog / "feeds"
+    for name in FILES.values():
+        assert hub.encode() in (out / name).read_bytes(), name
+        for number in (1, 2, 3):
+            assert hub.encode() not in (out / f"archive/{number}/{name}").read_bytes()
+    parsed = feedparser.parse(out / "atom.xml")
+    assert [link.href for link in parsed.feed.links if link.rel == "hub"] == [hub]
+
+
 def test_cache_rules_name_closed_pages_only(blog: Path) -> None:
     """docs/examples/archive_headers.py gives a long cache lifetime to the closed pages,
     never to the newest page, for each host it knows."""
