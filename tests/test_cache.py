@@ -321,6 +321,25 @@ def test_feed_files_changed_by_hand_are_rewritten(blog: Path, tmp_path: Path) ->
     assert _files(site.output_dir) == _plain(site, tmp_path)
 
 
+def test_feed_file_edited_in_place_keeping_size_and_mtime_is_rewritten(blog: Path) -> None:
+    """A feed file changed by hand to bytes of the same size, its modification time put
+    back, is still not taken as the one the last build wrote: its change time and the
+    file system's clock tell."""
+    site = _site(blog)
+    build(site, now=NOW)
+    atom = site.output_dir / "atom.xml"
+    written = atom.read_bytes()
+    before = atom.stat()
+    edited = written.replace(b"Test Blog", b"Tost Blog")
+    assert len(edited) == len(written)
+    assert edited != written
+    atom.write_bytes(edited)
+    os.utime(atom, ns=(before.st_atime_ns, before.st_mtime_ns))
+    result = build(site, now=NOW)
+    assert [path.name for path in result.written] == ["atom.xml"]
+    assert atom.read_bytes() == written
+
+
 def test_failed_build_leaves_the_cache_as_it_was(blog: Path, tmp_path: Path) -> None:
     """A build that fails after rendering commits nothing to the cache: all or nothing."""
     site = _site(blog)
