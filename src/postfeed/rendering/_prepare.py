@@ -120,6 +120,11 @@ class _Work:
     origin: str | None = None  # what its scanned file holds, when known (Archive.origin)
     loads: str = ""  # the site settings a scanned post is made with (entries.site_loads)
     _parts: tuple[str, str] | None = None  # what the parts key was made from, and the key
+    #: The summary's key among rendered HTML in the cache, as the body's is ``body_key``.
+    summary_key: str | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.summary_key = None if self.summary is None else "md:" + digest(self.summary)
 
     def parts_key(self) -> str | None:
         """A digest of what the post's parts are made from: its file (a scanned post's),
@@ -135,7 +140,7 @@ class _Work:
             if self.origin is not None:
                 key = origin_parts_key(self.loads, self.origin)
             else:
-                summary = "" if self.summary is None else digest(self.summary)
+                summary = self.summary_key or ""
                 key = digest(f"{post_url(site, self.post)}\0{self.body_key}\0{summary}")
             self._parts = (made_from, key)
         return self._parts[1]
@@ -297,9 +302,9 @@ class Entries:
         cache = self._cache
         if cache is not None:
             if body_html is not None and job.body_key is not None:
-                cache.put(HTML, self._html_key(job.body_key), body_html)
-            if summary_html is not None and job.summary is not None:
-                cache.put(HTML, self._html_key("md:" + digest(job.summary)), summary_html)
+                cache.put(HTML, job.body_key, body_html)
+            if summary_html is not None and job.summary_key is not None:
+                cache.put(HTML, job.summary_key, summary_html)
             if parts_key is not None and job.known is None:
                 cache.put(PARTS, parts_key, list(summary))
             self._keep([job])
@@ -335,16 +340,14 @@ class Entries:
                 for slot in work.slots:
                     slot.summary = summary
 
-    def _html_key(self, body_key: str) -> str:
-        # The renderer's settings are part of the cache's header: its key is what it renders.
-        return body_key
-
     def _html_keys(self, work: _Work) -> list[str]:
+        # The renderer's settings are part of the cache's header: HTML is kept by the
+        # digest of its Markdown alone.
         keys = []
         if work.body_key is not None and work.body_key.startswith("md:"):
-            keys.append(self._html_key(work.body_key))
-        if work.summary is not None:
-            keys.append(self._html_key("md:" + digest(work.summary)))
+            keys.append(work.body_key)
+        if work.summary_key is not None:
+            keys.append(work.summary_key)
         return keys
 
     def _html_from_cache(self, jobs: Sequence[_Work]) -> None:
@@ -356,11 +359,11 @@ class Entries:
         found = self._cache.get(HTML, wanted)
         for job in jobs:
             if job.body_key is not None and job.body_key.startswith("md:"):
-                html = found.get(self._html_key(job.body_key))
+                html = found.get(job.body_key)
                 if isinstance(html, str):
                     job.body_html = html
-            if job.summary is not None and job.known is None:
-                html = found.get(self._html_key("md:" + digest(job.summary)))
+            if job.summary_key is not None and job.known is None:
+                html = found.get(job.summary_key)
                 if isinstance(html, str):
                     job.summary_html = html
 
