@@ -160,7 +160,7 @@ def render_feed(
     else:
         shown = [post for post in ordered if post.in_feeds]
         planned = main_feed(site, shown) if tag is None else tag_feed(site, shown, tag)
-    made = _feed(planned, EntryMaker(site, read_body=read_body, memo=memo.memo))
+    made = _feed(planned, EntryMaker(site, memo.memo, read_body=read_body))
     return made, FORMATS[format].render(made)
 
 

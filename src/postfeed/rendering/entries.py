@@ -195,22 +195,19 @@ def category_scheme(site: Site) -> str:
 
 @dataclass
 class EntryMaker:
-    """Turns posts into entries, rendering each post's Markdown at most once: the
-    library's way to one feed in memory (a build makes its entries with
-    ``_prepare.Entries``). ``read_body`` reads the body of a post that has none in memory
-    (see ``Post.body_offset``). With a ``memo``, parts the memo holds are taken
-    from it, and the others are made with the calling thread's own renderer and
-    kept there.
+    """Turns posts into entries: the library's way to one feed in memory (a build
+    makes its entries with ``_prepare.Entries``). What it makes of each post is taken
+    from ``memo`` when the memo holds it, and otherwise made with the calling thread's
+    own renderer (makers may work in several threads at once) and kept there.
+    ``read_body`` reads the body of a post that has none in memory (see
+    ``Post.body_offset``).
     """
 
     site: Site
+    memo: Memo[tuple[str, str, str | None]] = field(repr=False)
     read_body: Callable[[Post], str | None] | None = None
-    renders: int = 0
-    memo: Memo[tuple[str, str, str | None]] | None = field(default=None, repr=False)
-    _renderer: markup.Renderer | None = field(default=None, repr=False)
     _made: dict[str, EntryParts] = field(default_factory=dict, repr=False)
     _done: dict[tuple[str, bool], Entry] = field(default_factory=dict, repr=False)
-    _settings: str | None = field(default=None, repr=False)
 
     def entry(self, post: Post, *, summary_only: bool = False) -> Entry:
         """The post as a feed entry; ``summary_only`` leaves its content out."""
@@ -226,31 +223,8 @@ class EntryMaker:
         self._done[post.slug, summary_only] = result
         return result
 
-    def body_html(self, post: Post) -> str:
-        """The post's body as HTML: its ``html``, else its Markdown rendered."""
-        if post.html is not None:
-            return post.html
-        return self._markdown_html(self._markdown(post))
-
-    def render(self, text: str) -> str:
-        """Markdown to HTML by the site's profile, counted in ``renders``: with this
-        maker's own renderer, or with a memo (such makers may work in several threads
-        at once) the calling thread's."""
-        if self.memo is not None:
-            renderer = markup.thread_renderer(self.site.markdown)
-        else:
-            if self._renderer is None:
-                self._renderer = markup.Renderer(self.site.markdown)
-            renderer = self._renderer
-        self.renders += 1
-        return renderer.render(text)
-
     def _parts(self, post: Post, url: str) -> EntryParts:
         summary = summary_markdown(post)
-        if self.memo is None:
-            return self._finish(self.body_html(post), summary, url)
-        if self._settings is None:
-            self._settings = markup.renderer_settings(self.site.markdown)
         if post.html is not None:
             kind, body = "html", post.html
         else:
@@ -258,26 +232,25 @@ class EntryMaker:
         # Everything the parts depend on: the renderer (its profile), the cleaning, the
         # URLs links are made absolute against, the body and the summary
         # (summary_markdown() never gives "").
+        root = link_root(self.site)
         key = (
-            self._settings,
+            markup.renderer_settings(self.site.markdown),
             finishing(self.site),
             url,
-            link_root(self.site) or "",
+            root or "",
             kind,
             body,
             summary or "",
         )
 
         def make() -> tuple[str, str, str | None]:
-            html = body if kind == "html" else self._markdown_html(body)
-            parts = self._finish(html, summary, url)
+            render = markup.thread_renderer(self.site.markdown).render
+            html = body if kind == "html" else (render(body) if body.strip() else "")
+            summary_html = None if summary is None else render(summary)
+            parts = finish(html, summary_html, url, root, clean=self.site.sanitize)
             return parts.summary_html, parts.summary_text, parts.content_html
 
         return EntryParts(*self.memo.get(key, make))
-
-    def _finish(self, html: str, summary: str | None, url: str) -> EntryParts:
-        summary_html = None if summary is None else self.render(summary)
-        return finish(html, summary_html, url, link_root(self.site), clean=self.site.sanitize)
 
     def _markdown(self, post: Post) -> str | None:
         if post.markdown is None and post.body_offset is not None:
@@ -285,9 +258,6 @@ class EntryMaker:
                 raise ValueError(f"post {post.slug!r} has no body in memory and no reader")
             return self.read_body(post)
         return post.markdown
-
-    def _markdown_html(self, markdown: str | None) -> str:
-        return self.render(markdown) if markdown and markdown.strip() else ""
 
 
 def _language(site: Site, post: Post) -> str | None:

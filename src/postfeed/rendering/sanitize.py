@@ -55,9 +55,11 @@ EXTRA_ATTRIBUTES = {
 STYLE_PROPERTIES = frozenset({"background-color", "color", "text-align"})
 
 
+@cache
 def settings() -> str:
-    """What cleaned HTML depends on besides the input: the installed nh3. The
-    allowlist is postfeed's code, which the cache's fingerprint covers."""
+    """What cleaned HTML depends on besides the input: the installed nh3 (looked up
+    once: the nh3 a process cleans with is the one it loaded). The allowlist is
+    postfeed's code, which the cache's fingerprint covers."""
     return _cache.installed("nh3")
 
 
