@@ -124,8 +124,10 @@ class Cache:
             connection = None
         return cls(connection, path, write=write)
 
-    def get(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
-        """The checked values of ``kind`` for those of ``keys`` that are cached."""
+    def get(self, kind: str, keys: Iterable[str], *, decode: bool = True) -> dict[str, Any]:
+        """The checked values of ``kind`` for those of ``keys`` that are cached; without
+        ``decode``, each JSON value as its text, checked but not yet parsed (for
+        values that may never be needed)."""
         missing = list(dict.fromkeys(keys))
         found: dict[str, Any] = {}
         for start in range(0, len(missing), _BATCH):
@@ -136,7 +138,7 @@ class Cache:
                 (kind, *batch),
             )
             for key, value, checksum in rows:
-                loaded = self._checked(kind, key, value, checksum)
+                loaded = self._checked(kind, key, value, checksum, decode)
                 if loaded is not _MISS:
                     found[key] = loaded
         return found
@@ -216,11 +218,15 @@ class Cache:
             self._broken()
             return []
 
-    def _checked(self, kind: str, key: str, value: object, checksum: object) -> Any:
+    def _checked(
+        self, kind: str, key: str, value: object, checksum: object, decode: bool = True
+    ) -> Any:
         if not isinstance(value, str) or checksum != _checksum(kind, key, value):
             return _MISS
         if value.startswith(_TEXT):
             return value[len(_TEXT) :]
+        if not decode:
+            return value
         try:
             return json.loads(value)
         except ValueError:

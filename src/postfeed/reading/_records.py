@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -24,6 +23,9 @@ from ..model import Author, Image, Post
 SETTLE_NS = 2_000_000_000
 
 Identity = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+
+_INT = {int}  # the types a list of whole numbers from JSON has (a bool is not one)
+_TEXT = {str}
 
 
 def digest(text: str) -> str:
@@ -66,20 +68,26 @@ class FileRecord:
         _, mtime_ns, ctime_ns, _ = self.identity
         return max(mtime_ns, ctime_ns) + SETTLE_NS < self.seen_ns
 
-    def post(self, path: Path, authors: Mapping[str, Author]) -> Post:
+    def post(self, path: Path, authors: dict[str, Author]) -> Post:
         """The Post: with its body if the record holds it, else with ``body_offset``.
-        An author named by a key of ``authors`` (the site's table) is that author."""
+
+        ``authors`` holds the site's table of authors by key: an author named by a
+        key is that author, and one named otherwise is added to it by name, so that
+        posts naming one author share one value."""
         fields = self.fields
         named = fields["authors"]
-        if any(isinstance(author, str) for author in named):
+        if any(type(author) is str for author in named):
             found = [_named(author, authors) for author in named]
-            fields = {**fields, "authors": tuple(dict.fromkeys(found))}
+            fields = {**fields, "authors": tuple(dict.fromkeys(found) if len(found) > 1 else found)}
+        warnings = self.warnings
         return Post(
             **fields,
             markdown=self.body,
             source=path,
             body_offset=None if self.body is not None else self.body_offset,
-            warnings=tuple(f"{path}:{line}: {message}" for line, message in self.warnings),
+            warnings=tuple(f"{path}:{line}: {message}" for line, message in warnings)
+            if warnings
+            else (),
             lines=self.lines,
         )
 
@@ -154,11 +162,12 @@ class FileRecord:
             ) = data
         except (TypeError, ValueError) as err:
             raise ValueError("not a record") from err
-        # One pass of plain type checks: this runs for every post of every build.
+        # One pass of plain type checks, each item's type looked at in C where there
+        # are many: this runs for every post of every build.
         if not (
             type(ident) is list
             and len(ident) == 4
-            and all(type(value) is int for value in ident)
+            and {*map(type, ident)} == _INT
             and type(seen_ns) is int
             and type(front_digest) is str
             and type(body_offset) is int
@@ -167,9 +176,9 @@ class FileRecord:
             and type(title) is str
             and (summary is None or type(summary) is str)
             and type(tags) is list
-            and all(type(tag) is str for tag in tags)
+            and {*map(type, tags)} <= _TEXT
             and type(categories) is list
-            and all(type(category) is str for category in categories)
+            and {*map(type, categories)} <= _TEXT
             and type(authors) is list
             and (lang is None or type(lang) is str)
             and content in (None, "full", "summary")
@@ -180,7 +189,7 @@ class FileRecord:
             and type(extra) is dict
             and type(lines) is dict
             # JSON object keys are always text: only the values need a look.
-            and all(type(line) is int for line in lines.values())
+            and {*map(type, lines.values())} <= _INT
             and type(warnings) is list
         ):
             raise ValueError("not a record")
@@ -192,7 +201,11 @@ class FileRecord:
             "summary": summary,
             "tags": tuple(tags),
             "categories": tuple(categories),
-            "authors": tuple(_author_from_json(author) for author in authors),
+            "authors": (
+                tuple(authors)
+                if {*map(type, authors)} <= _TEXT
+                else tuple(_author_from_json(author) for author in authors)
+            ),
             "lang": lang,
             "content": content,
             "in_feeds": in_feeds,
@@ -209,7 +222,9 @@ class FileRecord:
             body_digest=body_digest,
             fields=fields,
             lines=lines,
-            warnings=tuple((_int(line), _text(text)) for line, text in map(_list, warnings)),
+            warnings=tuple((_int(line), _text(text)) for line, text in map(_list, warnings))
+            if warnings
+            else (),
             row=data,
         )
 
@@ -231,11 +246,15 @@ def _from_instant(data: Any, tz: tzinfo) -> datetime:
     return value.replace(tzinfo=tz) if in_site_zone else value
 
 
-def _named(author: Author | str, table: Mapping[str, Author]) -> Author:
-    """An author as front matter gave it: a key of the site's table, else a name."""
+def _named(author: Author | str, table: dict[str, Author]) -> Author:
+    """An author as front matter gave it: a key of the site's table, else a name
+    (then added to ``table``)."""
     if isinstance(author, Author):
         return author
-    return table.get(author) or Author(name=author)
+    found = table.get(author)
+    if found is None:
+        found = table[author] = Author(name=author)
+    return found
 
 
 def _author_json(author: Author | str) -> str | list[str | None]:

@@ -4,7 +4,7 @@ only; never fetches a URL."""
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from stat import S_ISREG
 from urllib.parse import unquote, urlsplit
 
@@ -50,13 +50,11 @@ def locate(site: Site, value: str) -> Image:
             a known image type.
     """
     url = image_url(site, value)
-    if site.static_dir is None:
-        return Image(url=url)
-    relative = _path_under_site(site, url)
-    if relative is None:
+    path = static_file(site, url)
+    if path is None:
         return Image(url=url)
     folder = site.static_dir
-    path = folder.joinpath(*relative.parts) if relative.parts else folder
+    assert folder is not None
     try:
         inside = path.resolve().is_relative_to(folder.resolve())
     except (OSError, ValueError):
@@ -73,6 +71,17 @@ def locate(site: Site, value: str) -> Image:
         known = ", ".join(sorted(MEDIA_TYPES))
         raise _values.ValueProblem(f"unknown image type {path.suffix or path.name!r} (use {known})")
     return Image(url=url, length=found.st_size, media_type=media_type)
+
+
+def static_file(site: Site, url: str) -> Path | None:
+    """Where in the static folder an image of this absolute URL is read from, if it is;
+    the path may lead outside the folder, which :func:`locate` refuses."""
+    if site.static_dir is None:
+        return None
+    relative = _path_under_site(site, url)
+    if relative is None:
+        return None
+    return site.static_dir.joinpath(*relative.parts) if relative.parts else site.static_dir
 
 
 def _path_under_site(site: Site, url: str) -> PurePosixPath | None:

@@ -60,7 +60,7 @@ def load_post(path: Path, tz: tzinfo, *, authors: Mapping[str, Author] | None = 
     Raises:
         PostErrors: every problem found in the file.
     """
-    return read_file(path, tz, None, keep_body=True).post(path, authors or {})
+    return read_file(path, tz, None, keep_body=True).post(path, dict(authors or {}))
 
 
 def read_body(post: Post) -> str | None:

@@ -4,11 +4,12 @@ only when its post appears in a feed. Reports every broken post in one run."""
 
 from __future__ import annotations
 
+import json
 import marshal
 import os
 import time
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import tzinfo
 from pathlib import Path
@@ -22,7 +23,7 @@ from ..errors import ConfigError, PostError, PostErrors, SourceError
 from ..model import Post, Progress, Site
 from ..urls import post_id
 from . import _values, images
-from ._records import FileRecord, digest, identity
+from ._records import FileRecord, Identity, digest, identity
 from .frontmatter import SplitProblem, decode, split
 from .post import read_body, read_bytes, read_file
 
@@ -58,7 +59,13 @@ class Archive:
     """
 
     def __init__(
-        self, site: Site, posts: list[Post], files: dict[str, FileRecord], *, changed: set[int]
+        self,
+        site: Site,
+        posts: list[Post],
+        files: dict[str, FileRecord],
+        *,
+        changed: set[int],
+        unread: Sequence[str] = (),
     ) -> None:
         self.site = site
         self.posts = posts
@@ -68,6 +75,16 @@ class Archive:
         self.warnings: tuple[str, ...] = ()
         self._files = files
         self._changed = changed  # the index shards to write
+        self._unread = unread  # the names of those files
+
+    def listing(self) -> str | None:
+        """The posts folder as this scan found it (see :func:`listing`); None when a
+        file may have changed since without its identity showing it, or when the
+        cache's index cannot hold every file's record."""
+        files = self._files
+        if not all(file.settled() and file.to_json() is not None for file in files.values()):
+            return None
+        return _listing([(name, files[name].identity) for name in sorted(files)], self._unread)
 
     def body_digest(self, post: Post) -> str | None:
         """The digest of the post's body, when it is known without reading the file."""
@@ -157,16 +174,17 @@ def scan(
     started = time.time_ns()
     files: dict[str, FileRecord] = {}
     todo: list[tuple[str, FileRecord | None]] = []
-    unread: list[str] = []
+    unread: list[tuple[str, str]] = []
     with os.scandir(folder) as entries:
         found = []
         for entry in entries:
             if _is_post_name(entry.name):
                 found.append(entry)
             elif (note := _not_read(entry.name)) is not None:
-                unread.append(f"{folder / entry.name}: {note}")
+                unread.append((entry.name, f"{folder / entry.name}: {note}"))
     found.sort(key=lambda e: e.name)
     unread.sort()
+    notes = tuple(note for _, note in unread)
     errors: list[SourceError] = []
     for entry in found:
         file = known.get(entry.name)
@@ -188,6 +206,7 @@ def scan(
         else:
             todo.append((entry.name, file))
     made: dict[str, Post] = {}
+    authors = dict(site.authors)  # and the authors named without a key, as posts name them
     changed: set[str] = set()
     total, done = len(files) + len(todo), len(files)
     if progress is not None and done:
@@ -206,21 +225,21 @@ def scan(
                 changed.add(name)
             files[name] = result
             # Made here, while worker processes may still be reading other files.
-            made[name] = result.post(folder / name, site.authors)
+            made[name] = result.post(folder / name, authors)
         else:
             errors.extend(result)
     changed.update(name for name in known if name not in files)  # removed, or now broken
     names = sorted(files)
     posts = [
-        made[name] if name in made else files[name].post(folder / name, site.authors)
-        for name in names
+        made[name] if name in made else files[name].post(folder / name, authors) for name in names
     ]
     posts = [_locate_image(site, post, errors) for post in posts]
     errors.extend(_duplicates(site, posts))
     if errors:
-        raise PostErrors(errors, warnings=site.warnings + tuple(unread) + tuple(_warnings(posts)))
-    archive = Archive(site, posts, files, changed={_shard(name) for name in changed})
-    archive.warnings = tuple(unread)
+        raise PostErrors(errors, warnings=site.warnings + notes + tuple(_warnings(posts)))
+    changed_shards = {_shard(name) for name in changed}
+    archive = Archive(site, posts, files, changed=changed_shards, unread=[n for n, _ in unread])
+    archive.warnings = notes
     archive.read = len(todo)
     archive.parsed = sum(
         1
@@ -427,13 +446,98 @@ def _index_keys(site: Site) -> list[str]:
 def _load_index(cache: Cache, site: Site, tz: tzinfo) -> dict[str, FileRecord]:
     """The file records the cache holds for this posts folder; a record that does not
     check out is left out."""
+    return _records(cache.get(_INDEX, _index_keys(site)).values(), tz)
+
+
+def _records(
+    shards: Iterable[Any], tz: tzinfo, names: Container[str] | None = None
+) -> dict[str, FileRecord]:
+    """The records in some shards of the index (those of files in ``names``); a record
+    that does not check out is left out."""
     records: dict[str, FileRecord] = {}
-    for rows in cache.get(_INDEX, _index_keys(site)).values():
+    for rows in shards:
         if not isinstance(rows, dict):
             continue
         for name, row in rows.items():
+            if names is not None and name not in names:
+                continue
             try:
                 records[name] = FileRecord.from_json(row, tz)
             except (ValueError, TypeError):
                 continue
     return records
+
+
+def listing(site: Site) -> str | None:
+    """A digest of the site's posts folder as it is now: the name and identity (size,
+    times and inode) of each post file, and the name of each file a scan leaves out
+    with a note. None when the folder cannot be read or holds a symbolic link to a
+    post, which only a scan checks."""
+    folder = site.posts_dir
+    files: list[tuple[str, Identity]] = []
+    unread: list[str] = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name
+                if _is_post_name(name):
+                    if entry.is_symlink():
+                        return None
+                    if entry.is_file():
+                        files.append((name, identity(entry.stat())))
+                elif _not_read(name) is not None:
+                    unread.append(name)
+    except OSError:
+        return None
+    files.sort()
+    unread.sort()
+    return _listing(files, unread)
+
+
+def _listing(files: Iterable[tuple[str, Identity]], unread: Iterable[str]) -> str:
+    """The digest :func:`listing` gives, of files sorted by name and names sorted."""
+    lines = [
+        f"{name}\0{size}\0{mtime}\0{ctime}\0{inode}" for name, (size, mtime, ctime, inode) in files
+    ]
+    lines += [f"{name}\0-" for name in unread]
+    return digest("\n".join(lines))
+
+
+class Snapshot:
+    """The posts of a site as its last scan left them in the cache's index, made only
+    when asked for: a build that finds nothing changed may never need them."""
+
+    def __init__(self, site: Site, texts: Mapping[str, str]) -> None:
+        self.site = site
+        self._texts = texts  # each shard of the index, as JSON text
+
+    @classmethod
+    def of(cls, site: Site, cache: Cache) -> Snapshot:
+        """The index as the cache holds it now (checked, not yet parsed)."""
+        return cls(site, cache.get(_INDEX, _index_keys(site), decode=False))
+
+    def digest(self) -> str:
+        """A digest of the index: two snapshots with one digest hold the same records."""
+        return digest("\0".join(f"{key}\0{text}" for key, text in sorted(self._texts.items())))
+
+    def posts(self, names: Collection[str] | None = None) -> list[Post]:
+        """The posts (those of the files in ``names``), sorted by file name, as a scan
+        makes them.
+
+        Raises:
+            PostErrors: a post's image is no longer in the static folder.
+        """
+        site = self.site
+        keys = _index_keys(site)
+        wanted = range(_SHARDS) if names is None else sorted({_shard(name) for name in names})
+        shards = (json.loads(self._texts[keys[n]]) for n in wanted if keys[n] in self._texts)
+        records = _records(shards, ZoneInfo(site.timezone), names)
+        folder, authors = site.posts_dir, dict(site.authors)
+        errors: list[SourceError] = []
+        posts = [
+            _locate_image(site, records[name].post(folder / name, authors), errors)
+            for name in sorted(records)
+        ]
+        if errors:
+            raise PostErrors(errors)
+        return posts

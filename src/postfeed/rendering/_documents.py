@@ -217,14 +217,18 @@ class Outputs:
             self._fds.clear()
         return [writer.doc.path for writer in writers if writer.changed]
 
-    def save(self) -> None:
-        """Record in the cache what each file now holds (once the files are in place)."""
+    def save(self) -> dict[Path, Identity]:
+        """Record in the cache what each file now holds (once the files are in place).
+        Return the identity of each file whose identity can be trusted to tell whether
+        it still holds those bytes (see :meth:`unchanged`)."""
         cache = self._cache
         if cache is None:
-            return
+            return {}
         clock = _fs.clock(self._root) if self._root is not None else 0
+        trusted: dict[Path, Identity] = {}
         for doc in self._documents:
             done = self._written.get(doc.path)
+            stamp: _Stamp | None = None
             if done is not None:
                 if done.kept is not None:
                     identity: Identity | None = done.kept
@@ -247,9 +251,14 @@ class Outputs:
                 settled = max(identity[1:3]) < self._clock
                 stamp = replace(self._stamps[doc.path], identity=identity, settled=settled)
                 cache.put(KIND, str(doc.path), _stamp_json(stamp))
+            else:
+                stamp = self._checked.get(doc.path)  # unchanged, as its identity told
+            if stamp is not None and stamp.settled:
+                trusted[doc.path] = stamp.identity
         paths = [str(doc.path) for doc in self._documents]
         cache.keep_only(KIND, paths)
         cache.keep_only(DETAILS, paths)
+        return trusted
 
     def _details_of(self, paths: Sequence[Path]) -> dict[Path, _Details]:
         """The details of those of ``paths`` whose stamps are trusted, read once."""
