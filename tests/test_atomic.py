@@ -11,6 +11,7 @@ import resource
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -414,3 +415,43 @@ def test_two_builds_at_once(big_site: tuple[Path, dict[str, dict[str, bytes]]]) 
     message = b"feeds: another postfeed build is running (lock held on feeds/.postfeed.lock)\n"
     assert all(result in ((0, b""), (2, message)) for result in results), results
     print(f"{sum(code == 2 for code, _ in results)} of {len(results)} builds met the lock")
+
+
+def test_large_files_are_flushed_while_written(
+    site_dir: Path, write_post: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Feed files larger than _fs.FLUSH_EVERY are flushed to disk in the background as
+    they are written: the bytes are those of a build that flushes each file only when
+    it is closed, no flushing thread outlives the build, and a build that fails after
+    flushing began still leaves every old feed as it was."""
+    from postfeed.writing import _fs
+
+    for number in range(30):
+        body = "Words. " * 3000
+        write_post(f"p{number:02d}", f"date: 2024-01-{number + 1:02d}\ntags: [t]\n", body)
+    site = load_site(site_dir / "postfeed.yaml")
+    build(site, now=NOW)
+    out = site_dir / "feeds"
+    expected = _files(out)
+    assert len(expected["atom.xml"]) > 3 * 256 * 1024  # written out in several pieces
+    flushes: list[int] = []
+    flush = _fs._flush_and_close
+
+    def counted(fd: int) -> None:
+        flushes.append(fd)
+        flush(fd)
+
+    monkeypatch.setattr(_fs, "_flush_and_close", counted)
+    monkeypatch.setattr(_fs, "FLUSH_EVERY", 4096)
+    for path in out.rglob("*.xml"):
+        path.unlink()
+    build(site, now=NOW)
+    assert _files(out) == expected
+    assert len(flushes) > 4  # more than one for each of the four files written
+    assert [t.name for t in threading.enumerate() if t.name.startswith("postfeed-flush")] == []
+    write_post("p00", "date: 2024-01-01\ntags: [t, new]\n", "Changed. " * 3000)
+    (out / "tags" / "new").write_bytes(b"in the way")
+    with pytest.raises(OutputError):
+        build(site, now=NOW)
+    assert _files(out) == {**expected, "tags/new": b"in the way"}
+    assert [t.name for t in threading.enumerate() if t.name.startswith("postfeed-flush")] == []

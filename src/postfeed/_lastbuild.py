@@ -3,7 +3,7 @@ that a build can tell without reading a post that it would change nothing.
 
 A build that writes records, for its output folder: a digest of the site's settings,
 the working folder and the build's options; the posts folder as its scan found it
-(each post file's name and identity, see :func:`postfeed.reading.scan.listing`) and
+(each post file's name and identity, see :class:`postfeed.reading.scan.Survey`) and
 the cache's index of their front matter; each image in the static folder whose size
 a feed gives, with its identity; the span of time in which the same posts are
 published; each file of the output it owns, with an identity that vouches for the
@@ -24,7 +24,7 @@ from ._cache import Cache, digest
 from .model import Site
 from .reading import images
 from .reading._records import Identity, identity
-from .reading.scan import Snapshot, listing
+from .reading.scan import Snapshot, Survey
 
 KIND = "last-build"  # the cache's kind for these records, one per output folder
 
@@ -34,7 +34,7 @@ class Record:
     """What one build read and wrote, and what it reported."""
 
     inputs: str  # digest of the site's settings, the working folder and the options
-    listing: str  # the posts folder, as scan.listing gives it
+    listing: str  # the posts folder (Survey.listing)
     index: str  # the cache's index of the posts' front matter (Snapshot.digest)
     images: tuple[tuple[str, Identity], ...]  # static images whose size the feeds give
     since: int | None  # the same posts are published from this instant (ns; None: ever)
@@ -72,9 +72,12 @@ def image_files(site: Site, urls: Sequence[tuple[str, int]]) -> list[tuple[str, 
     return found
 
 
-def check(cache: Cache, site: Site, inputs: str, now: int) -> tuple[Record, Snapshot] | None:
+def check(
+    cache: Cache, site: Site, inputs: str, now: int, survey: Survey
+) -> tuple[Record, Snapshot] | None:
     """The record of the last build into the site's output folder, and the posts it
-    read, when everything it read and wrote is as recorded at instant ``now`` (ns)."""
+    read, when everything it read and wrote is as recorded at instant ``now`` (ns),
+    the posts folder as ``survey`` found it."""
     found = cache.get(KIND, [_key(site)]).get(_key(site))
     record = _record(found)
     if record is None or record.inputs != inputs:
@@ -87,7 +90,7 @@ def check(cache: Cache, site: Site, inputs: str, now: int) -> tuple[Record, Snap
         return None
     if any(_identity(Path(path)) != known for path, known in record.images):
         return None
-    if listing(site) != record.listing:
+    if survey.listing() != record.listing:
         return None
     snapshot = Snapshot.of(site, cache)
     if snapshot.digest() != record.index:

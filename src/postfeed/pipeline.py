@@ -20,7 +20,7 @@ from .planning.plan import ARCHIVE, Plan, main_feed, plan, tag_feed
 from .reading import _yaml, sources
 from .reading._records import Identity
 from .reading.post import read_body
-from .reading.scan import Archive, Snapshot, scan
+from .reading.scan import Archive, Snapshot, Survey, scan, survey
 from .rendering import markup, memo
 from .rendering._documents import Document, Outputs
 from .rendering._prepare import Entries, Slot
@@ -243,11 +243,12 @@ def _build(
     read_warnings: tuple[str, ...] = ()
     if posts is None:
         if site.source == "postfeed":
-            if cache is not None:
-                quick = _unchanged(site, cache, drafts, future, check, now)
+            found = survey(site)
+            if cache is not None and found is not None:
+                quick = _unchanged(site, cache, found, drafts, future, check, now)
                 if quick is not None:
                     return quick
-            archive = scan(site, cache, workers, progress=progress)
+            archive = scan(site, cache, workers, progress=progress, survey=found)
             posts, read_warnings = archive.posts, archive.warnings
         else:
             try:
@@ -430,7 +431,13 @@ class _Compared:
 
 
 def _unchanged(
-    site: Site, cache: _cache.Cache, drafts: bool, future: bool, check: bool, now: datetime
+    site: Site,
+    cache: _cache.Cache,
+    found: Survey,
+    drafts: bool,
+    future: bool,
+    check: bool,
+    now: datetime,
 ) -> BuildResult | None:
     """What a build would report when the cache's record of the last build into the
     output folder shows, without reading a post, that it would change nothing (see
@@ -438,10 +445,10 @@ def _unchanged(
     given = _lastbuild.inputs(site, drafts=drafts, future=future)
 
     def look() -> BuildResult | None:
-        found = _lastbuild.check(cache, site, given, _ns(now))
-        if found is None:
+        recorded = _lastbuild.check(cache, site, given, _ns(now), found)
+        if recorded is None:
             return None
-        record, snapshot = found
+        record, snapshot = recorded
         output = site.output_dir
         files = sorted(Path(path) for path, _ in record.outputs)
         ours, others = written_before(

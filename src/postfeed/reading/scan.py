@@ -10,7 +10,7 @@ import os
 import time
 import zlib
 from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
@@ -155,11 +155,13 @@ def scan(
     *,
     keep_bodies: bool = False,
     progress: Progress | None = None,
+    survey: Survey | None = None,
 ) -> Archive:
     """Scan every post of the site: every file's front matter, and with
     ``keep_bodies`` its body too. ``progress``, when given, is called as
     ``progress("read", done, total)`` as files are read (files the cache vouches
-    for count at once).
+    for count at once). ``survey`` is the posts folder as :func:`survey` just found
+    it, if it was looked at already.
 
     Raises:
         PostErrors: every problem in every post, sorted by path and line.
@@ -172,39 +174,18 @@ def scan(
     tz = ZoneInfo(site.timezone)
     known = _load_index(cache, site, tz) if cache is not None and not keep_bodies else {}
     started = time.time_ns()
+    if survey is None:
+        survey = _survey(folder)
     files: dict[str, FileRecord] = {}
     todo: list[tuple[str, FileRecord | None]] = []
-    unread: list[tuple[str, str]] = []
-    with os.scandir(folder) as entries:
-        found = []
-        for entry in entries:
-            if _is_post_name(entry.name):
-                found.append(entry)
-            elif (note := _not_read(entry.name)) is not None:
-                unread.append((entry.name, f"{folder / entry.name}: {note}"))
-    found.sort(key=lambda e: e.name)
-    unread.sort()
-    notes = tuple(note for _, note in unread)
-    errors: list[SourceError] = []
-    for entry in found:
-        file = known.get(entry.name)
-        try:
-            if entry.is_symlink():
-                link_error = _link_error(folder / entry.name, folder)
-                if link_error is not None:
-                    errors.append(link_error)
-                    continue
-            if not entry.is_file():
-                continue
-            # A file with no record is read anyway, and its identity taken then.
-            if file is not None:
-                stat = entry.stat()
-        except OSError:
-            file = None
-        if file is not None and file.identity == identity(stat) and file.settled():
-            files[entry.name] = file
+    notes = tuple(f"{folder / name}: {_not_read(name)}" for name in survey.unread)
+    errors: list[SourceError] = list(survey.errors)
+    for name, found in survey.files:
+        file = known.get(name)
+        if file is not None and file.identity == found and file.settled():
+            files[name] = file
         else:
-            todo.append((entry.name, file))
+            todo.append((name, file))
     made: dict[str, Post] = {}
     authors = dict(site.authors)  # and the authors named without a key, as posts name them
     changed: set[str] = set()
@@ -238,7 +219,7 @@ def scan(
     if errors:
         raise PostErrors(errors, warnings=site.warnings + notes + tuple(_warnings(posts)))
     changed_shards = {_shard(name) for name in changed}
-    archive = Archive(site, posts, files, changed=changed_shards, unread=[n for n, _ in unread])
+    archive = Archive(site, posts, files, changed=changed_shards, unread=survey.unread)
     archive.warnings = notes
     archive.read = len(todo)
     archive.parsed = sum(
@@ -468,30 +449,67 @@ def _records(
     return records
 
 
-def listing(site: Site) -> str | None:
-    """A digest of the site's posts folder as it is now: the name and identity (size,
-    times and inode) of each post file, and the name of each file a scan leaves out
-    with a note. None when the folder cannot be read or holds a symbolic link to a
-    post, which only a scan checks."""
-    folder = site.posts_dir
-    files: list[tuple[str, Identity]] = []
-    unread: list[str] = []
+@dataclass(frozen=True, slots=True)
+class Survey:
+    """A posts folder as it is now, before any file is read: each post file's name
+    and identity (None when it cannot be looked at), sorted by name; the names of
+    the files a scan leaves out with a note; and the post files that are symbolic
+    links leading out of the folder or nowhere."""
+
+    files: list[tuple[str, Identity | None]]
+    unread: list[str]
+    errors: list[SourceError]
+    links: bool  # some post file is a symbolic link
+
+    def listing(self) -> str | None:
+        """A digest of the folder as found (see :meth:`Archive.listing`); None when
+        a post file is a symbolic link, which only a scan checks, or could not be
+        looked at."""
+        if self.links or self.errors:
+            return None
+        files = []
+        for name, found in self.files:
+            if found is None:
+                return None
+            files.append((name, found))
+        return _listing(files, self.unread)
+
+
+def survey(site: Site) -> Survey | None:
+    """The site's posts folder as it is now; None when it cannot be read."""
     try:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                name = entry.name
-                if _is_post_name(name):
-                    if entry.is_symlink():
-                        return None
-                    if entry.is_file():
-                        files.append((name, identity(entry.stat())))
-                elif _not_read(name) is not None:
-                    unread.append(name)
+        return _survey(site.posts_dir)
     except OSError:
         return None
-    files.sort()
+
+
+def _survey(folder: Path) -> Survey:
+    files: list[tuple[str, Identity | None]] = []
+    unread: list[str] = []
+    errors: list[SourceError] = []
+    links = False
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            name = entry.name
+            if not _is_post_name(name):
+                if _not_read(name) is not None:
+                    unread.append(name)
+                continue
+            try:
+                if entry.is_symlink():
+                    links = True
+                    link_error = _link_error(folder / name, folder)
+                    if link_error is not None:
+                        errors.append(link_error)
+                        continue
+                if not entry.is_file():
+                    continue
+                files.append((name, identity(entry.stat())))
+            except OSError:
+                files.append((name, None))  # read, and its problem told, by the scan
+    files.sort(key=lambda item: item[0])
     unread.sort()
-    return _listing(files, unread)
+    return Survey(files, unread, errors, links)
 
 
 def _listing(files: Iterable[tuple[str, Identity]], unread: Iterable[str]) -> str:

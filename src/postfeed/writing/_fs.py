@@ -10,10 +10,13 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from .._text import RESERVED_NAMES
 from ..errors import OutputError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 TEMP_PREFIX = ".postfeed-"
 TEMP_SUFFIX = ".tmp"
@@ -142,6 +145,7 @@ class Staging:
         self._staged: dict[Path, StagedFile] = {}
         self._created: list[Path] = []  # folders made for staged files, outermost first
         self._open: dict[StagedFile, None] = {}  # files holding a descriptor, oldest use first
+        self._flusher: ThreadPoolExecutor | None = None  # started by the first large file
 
     def open(self, target: Path) -> StagedFile:
         """A new, empty file to be swapped in at ``target``.
@@ -182,6 +186,7 @@ class Staging:
         staged = leading + [file for file in self._staged.values() if file not in leading]
         for file in staged:
             file.close()  # each is written in full before any is swapped in
+        self._stop_flushing()
         swaps: list[_Swap] = []
         try:
             for path in removals:
@@ -207,6 +212,7 @@ class Staging:
 
     def abandon(self) -> None:
         """Delete every staged file and every folder made for them."""
+        self._stop_flushing()
         for file in self._staged.values():
             file.drop()
         self._staged.clear()
@@ -225,11 +231,34 @@ class Staging:
     def _released(self, file: StagedFile) -> None:
         self._open.pop(file, None)
 
+    def _flush_later(self, fd: int) -> Future[None]:
+        """Flush a file to disk in the background, from a descriptor of its own."""
+        if self._flusher is None:
+            from concurrent.futures import ThreadPoolExecutor  # only a large build needs it
+
+            self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="postfeed-flush")
+        return self._flusher.submit(_flush_and_close, os.dup(fd))
+
+    def _stop_flushing(self) -> None:
+        if self._flusher is not None:
+            self._flusher.shutdown(wait=True)
+            self._flusher = None
+
 
 #: Staged files that keep a descriptor open at once, at most.
 _OPEN_FILES = 32
 #: Bytes a staged file keeps before writing them out.
 _BUFFER = 256 * 1024
+#: Bytes written to a staged file after which it is flushed to disk in the background, while
+#: more is written, so that flushing it when it is closed (a large feed) waits for little.
+FLUSH_EVERY = 16 * 1024 * 1024
+
+
+def _flush_and_close(fd: int) -> None:
+    try:
+        os.fdatasync(fd)
+    finally:
+        os.close(fd)
 
 
 class StagedFile:
@@ -244,6 +273,8 @@ class StagedFile:
         self._fd: int | None = None
         self._buffer = bytearray()
         self._closed = False
+        self._unflushed = 0  # bytes written since the last flush to disk began
+        self._flushing: Future[None] | None = None
         try:
             _make_folders(target.parent, staging._created)
             fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=target.parent)
@@ -274,6 +305,9 @@ class StagedFile:
         self._flush()
         fd = self._descriptor()
         try:
+            if self._flushing is not None:
+                # A failure there is told once, to that flush, not again to this one.
+                self._flushing.result()
             os.fsync(fd)
             # mkstemp creates files readable by the owner only; feeds are public.
             os.fchmod(fd, 0o644)
@@ -322,7 +356,16 @@ class StagedFile:
             raise OutputError(self.target, f"cannot write: {err.strerror}") from err
         finally:
             view.release()
+        self._unflushed += len(self._buffer)
         self._buffer.clear()
+        if self._unflushed >= FLUSH_EVERY and (self._flushing is None or self._flushing.done()):
+            try:
+                if self._flushing is not None:
+                    self._flushing.result()  # what it met is told here: see close()
+                self._flushing = self.staging._flush_later(fd)
+            except OSError as err:
+                raise OutputError(self.target, f"cannot write: {err.strerror}") from err
+            self._unflushed = 0
 
 
 def clock(folder: Path) -> int:
