@@ -51,7 +51,11 @@ def inputs(site: Site, *, drafts: bool, future: bool) -> str:
     """A digest of everything besides the files that a build's output depends on: the
     site's settings, the folder relative paths start from, and the build's options
     (the cache is kept only for the same postfeed and libraries)."""
-    return digest(repr(site), str(Path.cwd()), f"drafts={drafts}", f"future={future}")
+    try:
+        here = str(Path.cwd())
+    except OSError:  # the working folder was deleted: only absolute paths lead anywhere
+        here = ""
+    return digest(repr(site), here, f"drafts={drafts}", f"future={future}")
 
 
 def save(cache: Cache, site: Site, record: Record | None) -> None:
