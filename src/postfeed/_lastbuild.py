@@ -15,16 +15,18 @@ identity could not be trusted when it was recorded) makes a full build.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from ._cache import Cache, digest
-from .model import Site
+from .model import Post, Site
 from .reading import images
 from .reading._records import Identity, identity
-from .reading.scan import Snapshot, Survey
+from .reading.scan import Archive, Snapshot, Survey
+from .writing import _fs
 
 KIND = "last-build"  # the cache's kind for these records, one per output folder
 
@@ -49,17 +51,74 @@ def inputs(site: Site, *, drafts: bool, future: bool) -> str:
     """A digest of everything besides the files that a build's output depends on: the
     site's settings, the folder relative paths start from, and the build's options
     (the cache is kept only for the same postfeed and libraries)."""
-    return digest(repr(site), str(Path.cwd()), f"drafts={drafts}", f"future={future}")
+    try:
+        here = str(Path.cwd())
+    except OSError:  # the working folder was deleted: only absolute paths lead anywhere
+        here = ""
+    return digest(repr(site), here, f"drafts={drafts}", f"future={future}")
 
 
 def save(cache: Cache, site: Site, record: Record | None) -> None:
     """Keep ``record`` for the next build into the site's output folder; with None,
     keep none (the next build there is a full one)."""
-    value = None if record is None else _json(record)
+    value = None if record is None else _to_json(record)
     cache.put(KIND, _key(site), value)
 
 
-def image_files(site: Site, urls: Sequence[tuple[str, int]]) -> list[tuple[str, Identity]] | None:
+def record(
+    site: Site,
+    archive: Archive,
+    cache: Cache,
+    *,
+    given: str,
+    outputs: Mapping[Path, Identity | None],
+    published: Sequence[Post],
+    left_out: Sequence[tuple[Post, str]],
+    future: bool,
+    warnings: tuple[str, ...],
+) -> Record | None:
+    """The record of a build that just wrote into the site's output folder: the digest
+    of its inputs (``given``, see :func:`inputs`), the scan of its posts (whose index is
+    staged in ``cache``), each
+    file it owns with an identity that vouches for its bytes (None where none can yet),
+    the posts it published and left out (with why), whether it published posts dated
+    in the future, and its warnings. None when the next build could not trust it."""
+    listing = archive.listing()
+    if listing is None or any(known is None for known in outputs.values()):
+        return None
+    sizes = [(post.image.url, post.image.length) for post in archive.posts if post.image]
+    images = _image_files(site, [(url, size) for url, size in sizes if size is not None])
+    if images is None:
+        return None
+    since, until = _span(published, left_out, future)
+    return Record(
+        inputs=given,
+        listing=listing,
+        index=Snapshot.of(site, cache).digest(),
+        images=tuple(images),
+        since=since,
+        until=until,
+        outputs=tuple((str(path), known) for path, known in sorted(outputs.items()) if known),
+        published=len(published),
+        left_out=tuple((post.source.name, why) for post, why in left_out if post.source),
+        warnings=warnings,
+    )
+
+
+def settled(folder: Path, expected: Mapping[Path, bytes]) -> dict[Path, Identity]:
+    """The identity of each file that holds the bytes expected of it and was last
+    changed before now, so that its identity can be trusted to tell a later change
+    (see rendering._documents)."""
+    clock = _fs.clock(folder)
+    found: dict[Path, Identity] = {}
+    for path, data in expected.items():
+        known = _identity(path)  # before reading: a change after it gives other times
+        if known is not None and max(known[1:3]) < clock and _fs.read_if_exists(path) == data:
+            found[path] = known
+    return found
+
+
+def _image_files(site: Site, urls: Sequence[tuple[str, int]]) -> list[tuple[str, Identity]] | None:
     """The identity of the static file of each image URL, given with the size the feeds
     give it; None if a file no longer has that size."""
     found = []
@@ -73,29 +132,99 @@ def image_files(site: Site, urls: Sequence[tuple[str, int]]) -> list[tuple[str, 
 
 
 def check(
-    cache: Cache, site: Site, inputs: str, now: int, survey: Survey
+    cache: Cache, site: Site, inputs: str, now: datetime, survey: Survey
 ) -> tuple[Record, Snapshot] | None:
     """The record of the last build into the site's output folder, and the posts it
-    read, when everything it read and wrote is as recorded at instant ``now`` (ns),
-    the posts folder as ``survey`` found it."""
-    found = cache.get(KIND, [_key(site)]).get(_key(site))
-    record = _record(found)
-    if record is None or record.inputs != inputs:
+    read, when everything it read and wrote is as recorded at ``now``, the posts
+    folder as ``survey`` found it."""
+    last = _from_json(cache.get(KIND, [_key(site)]).get(_key(site)))
+    if last is None or last.inputs != inputs:
         return None
-    if (record.since is not None and now < record.since) or (
-        record.until is not None and now >= record.until
+    instant = _ns(now)
+    if (last.since is not None and instant < last.since) or (
+        last.until is not None and instant >= last.until
     ):
         return None
-    if any(_identity(Path(path)) != known for path, known in record.outputs):
+    if any(_identity(Path(path)) != known for path, known in last.outputs):
         return None
-    if any(_identity(Path(path)) != known for path, known in record.images):
+    if any(_identity(Path(path)) != known for path, known in last.images):
         return None
-    if survey.listing() != record.listing:
+    if survey.listing() != last.listing:
         return None
     snapshot = Snapshot.of(site, cache)
-    if snapshot.digest() != record.index:
+    if snapshot.digest() != last.index:
         return None
-    return record, snapshot
+    return last, snapshot
+
+
+class Published(Sequence[Post]):
+    """The posts a build published, newest first, made when first looked at: a build
+    that found nothing changed knows how many there are without reading them."""
+
+    def __init__(self, count: int, make: Callable[[], Sequence[Post]]) -> None:
+        self._count = count
+        self._make = make
+        self._posts: tuple[Post, ...] | None = None
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Post: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Post, ...]: ...
+    def __getitem__(self, index: int | slice) -> Post | tuple[Post, ...]:
+        return self._made()[index]
+
+    def __iter__(self) -> Iterator[Post]:
+        return iter(self._made())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Published):
+            other = other._made()
+        return self._made() == other
+
+    def __hash__(self) -> int:
+        return hash(self._made())
+
+    def __repr__(self) -> str:
+        return repr(self._made())
+
+    def _made(self) -> tuple[Post, ...]:
+        if self._posts is None:
+            self._posts = tuple(self._make())
+        return self._posts
+
+
+def _span(
+    published: Sequence[Post], left_out: Sequence[tuple[Post, str]], future: bool
+) -> tuple[int | None, int | None]:
+    """The instants (ns) from which and until which ``pipeline.select`` publishes the
+    same posts, and leaves out the same ones for the same reasons (None: no bound).
+    ``future``: posts dated in the future are published."""
+    since: list[datetime] = []
+    until: list[datetime] = []
+    for post in published:
+        if not future:
+            since.append(post.published)  # published from its date on
+        if post.expires is not None:
+            until.append(post.expires)
+    for post, why in left_out:
+        if why == "future":
+            until.append(post.published)
+        elif why == "expired" and post.expires is not None:
+            since.append(post.expires)
+            if not future:
+                since.append(post.published)  # before it, the post is in the future
+    return (_ns(max(since)) if since else None, _ns(min(until)) if until else None)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _ns(moment: datetime) -> int:
+    """An aware datetime as nanoseconds since the epoch, exactly."""
+    return (moment - _EPOCH) // timedelta(microseconds=1) * 1000
 
 
 def _key(site: Site) -> str:
@@ -109,7 +238,7 @@ def _identity(path: Path) -> Identity | None:
         return None
 
 
-def _json(record: Record) -> dict[str, Any]:
+def _to_json(record: Record) -> dict[str, Any]:
     return {
         "inputs": record.inputs,
         "listing": record.listing,
@@ -124,7 +253,7 @@ def _json(record: Record) -> dict[str, Any]:
     }
 
 
-def _record(value: Any) -> Record | None:
+def _from_json(value: Any) -> Record | None:
     """A record from its JSON form, if it has the right shape."""
     if not isinstance(value, dict):
         return None

@@ -4,11 +4,10 @@ changed, each file as it is made."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import overload
 
 from . import _cache, _lastbuild, _paths
 from ._workers import COLLECTOR, Workers
@@ -18,9 +17,8 @@ from .model import ArchivePage, Entry, Feed, PlannedFeed, Post, Progress, Site
 from .planning.families import FAMILIES
 from .planning.plan import ARCHIVE, Plan, main_feed, plan, tag_feed
 from .reading import _yaml, sources
-from .reading._records import Identity
 from .reading.post import read_body
-from .reading.scan import Archive, Snapshot, Survey, scan, survey
+from .reading.scan import Archive, Survey, scan, survey
 from .rendering import markup, memo
 from .rendering._documents import Document, Outputs
 from .rendering._prepare import Entries, Slot
@@ -406,8 +404,19 @@ def _publish(
     if cache is not None:
         if archive is not None:
             archive.save(cache)
-            trusted.update(_settled(site.output_dir, {page: found.page, manifest: found.manifest}))
-            record = _record(site, archive, cache, result, trusted, drafts, future)
+            expected = {page: found.page, manifest: found.manifest}
+            trusted.update(_lastbuild.settled(site.output_dir, expected))
+            record = _lastbuild.record(
+                site,
+                archive,
+                cache,
+                given=_lastbuild.inputs(site, drafts=drafts, future=future),
+                outputs={path: trusted.get(path) for path in [*changed, *result.unchanged]},
+                published=published,
+                left_out=[(left.post, left.reason) for left in left_out],
+                future=future or site.future,
+                warnings=warnings,
+            )
             _lastbuild.save(cache, site, record)
         cache.commit()
     return result
@@ -445,12 +454,12 @@ def _unchanged(
     given = _lastbuild.inputs(site, drafts=drafts, future=future)
 
     def look() -> BuildResult | None:
-        recorded = _lastbuild.check(cache, site, given, _ns(now), found)
+        recorded = _lastbuild.check(cache, site, given, now, found)
         if recorded is None:
             return None
         record, snapshot = recorded
         output = site.output_dir
-        files = sorted(Path(path) for path, _ in record.outputs)
+        files = {Path(path) for path, _ in record.outputs}
         ours, others = written_before(
             output, (family.folder for family in FAMILIES), site.feeds_base_url
         )
@@ -460,18 +469,23 @@ def _unchanged(
         made = {post.source.name: post for post in snapshot.posts(names) if post.source}
         if any(name not in made for name in names):
             return None
+
+        def published() -> list[Post]:
+            posts = snapshot.posts()
+            return select(posts, site=site, drafts=drafts, future=future, now=now)[0]
+
         result = BuildResult(
             output_dir=output,
             left_alone=tuple(
                 sorted(p for p in (output / name for name in others) if p not in files)
             ),
-            published=_Published(
-                record.published, lambda: _published(snapshot, drafts, future, now)
-            ),
+            published=_lastbuild.Published(record.published, published),
             left_out=tuple(LeftOut(made[name], reason) for name, reason in record.left_out),
             warnings=record.warnings,
         )
-        return replace(result, checked=True) if check else replace(result, unchanged=tuple(files))
+        if check:
+            return replace(result, checked=True)
+        return replace(result, unchanged=tuple(sorted(files)))
 
     if check:
         return look()
@@ -480,135 +494,6 @@ def _unchanged(
     with _lock.hold(site.output_dir):
         _fs.remove_stale_temps(site.output_dir)
         return look()
-
-
-def _published(snapshot: Snapshot, drafts: bool, future: bool, now: datetime) -> list[Post]:
-    return select(snapshot.posts(), site=snapshot.site, drafts=drafts, future=future, now=now)[0]
-
-
-class _Published(Sequence[Post]):
-    """The posts a build published, newest first, made when first looked at."""
-
-    def __init__(self, count: int, make: Callable[[], Sequence[Post]]) -> None:
-        self._count = count
-        self._make = make
-        self._posts: tuple[Post, ...] | None = None
-
-    def __len__(self) -> int:
-        return self._count
-
-    @overload
-    def __getitem__(self, index: int) -> Post: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[Post, ...]: ...
-    def __getitem__(self, index: int | slice) -> Post | tuple[Post, ...]:
-        return self._made()[index]
-
-    def __iter__(self) -> Iterator[Post]:
-        return iter(self._made())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, _Published):
-            other = other._made()
-        return self._made() == other
-
-    def __hash__(self) -> int:
-        return hash(self._made())
-
-    def __repr__(self) -> str:
-        return repr(self._made())
-
-    def _made(self) -> tuple[Post, ...]:
-        if self._posts is None:
-            self._posts = tuple(self._make())
-        return self._posts
-
-
-def _record(
-    site: Site,
-    archive: Archive,
-    cache: _cache.Cache,
-    result: BuildResult,
-    trusted: dict[Path, Identity],
-    drafts: bool,
-    future: bool,
-) -> _lastbuild.Record | None:
-    """What the next build needs to tell that it would change nothing; None when it
-    cannot (a file whose identity cannot be trusted yet)."""
-    listing = archive.listing()
-    files = [*result.written, *result.unchanged]
-    if listing is None or any(path not in trusted for path in files):
-        return None
-    shown = [post.image for post in archive.posts if post.image is not None]
-    images = _lastbuild.image_files(
-        site, [(image.url, image.length) for image in shown if image.length is not None]
-    )
-    if images is None:
-        return None
-    since, until = _window(result.published, result.left_out, future or site.future)
-    return _lastbuild.Record(
-        inputs=_lastbuild.inputs(site, drafts=drafts, future=future),
-        listing=listing,
-        index=Snapshot.of(site, cache).digest(),
-        images=tuple(images),
-        since=since,
-        until=until,
-        outputs=tuple((str(path), trusted[path]) for path in sorted(files)),
-        published=len(result.published),
-        left_out=tuple(
-            (left.post.source.name, left.reason) for left in result.left_out if left.post.source
-        ),
-        warnings=result.warnings,
-    )
-
-
-def _window(
-    published: Sequence[Post], left_out: Sequence[LeftOut], future: bool
-) -> tuple[int | None, int | None]:
-    """The instants (ns) from which and until which :func:`select` publishes the same
-    posts, and leaves out the same ones for the same reasons (None: no bound)."""
-    since: list[datetime] = []
-    until: list[datetime] = []
-    for post in published:
-        if not future:
-            since.append(post.published)
-        if post.expires is not None:
-            until.append(post.expires)
-    for left in left_out:
-        if left.reason == "future":
-            until.append(left.post.published)
-        elif left.reason == "expired":
-            since.append(left.post.expires or left.post.published)
-            if not future:
-                since.append(left.post.published)
-    return (
-        _ns(max(since)) if since else None,
-        _ns(min(until)) if until else None,
-    )
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _ns(moment: datetime) -> int:
-    """An aware datetime as nanoseconds since the epoch, exactly."""
-    return (moment - _EPOCH) // timedelta(microseconds=1) * 1000
-
-
-def _settled(folder: Path, expected: dict[Path, bytes]) -> dict[Path, Identity]:
-    """The identity of each file that holds the bytes expected of it and was last
-    changed before now, so that its identity can be trusted to tell a later change."""
-    clock = _fs.clock(folder)
-    found: dict[Path, Identity] = {}
-    for path, data in expected.items():
-        try:
-            stat = path.stat()  # before reading: a change after it gives other times
-        except OSError:
-            continue
-        known = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-        if max(known[1:3]) < clock and _fs.read_if_exists(path) == data:
-            found[path] = known
-    return found
 
 
 def _variants(planned: Plan, published: Sequence[Post]) -> list[tuple[Post, bool]]:
