@@ -256,9 +256,13 @@ FLUSH_EVERY = 16 * 1024 * 1024
 
 def _flush_and_close(fd: int) -> None:
     try:
-        os.fdatasync(fd)
+        _flush_data(fd)
     finally:
         os.close(fd)
+
+
+# The data alone where the system can (Linux, the BSDs); macOS and Windows flush it all.
+_flush_data = getattr(os, "fdatasync", os.fsync)
 
 
 class StagedFile:
