@@ -254,15 +254,15 @@ _BUFFER = 256 * 1024
 FLUSH_EVERY = 16 * 1024 * 1024
 
 
+# The data alone where the system can (Linux, the BSDs); macOS and Windows flush it all.
+_flush_data = getattr(os, "fdatasync", os.fsync)
+
+
 def _flush_and_close(fd: int) -> None:
     try:
         _flush_data(fd)
     finally:
         os.close(fd)
-
-
-# The data alone where the system can (Linux, the BSDs); macOS and Windows flush it all.
-_flush_data = getattr(os, "fdatasync", os.fsync)
 
 
 class StagedFile:
@@ -297,6 +297,8 @@ class StagedFile:
         self._buffer += data
         if len(self._buffer) >= _BUFFER:
             self._flush()
+            if self._unflushed >= FLUSH_EVERY:
+                self._flush_in_background()
 
     def close(self) -> None:
         """Write out what is left, flush it to disk, and make the file public.
@@ -362,14 +364,18 @@ class StagedFile:
             view.release()
         self._unflushed += len(self._buffer)
         self._buffer.clear()
-        if self._unflushed >= FLUSH_EVERY and (self._flushing is None or self._flushing.done()):
-            try:
-                if self._flushing is not None:
-                    self._flushing.result()  # what it met is told here: see close()
-                self._flushing = self.staging._flush_later(fd)
-            except OSError as err:
-                raise OutputError(self.target, f"cannot write: {err.strerror}") from err
-            self._unflushed = 0
+
+    def _flush_in_background(self) -> None:
+        """Start flushing what was written to disk, unless the last flush is still going."""
+        if self._flushing is not None and not self._flushing.done():
+            return
+        try:
+            if self._flushing is not None:
+                self._flushing.result()  # what it met is told here: see close()
+            self._flushing = self.staging._flush_later(self._descriptor())
+        except OSError as err:
+            raise OutputError(self.target, f"cannot write: {err.strerror}") from err
+        self._unflushed = 0
 
 
 def clock(folder: Path) -> int:
