@@ -187,8 +187,10 @@ def test_foreign_feed_file_is_reported(blog: Site) -> None:
     assert foreign.read_text() == "<rss/>"
 
 
-def test_cli_reports_the_same(blog: Site, capsys: pytest.CaptureFixture[str]) -> None:
-    os.chdir(blog.output_dir.parent)
+def test_cli_reports_the_same(
+    blog: Site, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(blog.output_dir.parent)
     assert main(["build", "-v"]) == 0
     capsys.readouterr()
     for _ in range(3):
