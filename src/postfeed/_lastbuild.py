@@ -21,12 +21,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, overload
 
+from . import _paths
 from ._cache import Cache, digest
 from .model import Post, Site
 from .reading import images
 from .reading._records import Identity, identity
 from .reading.scan import Archive, Snapshot, Survey
-from .writing import _fs
 
 KIND = "last-build"  # the cache's kind for these records, one per output folder
 
@@ -105,19 +105,6 @@ def record(
     )
 
 
-def settled(folder: Path, expected: Mapping[Path, bytes]) -> dict[Path, Identity]:
-    """The identity of each file that holds the bytes expected of it and was last
-    changed before now, so that its identity can be trusted to tell a later change
-    (see rendering._documents)."""
-    clock = _fs.clock(folder)
-    found: dict[Path, Identity] = {}
-    for path, data in expected.items():
-        known = _identity(path)  # before reading: a change after it gives other times
-        if known is not None and max(known[1:3]) < clock and _fs.read_if_exists(path) == data:
-            found[path] = known
-    return found
-
-
 def _image_files(site: Site, urls: Sequence[tuple[str, int]]) -> list[tuple[str, Identity]] | None:
     """The identity of the static file of each image URL, given with the size the feeds
     give it; None if a file no longer has that size."""
@@ -145,11 +132,12 @@ def check(
         last.until is not None and instant >= last.until
     ):
         return None
+    # Cheapest first: the survey is in memory, and a post edited is the usual change.
+    if survey.listing() != last.listing:
+        return None
     if any(_identity(Path(path)) != known for path, known in last.outputs):
         return None
     if any(_identity(Path(path)) != known for path, known in last.images):
-        return None
-    if survey.listing() != last.listing:
         return None
     snapshot = Snapshot.of(site, cache)
     if snapshot.digest() != last.index:
@@ -232,10 +220,8 @@ def _key(site: Site) -> str:
 
 
 def _identity(path: Path) -> Identity | None:
-    try:
-        return identity(path.stat())
-    except OSError:
-        return None
+    found = _paths.status(path)
+    return identity(found) if found is not None else None
 
 
 def _to_json(record: Record) -> dict[str, Any]:

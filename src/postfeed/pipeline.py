@@ -390,7 +390,7 @@ def _publish(
         except BaseException:
             staging.abandon()
             raise
-        trusted = found.outputs.save()
+        trusted = found.outputs.save(extra={page: found.page, manifest: found.manifest})
     changed = [*found.written, *found.small]
     result = replace(
         result,
@@ -404,8 +404,6 @@ def _publish(
     if cache is not None:
         if archive is not None:
             archive.save(cache)
-            expected = {page: found.page, manifest: found.manifest}
-            trusted.update(_lastbuild.settled(site.output_dir, expected))
             record = _lastbuild.record(
                 site,
                 archive,
@@ -460,11 +458,10 @@ def _unchanged(
         record, snapshot = recorded
         output = site.output_dir
         files = {Path(path) for path, _ in record.outputs}
-        ours, others = written_before(
+        # The list of files written, as recorded, names these files alone: none is to go.
+        _, others = written_before(
             output, (family.folder for family in FAMILIES), site.feeds_base_url
         )
-        if any(output / name not in files and (output / name).is_file() for name in ours):
-            return None  # a file to remove
         names = [name for name, _ in record.left_out]
         made = {post.source.name: post for post in snapshot.posts(names) if post.source}
         if any(name not in made for name in names):
@@ -492,8 +489,10 @@ def _unchanged(
     if not _paths.is_dir(site.output_dir):
         return None  # it holds no feed, or is a file: a full build says which
     with _lock.hold(site.output_dir):
-        _fs.remove_stale_temps(site.output_dir)
-        return look()
+        result = look()
+        if result is not None:
+            _fs.remove_stale_temps(site.output_dir)
+        return result
 
 
 def _variants(planned: Plan, published: Sequence[Post]) -> list[tuple[Post, bool]]:

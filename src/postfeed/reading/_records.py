@@ -92,7 +92,8 @@ class FileRecord:
         )
 
     def to_json(self) -> list[Any] | None:
-        """The record as JSON data, or None if its extra keys do not survive JSON."""
+        """The record as JSON data (kept, while nothing in it changes), or None if its
+        extra keys do not survive JSON."""
         if self.row is not None:
             return self.row
         f = self.fields
@@ -103,7 +104,7 @@ class FileRecord:
                     return None
             except (TypeError, ValueError):
                 return None
-        return [
+        self.row = [
             list(self.identity),
             self.seen_ns,
             self.front_digest,
@@ -127,6 +128,7 @@ class FileRecord:
             self.lines,
             [list(warning) for warning in self.warnings],
         ]
+        return self.row
 
     @classmethod
     def from_json(cls, data: Any, tz: tzinfo) -> FileRecord:

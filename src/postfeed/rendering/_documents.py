@@ -35,6 +35,8 @@ from .._cache import Cache, digest
 from ..errors import OutputError
 from ..formats import FORMATS
 from ..model import Entry, Feed, PublishedEntry
+from ..reading._records import Identity
+from ..reading._records import identity as identity_of
 from ..writing import _fs
 from ..writing._fs import StagedFile, Staging
 from ._prepare import Made, Slot
@@ -46,8 +48,6 @@ DETAILS = "output-entries"  # the kind for where each file's entries lie, and wh
 _HEAD_FIELDS = tuple(spec.name for spec in fields(Feed) if spec.name not in ("entries", "updated"))
 _READ = 1024 * 1024  # bytes read from an old file at once, at most
 _OPEN_FILES = 32  # old files kept open at once, at most
-
-Identity = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -157,30 +157,16 @@ class Outputs:
         wanted in: those that no trusted old file holds. Old files are looked in
         for entries only as far as needed: the files to write first, then the
         unchanged files that show an entry still missing, in its format."""
-        missing = [(doc, slot) for doc in self._write for slot in doc.slots]
-        for number in range(2):
-            if not missing:
-                break
-            if number == 0:
-                group = self._write
-            else:
-                needed = {(id(slot), doc.format) for doc, slot in missing}
-                group = [
-                    doc
-                    for doc in self._documents
-                    if doc.path in self._unchanging
-                    and any((id(slot), doc.format) in needed for slot in doc.slots)
-                ]
-            details = self._details_of([doc.path for doc in group])
-            for doc in group:
-                found = details.get(doc.path)
-                for key, start, end in found.items if found is not None else ():
-                    self._kept.setdefault((doc.format, key), (doc.path, start, end))
-            missing = [
-                (doc, slot)
-                for doc, slot in missing
-                if slot.key is None or (doc.format, slot.key) not in self._kept
+        missing = self._look_in(self._write, [(d, s) for d in self._write for s in d.slots])
+        if missing:
+            needed = {(slot, doc.format) for doc, slot in missing}
+            unchanged = [
+                doc
+                for doc in self._documents
+                if doc.path in self._unchanging
+                and any((slot, doc.format) in needed for slot in doc.slots)
             ]
+            missing = self._look_in(unchanged, missing)
         wanted = self._wanted
         for doc, slot in missing:
             names = wanted.setdefault(slot, [])
@@ -217,15 +203,20 @@ class Outputs:
             self._fds.clear()
         return [writer.doc.path for writer in writers if writer.changed]
 
-    def save(self) -> dict[Path, Identity]:
+    def save(self, extra: Mapping[Path, bytes] | None = None) -> dict[Path, Identity]:
         """Record in the cache what each file now holds (once the files are in place).
         Return the identity of each file whose identity can be trusted to tell whether
-        it still holds those bytes (see :meth:`unchanged`)."""
+        it still holds those bytes (see :meth:`unchanged`): of the documents, and of the
+        ``extra`` files put in place beside them with these bytes."""
         cache = self._cache
         if cache is None:
             return {}
         clock = _fs.clock(self._root) if self._root is not None else 0
         trusted: dict[Path, Identity] = {}
+        for path, data in (extra or {}).items():
+            known = _identity(path)  # before reading: a change after it gives other times
+            if known is not None and max(known[1:3]) < clock and _fs.read_if_exists(path) == data:
+                trusted[path] = known
         for doc in self._documents:
             done = self._written.get(doc.path)
             stamp: _Stamp | None = None
@@ -259,6 +250,22 @@ class Outputs:
         cache.keep_only(KIND, paths)
         cache.keep_only(DETAILS, paths)
         return trusted
+
+    def _look_in(
+        self, group: Sequence[Document], missing: list[tuple[Document, Slot]]
+    ) -> list[tuple[Document, Slot]]:
+        """Note where the old files of ``group`` hold entries; return those of
+        ``missing`` that no old file holds yet."""
+        details = self._details_of([doc.path for doc in group])
+        for doc in group:
+            found = details.get(doc.path)
+            for key, start, end in found.items if found is not None else ():
+                self._kept.setdefault((doc.format, key), (doc.path, start, end))
+        return [
+            (doc, slot)
+            for doc, slot in missing
+            if slot.key is None or (doc.format, slot.key) not in self._kept
+        ]
 
     def _details_of(self, paths: Sequence[Path]) -> dict[Path, _Details]:
         """The details of those of ``paths`` whose stamps are trusted, read once."""
@@ -484,7 +491,7 @@ def _identity(path: Path) -> Identity | None:
         return None
     if S_ISDIR(stat.st_mode):
         raise OutputError(path, "is a folder, expected a feed file")
-    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    return identity_of(stat)
 
 
 def _file_digest(path: Path) -> str | None:
