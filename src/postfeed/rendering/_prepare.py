@@ -216,8 +216,8 @@ class Entries:
         """Fill in each slot's summary from the cache, where it has it."""
         if self._cache is None:
             return
-        works = {id(work): work for slot in slots if (work := self._work(slot)) is not None}
-        self._known(list(works.values()))
+        works = dict.fromkeys(work for slot in slots if (work := self._work(slot)) is not None)
+        self._known(list(works))
 
     def make(
         self,
@@ -237,17 +237,17 @@ class Entries:
         Raises:
             PostErrors: a post's file cannot be read, or changed during the build.
         """
-        todo: dict[int, _Work] = {}
+        todo: set[_Work] = set()
         for slot, names in wanted.items():
             work = self._work(slot)
             assert work is not None
             work.formats[slot] = list(names)
-            todo[id(work)] = work
+            todo.add(work)
         for slot in summaries:
             work = self._work(slot)
             if work is not None and slot.summary is None:
-                todo[id(work)] = work
-        jobs = [work for work in self._works.values() if id(work) in todo]
+                todo.add(work)
+        jobs = [work for work in self._works.values() if work in todo]
         total = len(self._works)
         done = total - len(jobs)
         if progress is not None and done:
@@ -330,10 +330,10 @@ class Entries:
     def _known(self, works: Sequence[_Work]) -> None:
         """Take finished summaries from the cache."""
         assert self._cache is not None
-        keys = {id(work): work.parts_key() for work in works}
+        keys = {work: work.parts_key() for work in works}
         found = self._cache.get(PARTS, [key for key in keys.values() if key is not None])
         for work in works:
-            key = keys[id(work)]
+            key = keys[work]
             summary = _summary(found.get(key)) if key is not None else None
             if summary is not None:
                 work.known = summary

@@ -171,20 +171,16 @@ def origin_parts_key(loads: str, origin: str) -> str:
     return h.hexdigest()[:40]
 
 
+@lru_cache(maxsize=8)
 def site_loads(site: Site) -> str:
     """Every site setting a post scanned from a file is made with, as text."""
-    return _site_loads(site)
+    names = (*_SITE_INPUTS, *_LOAD_INPUTS)
+    return repr([*(getattr(site, name) for name in names), finishing(site)])
 
 
 @lru_cache(maxsize=8)
 def _site_inputs(site: Site) -> str:
     return repr([*(getattr(site, name) for name in _SITE_INPUTS), finishing(site)])
-
-
-@lru_cache(maxsize=8)
-def _site_loads(site: Site) -> str:
-    names = (*_SITE_INPUTS, *_LOAD_INPUTS)
-    return repr([*(getattr(site, name) for name in names), finishing(site)])
 
 
 def category_scheme(site: Site) -> str:

@@ -420,6 +420,7 @@ def _entries(
         stream, events=("start", "end"), resolve_entities=False, no_network=True
     )
     depth = 0
+    level = 1 if parent is None else 2  # how deep the entries lie, below the root
     try:
         for event, element in events:
             if event == "start":
@@ -428,14 +429,14 @@ def _entries(
                     raise ValueError(f"expected a <{root_tag}> document, got <{element.tag}>")
                 continue
             depth -= 1
-            wanted = depth == (1 if parent is None else 2) and element.tag == entry_tag
-            if wanted and (parent is None or element.getparent().tag == parent):
+            if depth != level:
+                continue
+            if element.tag == entry_tag and (parent is None or element.getparent().tag == parent):
                 yield element
-            if depth >= 1 and (wanted or depth == (1 if parent is None else 2)):
-                # Done with it: its text and children go, and so do the siblings before it.
-                element.clear(keep_tail=True)
-                while element.getprevious() is not None:
-                    del element.getparent()[0]
+            # Done with it: its text and children go, and so do the siblings before it.
+            element.clear(keep_tail=True)
+            while element.getprevious() is not None:
+                del element.getparent()[0]
     except etree.XMLSyntaxError as err:
         raise ValueError(f"not well-formed XML: {err}") from err
     if depth:
