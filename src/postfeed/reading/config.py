@@ -53,12 +53,18 @@ KNOWN_KEYS = (
     "source_dir",
 )
 _PLACEHOLDERS = {"slug", "year", "month", "day"}
-#: The switches of the families of feeds: one feed per tag, category, author, language.
-FAMILY_SWITCHES = ("tag_feeds", "category_feeds", "author_feeds", "language_feeds")
-#: Whether each family is on when the configuration does not say.
-_FAMILY_DEFAULTS = dict(zip(FAMILY_SWITCHES, (True, True, False, False), strict=True))
+#: The families of feeds (one feed per tag, category, author, language), by folder: the
+#: key that switches each on, and whether it is on when the configuration does not say.
+_FAMILIES = {
+    "tags": ("tag_feeds", True),
+    "categories": ("category_feeds", True),
+    "authors": ("author_feeds", False),
+    "languages": ("language_feeds", False),
+}
+FAMILY_SWITCHES = tuple(switch for switch, _ in _FAMILIES.values())
+_FAMILY_DEFAULTS = dict(_FAMILIES.values())
 #: The feeds ``archive`` may name: the main feeds, and each family by its folder.
-ARCHIVE_FEEDS = ("main", "tags", "categories", "authors", "languages")
+ARCHIVE_FEEDS = ("main", *_FAMILIES)
 _FEED_KEYS = (
     "path",
     "title",
@@ -208,8 +214,8 @@ def _site_from(path: Path, data: dict[str, Any], lines: dict[str, int]) -> Site:
         markdown, future = generator.markdown, generator.future
         warnings = generator.warnings + warnings
     archives: dict[str, int] = values.get("archive", {})
-    for name, switch in zip(ARCHIVE_FEEDS[1:], FAMILY_SWITCHES, strict=True):
-        if archives.get(name) and not values.get(switch, _FAMILY_DEFAULTS[switch]):
+    for name, (switch, default) in _FAMILIES.items():
+        if archives.get(name) and not values.get(switch, default):
             what = switch.removesuffix("_feeds")
             warnings += (
                 f"{path}:{lines['archive']}: archive: {name}: the site has no {what} feeds"

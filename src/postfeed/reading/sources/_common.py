@@ -21,7 +21,7 @@ from .._yaml import YAMLProblem, load_mapping
 from ..frontmatter import SplitProblem, decode
 
 #: Python-Markdown's own extensions, by the short names site generators accept.
-MARKDOWN_EXTENSIONS = frozenset(
+PYTHON_MARKDOWN_EXTENSIONS = frozenset(
     [
         "abbr",
         "admonition",

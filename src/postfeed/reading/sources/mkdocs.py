@@ -31,7 +31,7 @@ from .. import _values
 from .._yaml import Tagged
 from . import Defaults, Reader, Reading, _links, nunjucks, templates
 from ._common import (
-    MARKDOWN_EXTENSIONS,
+    PYTHON_MARKDOWN_EXTENSIONS,
     YAML,
     Problem,
     Problems,
@@ -492,13 +492,13 @@ def _profile(config: _Config) -> tuple[MarkdownProfile, list[str]]:
         name = raw.removeprefix("markdown.extensions.")
         line = config.line_after("markdown_extensions", raw)
         where = config.where("markdown_extensions", line)
-        known = name in MARKDOWN_EXTENSIONS or name.removeprefix("pymdownx.") in _PYMDOWNX
+        known = name in PYTHON_MARKDOWN_EXTENSIONS or name.removeprefix("pymdownx.") in _PYMDOWNX
         if name in _READS_FILES:
             warnings.append(
                 f"{where}: markdown_extensions: {name} is not run ({_READS_FILES[name]}): left out"
             )
             continue
-        if not (known and (name in MARKDOWN_EXTENSIONS or name.startswith("pymdownx."))):
+        if not (known and (name in PYTHON_MARKDOWN_EXTENSIONS or name.startswith("pymdownx."))):
             warnings.append(
                 f"{where}: markdown_extensions: {raw} is not one of Python-Markdown's or"
                 " pymdown-extensions' extensions: left out"

@@ -33,11 +33,12 @@ from ...model import Author, MarkdownProfile, Post, Progress, Site
 from .. import _values
 from . import Defaults, Reader, Reading, pelican_rst
 from ._common import (
-    MARKDOWN_EXTENSIONS,
+    PYTHON_MARKDOWN_EXTENSIONS,
     Problem,
     Problems,
     check_unique,
     instant,
+    read_each,
     read_text,
 )
 
@@ -320,7 +321,7 @@ def _profile(settings: _Settings) -> tuple[MarkdownProfile, list[str]]:
         short = name.removeprefix("markdown.extensions.")
         if short == "meta" or short in names:
             continue
-        if short in MARKDOWN_EXTENSIONS:
+        if short in PYTHON_MARKDOWN_EXTENSIONS:
             names.append(short)
         else:
             warnings.append(
@@ -401,24 +402,15 @@ def read(site: Site, progress: Progress | None = None) -> Reading:
     )
     problems = Problems()
     files, pages = _content_files(rules, problems)
-    articles: list[_Article] = []
-    everything: list[_Article] = []
-    every = [(path, False) for path in files] + [(path, True) for path in pages]
-    for number, (path, page) in enumerate(every, 1):
-        article = _article(rules, path, page, problems)
-        if article is not None:
-            everything.append(article)
-            if not page:
-                articles.append(article)
-        if progress is not None and not page:
-            progress("read", number, len(files))
+    articles = read_each(files, lambda path: _article(rules, path, False, problems), progress)
+    pages_read = read_each(pages, lambda path: _article(rules, path, True, problems), None)
     # Two articles at one URL: Pelican writes one over the other; postfeed refuses.
     check_unique(
         (article for article in articles if article.status != "hidden"),
         problems,
         ("slug", "url"),
     )
-    by_source = {article.relative: article for article in everything}
+    by_source = {article.relative: article for article in [*articles, *pages_read]}
     posts = []
     for article in articles:
         if article.status in ("published", "draft"):
