@@ -463,3 +463,232 @@ def test_cache_rules_name_closed_pages_only(blog: Path) -> None:
         f'  Header set Cache-Control "{long}"\n'
         "</If>\n"
     )
+
+
+def test_mapping_names_the_feeds_with_an_archive(
+    site_dir: Path,
+    write_config: Callable[..., Path],
+    write_post: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``archive: {main: N, categories: M}`` gives the main feeds and each category feed an
+    archive, and neither the tag feeds nor a custom feed without its own ``archive``."""
+    monkeypatch.chdir(site_dir)
+    write_config(
+        "limit: 1\narchive: {main: 2, categories: 2}\ncategory_feeds: true\ntag_feeds: true\n"
+        "feeds:\n  - path: go-only\n    title: Go only\n    tags: [go]\n"
+    )
+    for number in range(1, 6):
+        odd = number % 2
+        _post(
+            write_post,
+            number,
+            f"categories: [{'guides' if odd else 'notes'}]\ntags: [{'go' if odd else 'rust'}]\n",
+        )
+    assert main(["build", "-q"]) == 0
+    out = site_dir / "feeds"
+    archives = sorted(str(path.relative_to(out)) for path in out.rglob("archive") if path.is_dir())
+    assert archives == ["archive", "categories/guides/archive", "categories/notes/archive"]
+    for fmt in FILES:
+        ids, _, pages = harvest(out, fmt)
+        assert (ids, len(pages)) == (_ids([1, 2, 3, 4, 5]), 3)
+        ids, _, pages = harvest(out, fmt, "categories/guides")
+        assert (ids, len(pages)) == (_ids([1, 3, 5]), 2)
+        ids, _, pages = harvest(out, fmt, "categories/notes")
+        assert (ids, len(pages)) == (_ids([2, 4]), 1)
+        for folder, newest in (("tags/go", 5), ("tags/rust", 4), ("go-only", 5)):
+            assert harvest(out, fmt, folder) == (_ids([newest]), _ids([newest]), []), folder
+
+
+def test_author_and_language_feeds_get_archives(
+    site_dir: Path,
+    write_config: Callable[..., Path],
+    write_post: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``authors`` and ``languages`` in the ``archive`` mapping give each author's and each
+    language's feeds an archive, and the main feeds, not named, none."""
+    monkeypatch.chdir(site_dir)
+    write_config(
+        "limit: 1\narchive: {authors: 2, languages: 2}\ntag_feeds: false\n"
+        "category_feeds: false\nauthor_feeds: true\nlanguage_feeds: true\n"
+        "authors:\n  bob:\n    name: Bob Builder\n"
+    )
+    for number in range(1, 6):
+        _post(write_post, number, "" if number % 2 else "authors: [bob]\nlang: de\n")
+    assert main(["build", "-q"]) == 0
+    out = site_dir / "feeds"
+    archives = sorted(str(path.relative_to(out)) for path in out.rglob("archive") if path.is_dir())
+    assert archives == [
+        "authors/ada-example/archive",
+        "authors/bob/archive",
+        "languages/de/archive",
+        "languages/en/archive",
+    ]
+    for fmt in FILES:
+        ids, _, pages = harvest(out, fmt, "authors/ada-example")
+        assert (ids, len(pages)) == (_ids([1, 3, 5]), 2)
+        ids, _, pages = harvest(out, fmt, "languages/de")
+        assert (ids, len(pages)) == (_ids([2, 4]), 1)
+        assert harvest(out, fmt) == (_ids([5]), _ids([5]), [])
+
+
+def test_leaving_a_tag_with_an_archive_is_refused(
+    site_dir: Path,
+    write_config: Callable[..., Path],
+    write_post: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A post taken out of a tag whose feeds have an archive leaves that archive: the id
+    guard names the page it is on and stops the build, and --allow-id-change accepts it."""
+    monkeypatch.chdir(site_dir)
+    write_config("limit: 1\narchive: {tags: 2}\ncategory_feeds: false\n")
+    for number in range(1, 6):
+        _post(write_post, number, "tags: [go]\n")
+    assert main(["build", "-q"]) == 0
+    out = site_dir / "feeds"
+    before = _snapshot(out)
+    capsys.readouterr()
+    _post(write_post, 2, "tags: [rust]\n")
+    assert main(["build", "-q"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "feeds/tags/go/archive/1/atom.xml: entry 'tag:blog.example.com,2024-01-02:p02'"
+        " ('Post p02') would disappear while older entries stay in the feed; if its post was"
+        " renamed, give it 'id: tag:blog.example.com,2024-01-02:p02' in its front matter; if"
+        " it was removed on purpose, build with --allow-id-change",
+        "feeds/tags/go/archive: 2 entries would move to another archive page ('Post p03' from"
+        " page 2 to page 1 first), as a post before them was added, removed or dated anew;"
+        " hosts and readers may keep closed pages for a long time and never see the change;"
+        " if it is meant, build with --allow-id-change",
+    ]
+    assert _snapshot(out) == before
+    assert main(["build", "-q", "--allow-id-change"]) == 0
+    for fmt in FILES:
+        assert harvest(out, fmt, "tags/go")[0] == _ids([1, 3, 4, 5])
+        assert harvest(out, fmt, "tags/rust")[0] == _ids([2])
+    assert main(["build", "-q"]) == 0
+
+
+def _head(parsed: Any) -> dict[str, Any]:
+    """A parsed feed's id, title, author and home page, as feedparser gives them (RSS
+    has no id, and postfeed's channel no author)."""
+    feed = parsed.feed
+    alternate = [link.href for link in feed.get("links", []) if link.rel == "alternate"]
+    return {
+        "id": feed.get("id"),
+        "title": feed.title,
+        "author": feed.get("author_detail"),
+        "home": alternate,
+    }
+
+
+@pytest.mark.parametrize(
+    ("folder", "archive", "feed_id", "title"),
+    [
+        ("", "3", "https://blog.example.com/", "Test Blog"),
+        ("tags/go", "{tags: 3}", f"{FEEDS}tags/go/", "Test Blog: go"),
+    ],
+    ids=["main", "tag"],
+)
+def test_page_head_is_the_feeds_and_dated_by_its_entries(
+    folder: str,
+    archive: str,
+    feed_id: str,
+    title: str,
+    blog: Path,
+    write_config: Callable[..., Path],
+    write_post: Callable[..., Path],
+) -> None:
+    """Each archive page carries its feed's id, title, author and home page, and as its
+    date the newest ``updated`` of its own entries (RSS: lastBuildDate)."""
+    write_config(f"limit: 2\narchive: {archive}\ncategory_feeds: false\n")
+    updated = {1: "2024-02-01T09:00:00+01:00", 4: "2024-01-20T08:30:00+01:00"}
+    for number in range(1, 8):
+        extra = f"updated: {updated[number]}\n" if number in updated else ""
+        _post(write_post, number, f"tags: [go]\n{extra}")
+    assert main(["build", "-q"]) == 0
+    out = blog / "feeds" / folder
+    atom = feedparser.parse(out / "atom.xml")
+    rss = feedparser.parse(out / "rss.xml")
+    document = json.loads((out / "feed.json").read_bytes())
+    assert _head(atom) == {
+        "id": feed_id,
+        "title": title,
+        "author": {"name": "Ada Example", "email": "ada@example.com"},
+        "home": ["https://blog.example.com/"],
+    }
+    assert _head(rss) == {
+        "id": None,
+        "title": title,
+        "author": None,
+        "home": ["https://blog.example.com/"],
+    }
+    assert atom.feed.updated == "2024-01-07T10:00:00+01:00"
+    # Page 1 is dated by its oldest post, edited last; page 2 by its oldest but one.
+    expected = {1: updated[1], 2: updated[4], 3: "2024-01-07T10:00:00+01:00"}
+    for number, newest in expected.items():
+        page = out / "archive" / str(number)
+        page_atom = feedparser.parse(page / "atom.xml")
+        assert _head(page_atom) == _head(atom)
+        assert page_atom.feed.updated == newest
+        assert page_atom.feed.updated_parsed == max(e.updated_parsed for e in page_atom.entries)
+        page_rss = feedparser.parse(page / "rss.xml")
+        assert _head(page_rss) == _head(rss)
+        assert page_rss.feed.updated_parsed == page_atom.feed.updated_parsed
+        page_json = json.loads((page / "feed.json").read_bytes())
+        for key in ("title", "home_page_url", "feed_url", "authors"):
+            assert page_json[key] == document[key], key
+
+
+def test_cache_rules_name_closed_pages_of_every_archive(
+    blog: Path, write_config: Callable[..., Path], write_post: Callable[..., Path]
+) -> None:
+    """The cache rules name the closed pages of each archive, a tag's as well as the main
+    feeds', and never the newest page of any (a one-page archive has none)."""
+    write_config("limit: 2\narchive: {main: 3, tags: 1}\ncategory_feeds: false\n")
+    for number in range(1, 8):
+        tags = ["go" if number % 2 else "rust"] + (["solo"] if number == 7 else [])
+        _post(write_post, number, f"tags: [{', '.join(tags)}]\n")
+    assert main(["build", "-q"]) == 0
+    out = blog / "feeds"
+    archives = {
+        "": [1, 2, 3],
+        "tags/go/": [1, 2, 3, 4],
+        "tags/rust/": [1, 2, 3],
+        "tags/solo/": [1],
+    }
+    for folder, numbers in archives.items():
+        assert sorted(int(p.name) for p in (out / folder / "archive").iterdir()) == numbers
+    script = Path(__file__).parent.parent / "docs" / "examples" / "archive_headers.py"
+    found = {}
+    for host in ("netlify", "nginx", "apache"):
+        run = subprocess.run(
+            [sys.executable, str(script), host], cwd=blog, capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stderr
+        found[host] = run.stdout
+    long = "public, max-age=31536000, immutable"
+    closed = [
+        "archive/1",
+        "archive/2",
+        "tags/go/archive/1",
+        "tags/go/archive/2",
+        "tags/go/archive/3",
+        "tags/rust/archive/1",
+        "tags/rust/archive/2",
+    ]
+    assert found["netlify"] == "".join(
+        f"/feeds/{page}/*\n  Cache-Control: {long}\n" for page in closed
+    )
+    assert found["nginx"] == (
+        'map $uri $postfeed_archive {\n    default "";\n'
+        + "".join(f'    ~^/feeds/{page}/ "{long}";\n' for page in closed)
+        + "}\n"
+    )
+    assert found["apache"] == "".join(
+        f'<If "%{{REQUEST_URI}} =~ m#^/feeds/{folder}archive/({numbers})/#">\n'
+        f'  Header set Cache-Control "{long}"\n'
+        "</If>\n"
+        for folder, numbers in (("", "1|2"), ("tags/go/", "1|2|3"), ("tags/rust/", "1|2"))
+    )
