@@ -10,15 +10,21 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import pytest
 
-from postfeed import BuildResult, Site, build, load_site
+import postfeed
+from postfeed import BuildResult, Post, Site, build, load_site
 from postfeed.cli import main
 from postfeed.reading import _records
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
+HUGO_SAMPLE = Path(__file__).parent / "data" / "generators" / "hugo" / "site"
+# How long after its last change a post file counts as settled, as builds have it (the
+# fixture below makes it 0 for every test that does not set it back).
+SETTLE_NS = _records.SETTLE_NS
 
 
 @pytest.fixture(autouse=True)
@@ -89,12 +95,11 @@ def test_unchanged_build_reports_what_a_full_build_does(blog: Site, tmp_path: Pa
     ]
     assert quick.left_out == again.left_out
     assert quick.warnings == again.warnings
-    assert len(quick.published) == 2
-    # The posts, made when looked at, are those a full build publishes.
-    assert list(quick.published) == list(again.published)
-    assert [post.slug for post in quick.published[:1]] == ["second"]
-    assert quick.published[-1].image is not None
+    assert len(quick.published) == 2  # told by the record, before a post is made
+    # The posts, made when looked at, are those a full build publishes, newest first.
     assert quick.published == again.published
+    assert [post.slug for post in quick.published] == ["second", "first"]
+    assert quick.published[-1].image is not None
 
 
 def test_check_after_a_build(blog: Site, capsys: pytest.CaptureFixture[str]) -> None:
@@ -192,9 +197,20 @@ def test_cli_reports_the_same(
 ) -> None:
     monkeypatch.chdir(blog.output_dir.parent)
     assert main(["build", "-v"]) == 0
+    # The site as the command loads it (from ./postfeed.yaml), built until its record
+    # can be trusted: every build the command makes now is a quick one.
+    _settled(load_site(Path("postfeed.yaml")))
     capsys.readouterr()
+    builds: list[BuildResult] = []
+
+    def noted(*args: Any, **options: Any) -> BuildResult:
+        builds.append(build(*args, **options))
+        return builds[-1]
+
+    monkeypatch.setattr(postfeed, "build", noted)
     for _ in range(3):
         assert main(["build", "-v"]) == 0
+    assert [_quick(result) for result in builds] == [True] * 3
     quick = capsys.readouterr().out.splitlines()
     assert main(["build", "-v", "--no-cache"]) == 0
     full = capsys.readouterr().out.splitlines()
@@ -202,3 +218,52 @@ def test_cli_reports_the_same(
     assert "2 posts published, 2 left out (1 draft, 1 future)" in full[-1]
     feed = feedparser.parse(blog.output_dir / "atom.xml")
     assert [entry.title for entry in feed.entries] == ["Post second", "Post first"]
+
+
+def test_the_build_right_after_an_edit_is_a_full_one(
+    blog: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build makes a record only when every post file it read was last changed well
+    before it read it (file times are too coarse to tell two quick saves apart): the
+    build right after a quick series of edits is a full one, and so is the next."""
+    _settled(blog, now=NOW)  # its feeds are old enough for their identities to be trusted
+    monkeypatch.setattr(_records, "SETTLE_NS", SETTLE_NS)
+    draft = blog.output_dir.parent / "posts/draft.md"
+    draft.write_text(draft.read_text().replace("Not yet.", "Not yet, edited."))
+    edited = build(blog, now=NOW)
+    assert not _quick(edited)
+    assert edited.written == ()  # a draft's text is in no feed: only the post is new
+    again = build(blog, now=NOW)
+    assert not _quick(again)
+    assert (again.written, again.left_out) == ((), edited.left_out)
+
+
+def test_posts_given_in_code_never_use_the_record(blog: Site) -> None:
+    """A build of posts given in code reads no posts folder, so a record of one tells
+    it nothing: every such build is a full one, even where a build reading the folder
+    would be a quick one."""
+    _settled(blog, now=NOW)
+    given = [
+        Post(
+            slug="given",
+            title="Given in code",
+            published=datetime(2025, 5, 1, tzinfo=UTC),
+            markdown="Made in code.\n",
+        )
+    ]
+    results = [build(blog, posts=given, now=NOW) for _ in range(3)]
+    assert [type(result.published) for result in results] == [tuple] * 3
+    assert [post.slug for post in results[-1].published] == ["given"]
+
+
+def test_a_site_read_from_another_generator_never_uses_the_record(tmp_path: Path) -> None:
+    """A Hugo site's posts are read where Hugo keeps them, with Hugo's rules, on every
+    build: no build of it is a quick one, with a cache or not."""
+    config = tmp_path / "postfeed.yaml"
+    config.write_text(f"source: hugo\nsource_dir: {HUGO_SAMPLE}\noutput: out\n")
+    site = load_site(config)
+    assert site.cache_dir == tmp_path / ".postfeed-cache"
+    results = [build(site, now=NOW) for _ in range(3)]
+    assert [type(result.published) for result in results] == [tuple] * 3
+    assert results[-1].written == ()
+    assert results[-1].published == results[0].published
