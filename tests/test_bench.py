@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import pytest
@@ -17,6 +18,28 @@ sys.path.insert(0, str(BENCH))
 
 import generate  # noqa: E402  (bench/ is not a package)
 import run  # noqa: E402
+
+
+def _run_bench(tmp_path: Path, *args: str) -> dict[str, Any]:
+    """Run bench/run.py with ``args``, its archives in tmp_path/work and its results in
+    tmp_path/results.json (a file already there is added to); the results."""
+    results = tmp_path / "results.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "run.py"),
+            *args,
+            "--work",
+            str(tmp_path / "work"),
+            "--json",
+            str(results),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    data: dict[str, Any] = json.loads(results.read_text())
+    return data
 
 
 def test_generator_is_deterministic_and_realistic(tmp_path: Path) -> None:
@@ -70,30 +93,11 @@ def test_limits_archives_and_docs_blocks(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_runner_smoke(tmp_path: Path) -> None:
     """One round of every measurement on 20 posts yields a complete results file."""
-    results = tmp_path / "results.json"
-    subprocess.run(
-        [
-            sys.executable,
-            str(BENCH / "run.py"),
-            "--parts",
-            "builds",
-            "--sizes",
-            "20",
-            "--limits",
-            "20",
-            "--families-size",
-            "20",
-            "--repeat",
-            "1",
-            "--work",
-            str(tmp_path / "work"),
-            "--json",
-            str(results),
-        ],
-        check=True,
-        capture_output=True,
+    data = _run_bench(
+        tmp_path,
+        *("--parts", "builds", "--sizes", "20", "--limits", "20"),
+        *("--families-size", "20", "--repeat", "1"),
     )
-    data = json.loads(results.read_text())
     rows = {row["scenario"]: row for row in data["results"] if not row.get("families")}
     assert sorted(rows) == ["add", "cold", "edit", "floor", "naive", "no-cache", "no-change"]
     families = {row["scenario"]: row for row in data["results"] if row.get("families")}
@@ -113,14 +117,8 @@ def test_runner_smoke(tmp_path: Path) -> None:
 def test_render_runner_smoke(tmp_path: Path) -> None:
     """The render() part times every format cold, warm and with the memo off, adds its
     figures to an existing results file, and checks the targets."""
-    results = tmp_path / "results.json"
-    results.write_text(json.dumps({"results": ["kept"]}))
-    subprocess.run(
-        [sys.executable, str(BENCH / "run.py"), "--parts", "render", "--json", str(results)],
-        check=True,
-        capture_output=True,
-    )
-    data = json.loads(results.read_text())
+    (tmp_path / "results.json").write_text(json.dumps({"results": ["kept"]}))
+    data = _run_bench(tmp_path, "--parts", "render")
     assert data["results"] == ["kept"]
     found = data["render"]["results"]
     assert found["posts"] == 20
@@ -138,31 +136,12 @@ def test_render_runner_smoke(tmp_path: Path) -> None:
 def test_runner_measures_cleaning_on_and_off(tmp_path: Path) -> None:
     """--scenarios picks builds, among them the cold and no-cache builds with sanitize:
     false, and --no-references leaves out floor and naive."""
-    results = tmp_path / "results.json"
-    subprocess.run(
-        [
-            sys.executable,
-            str(BENCH / "run.py"),
-            "--sizes",
-            "20",
-            "--limits",
-            "0",
-            "--repeat",
-            "1",
-            "--scenarios",
-            "cold,cold-verbatim,no-cache-verbatim",
-            "--no-references",
-            "--families-size",
-            "0",
-            "--work",
-            str(tmp_path / "work"),
-            "--json",
-            str(results),
-        ],
-        check=True,
-        capture_output=True,
+    data = _run_bench(
+        tmp_path,
+        *("--sizes", "20", "--limits", "0", "--repeat", "1"),
+        *("--scenarios", "cold,cold-verbatim,no-cache-verbatim", "--no-references"),
+        *("--families-size", "0"),
     )
-    data = json.loads(results.read_text())
     rows = {row["scenario"]: row for row in data["results"]}
     assert sorted(rows) == ["cold", "cold-verbatim", "no-cache-verbatim"]
     assert [run["exit"] for row in rows.values() for run in row["runs"]] == [0, 0, 0]
@@ -175,34 +154,11 @@ def test_runner_measures_cleaning_on_and_off(tmp_path: Path) -> None:
 def test_runner_writes_every_post_next_to_hugo(tmp_path: Path) -> None:
     """Where every post is written (limit 0, an archive), Hugo's feeds of every post are
     measured once for the archive, and the oldest post is edited; at limit 20, neither."""
-    results = tmp_path / "results.json"
-    subprocess.run(
-        [
-            sys.executable,
-            str(BENCH / "run.py"),
-            "--parts",
-            "builds",
-            "--sizes",
-            "20",
-            "--limits",
-            "20,0,20:100",
-            "--repeat",
-            "1",
-            "--scenarios",
-            "cold,edit-oldest",
-            "--references",
-            "hugo",
-            "--families-size",
-            "0",
-            "--work",
-            str(tmp_path / "work"),
-            "--json",
-            str(results),
-        ],
-        check=True,
-        capture_output=True,
+    data = _run_bench(
+        tmp_path,
+        *("--parts", "builds", "--sizes", "20", "--limits", "20,0,20:100", "--repeat", "1"),
+        *("--scenarios", "cold,edit-oldest", "--references", "hugo", "--families-size", "0"),
     )
-    data = json.loads(results.read_text())
     found = {(row["limit"], row["archive"], row["scenario"]): row for row in data["results"]}
     assert sorted(found) == [
         (0, 0, "cold"),
