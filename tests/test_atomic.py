@@ -539,7 +539,7 @@ def test_files_under_flush_every_are_not_flushed_in_the_background(
     build(site, now=NOW)
     sizes = [len(data) for data in _files(site_dir / "feeds").values()]
     assert _fs._BUFFER * 2 < max(sizes) < _fs.FLUSH_EVERY
-    assert flushes == []  # and so no flushing thread was started: the first flush starts it
+    assert flushes == []  # each file is flushed once, as it is closed (see below)
 
 
 def test_background_flush_starts_once_flush_every_bytes_are_written(
@@ -577,3 +577,103 @@ def test_background_flush_starts_once_flush_every_bytes_are_written(
     assert [(tmp_path / name).stat().st_size for name in ("under.xml", "at.xml")] == [
         _fs.FLUSH_EVERY
     ] * 2
+
+
+def test_every_file_is_on_disk_before_the_first_is_swapped_in(
+    site_dir: Path, write_post: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each staged file is flushed to disk in the background once closed, and the build
+    waits for every flush before it replaces the first old file: each of the files
+    written was flushed exactly once, all before any swap, and no thread outlives the
+    build."""
+    from postfeed.writing import _fs
+
+    write_post("p", "tags: [go]\n")
+    site = load_site(site_dir / "postfeed.yaml")
+    synced: list[int] = []  # the inode of each file flushed once closed
+    swapped: list[int] = []  # how many flushes had ended as each file was swapped in
+    sync, swap_in = _fs._sync_and_close, _fs._swap_in
+
+    def counted_sync(fd: int) -> None:
+        inode = os.fstat(fd).st_ino
+        sync(fd)
+        synced.append(inode)
+
+    def counted_swap(temp: Path, target: Path) -> object:
+        swapped.append(len(synced))
+        return swap_in(temp, target)
+
+    monkeypatch.setattr(_fs, "_sync_and_close", counted_sync)
+    monkeypatch.setattr(_fs, "_swap_in", counted_swap)
+    result = build(site, now=NOW)
+    out = site_dir / "feeds"
+    written = sorted(str(path.relative_to(out)) for path in result.written)
+    assert len(written) == 8  # three feeds, three for the tag, the page and the list
+    assert sorted(synced) == sorted((out / name).stat().st_ino for name in written)
+    assert swapped == [len(written)] * len(written)
+    assert _flush_threads() == []
+
+
+def test_a_failing_flush_on_close_fails_the_build(
+    site_dir: Path, write_post: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A flush on closing a small file that fails (the disk reports an I/O error) fails
+    the build before any file is replaced: OutputError naming the file, every old feed
+    byte for byte, no temporary file and no thread left."""
+    from postfeed.writing import _fs
+
+    write_post("p", "tags: [go]\n", "Old.\n")
+    site = load_site(site_dir / "postfeed.yaml")
+    build(site, now=NOW)
+    out = site_dir / "feeds"
+    before = _files(out)
+    write_post("p", "tags: [go]\n", "New.\n")
+    failed: list[int] = []
+
+    def failing(fd: int) -> None:
+        failed.append(fd)
+        os.close(fd)
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(_fs, "_sync_and_close", failing)
+    with pytest.raises(OutputError) as info:
+        build(site, now=NOW)
+    assert failed
+    message = str(info.value)
+    assert message.startswith(f"{out}/"), message
+    assert message.endswith(": cannot write: Input/output error"), message
+    assert _files(out) == before
+    assert list(out.rglob(TEMP)) == []
+    assert _flush_threads() == []
+
+
+def test_replaced_files_are_deleted_before_the_build_returns(
+    site_dir: Path, write_post: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The old files a build replaced, and the folder of a feed no longer planned, are
+    deleted in the background while the build records what it wrote, and are gone when
+    it returns: no temporary file, no empty folder, no thread left."""
+    from postfeed.writing import _fs
+
+    write_post("p", "tags: [go, gone]\n", "Old.\n")
+    site = load_site(site_dir / "postfeed.yaml")
+    build(site, now=NOW)
+    out = site_dir / "feeds"
+    deleting: list[str] = []  # the thread each deletion ran in
+    unlink_all = _fs._unlink_all
+
+    def counted(paths: list[Path]) -> None:
+        deleting.append(threading.current_thread().name)
+        unlink_all(paths)
+
+    monkeypatch.setattr(_fs, "_unlink_all", counted)
+    write_post("p", "tags: [go]\n", "New.\n")
+    result = build(site, now=NOW)
+    assert len(result.written) == 8
+    assert len(result.removed) == 3
+    assert deleting
+    assert all(name.startswith("postfeed-flush") for name in deleting)
+    assert list(out.rglob(TEMP)) == []
+    assert not (out / "tags" / "gone").exists()
+    assert _folders(out) == ["tags", "tags/go"]
+    assert _flush_threads() == []

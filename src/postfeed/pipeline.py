@@ -17,6 +17,7 @@ from .model import ArchivePage, Entry, Feed, PlannedFeed, Post, Progress, Site
 from .planning.families import FAMILIES
 from .planning.plan import ARCHIVE, Plan, main_feed, plan, tag_feed
 from .reading import _yaml, sources
+from .reading._records import Identity
 from .reading.post import read_body
 from .reading.scan import Archive, Survey, scan, survey
 from .rendering import markup, memo
@@ -390,34 +391,52 @@ def _publish(
         except BaseException:
             staging.abandon()
             raise
-        trusted = found.outputs.save(extra={page: found.page, manifest: found.manifest})
-    changed = [*found.written, *found.small]
-    result = replace(
-        result,
-        written=tuple(sorted(changed)),
-        unchanged=tuple(sorted({*owned, manifest} - set(changed))),
-        removed=tuple(found.extra),
-        left_alone=tuple(found.alone),
-        renders=entries.renders,
-        formatted=entries.formatted,
-    )
-    if cache is not None:
-        if archive is not None:
-            archive.save(cache)
-            record = _lastbuild.record(
-                site,
-                archive,
-                cache,
-                given=_lastbuild.inputs(site, drafts=drafts, future=future),
-                outputs={path: trusted.get(path) for path in [*changed, *result.unchanged]},
-                published=published,
-                left_out=[(left.post, left.reason) for left in left_out],
-                future=future or site.future,
-                warnings=warnings,
+        try:
+            trusted = found.outputs.save(extra={page: found.page, manifest: found.manifest})
+            changed = [*found.written, *found.small]
+            result = replace(
+                result,
+                written=tuple(sorted(changed)),
+                unchanged=tuple(sorted({*owned, manifest} - set(changed))),
+                removed=tuple(found.extra),
+                left_alone=tuple(found.alone),
+                renders=entries.renders,
+                formatted=entries.formatted,
             )
-            _lastbuild.save(cache, site, record)
-        cache.commit()
+            if cache is not None:
+                _remember(site, cache, archive, result, trusted, drafts=drafts, future=future)
+        finally:
+            staging.close()  # the old files replaced are deleted meanwhile
     return result
+
+
+def _remember(
+    site: Site,
+    cache: _cache.Cache,
+    archive: Archive | None,
+    result: BuildResult,
+    trusted: dict[Path, Identity],
+    *,
+    drafts: bool,
+    future: bool,
+) -> None:
+    """Keep in the cache what this build read and, for a site's own posts folder, the
+    record of what it wrote (see :mod:`postfeed._lastbuild`)."""
+    if archive is not None:
+        archive.save(cache)
+        record = _lastbuild.record(
+            site,
+            archive,
+            cache,
+            given=_lastbuild.inputs(site, drafts=drafts, future=future),
+            outputs={path: trusted.get(path) for path in [*result.written, *result.unchanged]},
+            published=result.published,
+            left_out=[(left.post, left.reason) for left in result.left_out],
+            future=future or site.future,
+            warnings=result.warnings,
+        )
+        _lastbuild.save(cache, site, record)
+    cache.commit()
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,16 +7,18 @@ import contextlib
 import os
 import secrets
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 from .._text import RESERVED_NAMES
 from ..errors import OutputError
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
+
+T = TypeVar("T")
 
 TEMP_PREFIX = ".postfeed-"
 TEMP_SUFFIX = ".tmp"
@@ -130,6 +132,8 @@ def commit(files: Mapping[Path, bytes], remove: Iterable[Path] = (), *, root: Pa
     except BaseException:
         staging.abandon()
         raise
+    finally:
+        staging.close()
 
 
 class Staging:
@@ -137,7 +141,10 @@ class Staging:
     time, then swapped in all at once, or not at all (see :func:`commit`).
 
     Files may be written side by side: each keeps what it is given in a small
-    buffer, and at most a few dozen of them hold an open file at once.
+    buffer, and at most a few dozen of them hold an open file at once. Each file is
+    flushed to disk in the background once closed (a large one also while it is
+    written), and the old files it replaced are deleted in the background once it is
+    in place: :meth:`commit` waits for the flushes, :meth:`close` for the deletions.
     """
 
     def __init__(self, root: Path) -> None:
@@ -145,7 +152,7 @@ class Staging:
         self._staged: dict[Path, StagedFile] = {}
         self._created: list[Path] = []  # folders made for staged files, outermost first
         self._open: dict[StagedFile, None] = {}  # files holding a descriptor, oldest use first
-        self._flusher: ThreadPoolExecutor | None = None  # started by the first large file
+        self._flusher: ThreadPoolExecutor | None = None  # started by the first flush
 
     def open(self, target: Path) -> StagedFile:
         """A new, empty file to be swapped in at ``target``.
@@ -186,7 +193,11 @@ class Staging:
         staged = leading + [file for file in self._staged.values() if file not in leading]
         for file in staged:
             file.close()  # each is written in full before any is swapped in
-        self._stop_flushing()
+        try:
+            for file in staged:
+                file.settle()  # and on disk
+        finally:
+            self._stop_flushing()
         swaps: list[_Swap] = []
         try:
             for path in removals:
@@ -204,11 +215,25 @@ class Staging:
             raise
         self._staged.clear()
         self._created.clear()
-        _unlink_all(swap.kept for swap in swaps if swap.kept is not None)
-        for path in removals:
-            _remove_empty_folders(path.parent, self.root)
         for folder in {path.parent for path in [*(file.target for file in staged), *removals]}:
             _fsync_dir(folder)
+        kept = [swap.kept for swap in swaps if swap.kept is not None]
+        if kept or removals:
+            self._later(self._tidy, (kept, removals))
+
+    def _tidy(self, found: tuple[list[Path], list[Path]]) -> None:
+        """Delete the old files kept until every new one was in place, then the
+        folders of removed files that are left empty."""
+        kept, removals = found
+        _unlink_all(kept)
+        for path in removals:
+            _remove_empty_folders(path.parent, self.root)
+
+    def close(self) -> None:
+        """Wait until the old files the last :meth:`commit` replaced are deleted (a large
+        one takes the file system a while to free, which the build meanwhile spends on
+        its cache)."""
+        self._stop_flushing()
 
     def abandon(self) -> None:
         """Delete every staged file and every folder made for them."""
@@ -231,13 +256,15 @@ class Staging:
     def _released(self, file: StagedFile) -> None:
         self._open.pop(file, None)
 
-    def _flush_later(self, fd: int) -> Future[None]:
-        """Flush a file to disk in the background, from a descriptor of its own."""
+    def _later(self, function: Callable[[T], None], argument: T) -> Future[None]:
+        """``function(argument)`` in a background thread."""
         if self._flusher is None:
-            from concurrent.futures import ThreadPoolExecutor  # only a large build needs it
+            from concurrent.futures import ThreadPoolExecutor
 
-            self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="postfeed-flush")
-        return self._flusher.submit(_flush_and_close, os.dup(fd))
+            self._flusher = ThreadPoolExecutor(
+                max_workers=_FLUSHERS, thread_name_prefix="postfeed-flush"
+            )
+        return self._flusher.submit(function, argument)
 
     def _stop_flushing(self) -> None:
         if self._flusher is not None:
@@ -247,6 +274,8 @@ class Staging:
 
 #: Staged files that keep a descriptor open at once, at most.
 _OPEN_FILES = 32
+#: Threads flushing staged files to disk (mostly waiting for it).
+_FLUSHERS = 4
 #: Bytes a staged file keeps before writing them out.
 _BUFFER = 256 * 1024
 #: Bytes written to a staged file after which it is flushed to disk in the background, while
@@ -259,8 +288,17 @@ _flush_data = getattr(os, "fdatasync", os.fsync)
 
 
 def _flush_and_close(fd: int) -> None:
+    """Flush the data written so far, while more is written."""
     try:
         _flush_data(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_and_close(fd: int) -> None:
+    """Flush a closed file to disk, its size and times too."""
+    try:
+        os.fsync(fd)
     finally:
         os.close(fd)
 
@@ -278,7 +316,8 @@ class StagedFile:
         self._buffer = bytearray()
         self._closed = False
         self._unflushed = 0  # bytes written since the last flush to disk began
-        self._flushing: Future[None] | None = None
+        self._flushing: Future[None] | None = None  # the last flush while written
+        self._synced: Future[None] | None = None  # the flush once closed
         try:
             _make_folders(target.parent, staging._created)
             fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=target.parent)
@@ -301,7 +340,8 @@ class StagedFile:
                 self._flush_in_background()
 
     def close(self) -> None:
-        """Write out what is left, flush it to disk, and make the file public.
+        """Write out what is left, make the file public, and start flushing it to disk
+        (:meth:`settle` waits for that).
 
         Raises:
             OutputError: the file cannot be written.
@@ -311,18 +351,30 @@ class StagedFile:
         self._flush()
         fd = self._descriptor()
         try:
-            if self._flushing is not None:
-                # A failure there is told once, to that flush, not again to this one.
-                self._flushing.result()
-            os.fsync(fd)
             # mkstemp creates files readable by the owner only; feeds are public.
             os.fchmod(fd, 0o644)
             stat = os.fstat(fd)
             self.written = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            self._synced = self.staging._later(_sync_and_close, os.dup(fd))
         except OSError as err:
             raise OutputError(self.target, f"cannot write: {err.strerror}") from err
         self.release()
         self._closed = True
+
+    def settle(self) -> None:
+        """Wait until the closed file is on disk.
+
+        Raises:
+            OutputError: a flush to disk failed.
+        """
+        try:
+            # A failure in the flush while written is told once, to that flush: the
+            # one on closing shares its file description, and would not see it.
+            for flush in (self._flushing, self._synced):
+                if flush is not None:
+                    flush.result()
+        except OSError as err:
+            raise OutputError(self.target, f"cannot write: {err.strerror}") from err
 
     def release(self) -> None:
         """Close the descriptor (the file is opened again if more is written)."""
@@ -371,8 +423,8 @@ class StagedFile:
             return
         try:
             if self._flushing is not None:
-                self._flushing.result()  # what it met is told here: see close()
-            self._flushing = self.staging._flush_later(self._descriptor())
+                self._flushing.result()  # what it met is told here: see settle()
+            self._flushing = self.staging._later(_flush_and_close, os.dup(self._descriptor()))
         except OSError as err:
             raise OutputError(self.target, f"cannot write: {err.strerror}") from err
         self._unflushed = 0
