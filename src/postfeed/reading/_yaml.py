@@ -112,6 +112,15 @@ def load_mapping(
         YAMLProblem: on a syntax error, a tag that is not plain data, an alias,
             a duplicate or non-text key, or a document that is not a mapping.
     """
+    if not (tagged or timestamps):
+        simple = _simple_mapping(text, first_line)
+        if simple is not None:
+            return simple
+    return _parsed(text, first_line, what, timestamps=timestamps, tagged=tagged)
+
+
+def _parsed(text: str, first_line: int, what: str, *, timestamps: bool, tagged: bool) -> Mapping:
+    """:func:`load_mapping` by PyYAML."""
     loader: _DataLoader
     if tagged:
         loader = tagged_loader = _TaggedLoader(text)
@@ -157,6 +166,133 @@ def load_mapping(
     finally:
         loader.dispose()
     return Mapping(data, lines)
+
+
+# --- front matter in its most common shape, read without PyYAML -----------------------
+# A post's front matter is most often a few lines of "key: value", each value quoted or
+# plain text, or a list of such in brackets: libyaml would spend some 30 us making nodes
+# of it, most of a scan's time. Text in exactly this shape is read here, to the same data
+# PyYAML gives (tests/test_yaml_simple.py compares the two); anything else (comments,
+# escapes, numbers, dates that YAML reads as such, nested values, errors) goes to PyYAML.
+
+_SIMPLE_LINE = re.compile(
+    r"(?P<key>[A-Za-z_][A-Za-z0-9_-]*): +(?:"
+    r'"(?P<dq>[^"\\\n]*)"'
+    r"|'(?P<sq>[^'\n]*)'"
+    r"|\[(?P<seq>[^\[\]{}#\n]*)\]"
+    # Plain text: no indicator first, no ': ' or ' #' inside, no ':' or space last.
+    r"|(?P<plain>[^-?:,\[\]{}#&*!|>'\"%@`\s](?:[^:#\n\[\]{}]|:(?=[^\s]))*)"
+    r")"
+)
+_SIMPLE_ITEM = re.compile(
+    r" *(?:"
+    r'"(?P<dq>[^"\\\n]*)"'
+    r"|'(?P<sq>[^'\n]*)'"
+    r"|(?P<plain>[^-?:,\[\]{}#&*!|>'\"%@`\s][^:#,\n\[\]{}]*?)"
+    r") *(?P<end>,|$)"
+)
+_PLAIN_ITEM = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@`\s][^:#,\n\[\]{}]*")
+# Characters that make YAML read text otherwise than as written: line breaks other than
+# \n, tabs, a byte order mark, and what the YAML reader refuses.
+_NOT_SIMPLE = re.compile(r"[\r\t\x85\u2028\u2029\ufeff]")
+_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+
+
+def _not_text() -> dict[str, re.Pattern[str]]:
+    """For each first character, one pattern matching the plain values that YAML reads
+    as something other than text (numbers, booleans, null...)."""
+    table: dict[str | None, list[tuple[str, re.Pattern[str]]]] = dict(
+        _DataLoader.yaml_implicit_resolvers
+    )
+    anywhere = table.pop(None, [])
+    return {
+        first: re.compile(
+            "|".join(
+                f"(?{'x' if regexp.flags & re.VERBOSE else ''}:{regexp.pattern})"
+                for _, regexp in [*resolvers, *anywhere]
+            )
+        )
+        for first, resolvers in table.items()
+        if first is not None and [*resolvers, *anywhere]
+    }
+
+
+_NOT_TEXT = _not_text()
+_TEXT_SEEN: dict[str, bool] = {}  # plain values met (keys, tags, names recur), at most:
+_SEEN_AT_MOST = 4096
+
+
+def _plain_text(value: str) -> bool:
+    """Whether YAML reads this plain value as the text it is."""
+    known = _TEXT_SEEN.get(value)
+    if known is None:
+        pattern = _NOT_TEXT.get(value[:1])
+        known = pattern is None or pattern.match(value) is None
+        if len(_TEXT_SEEN) < _SEEN_AT_MOST:
+            _TEXT_SEEN[value] = known
+    return known
+
+
+def _simple_mapping(text: str, first_line: int) -> Mapping | None:
+    """The mapping of ``text`` when every line is empty or "key: value" with a value
+    as above; else None."""
+    if _NOT_SIMPLE.search(text) is not None or _NON_PRINTABLE.search(text) is not None:
+        return None
+    data: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    match = _SIMPLE_LINE.fullmatch
+    for row, line in enumerate(text.split("\n")):
+        if not line:
+            continue
+        found = match(line)
+        if found is None:
+            return None
+        key, double, single, items, plain = found.groups()
+        if key in data or not _plain_text(key):
+            return None
+        value: Any
+        if plain is not None:
+            if plain[-1] == " " or not _plain_text(plain):
+                return None
+            value = plain
+        elif items is not None:
+            value = _simple_items(items)
+            if value is None:
+                return None
+        else:
+            value = double if double is not None else single
+        data[key] = value
+        lines[key] = row + first_line
+    return Mapping(data, lines)
+
+
+def _simple_items(text: str) -> list[str] | None:
+    """The items of a list in brackets, each quoted or plain text; else None."""
+    if not text:
+        return []
+    if '"' not in text and "'" not in text:
+        # Plain items alone, which hold no comma: split at each.
+        items = [item.strip(" ") for item in text.split(",")]
+        if all(_PLAIN_ITEM.fullmatch(item) and _plain_text(item) for item in items):
+            return items
+        return None
+    items = []
+    at = 0
+    while at < len(text):
+        found = _SIMPLE_ITEM.match(text, at)
+        if found is None:
+            return None
+        plain = found["plain"]
+        if plain is not None:
+            if not _plain_text(plain):
+                return None
+            items.append(plain)
+        else:
+            items.append(found["dq"] if found["dq"] is not None else found["sq"])
+        at = found.end()
+        if found["end"] == "," and at == len(text):
+            return None  # a comma last
+    return items
 
 
 def _construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
