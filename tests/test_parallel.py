@@ -131,3 +131,33 @@ def test_portions_cover_everything_and_shrink(count: int, share: int, largest: i
     if count >= 1000:
         assert sizes[0] == largest
         assert sizes[-1] == 1
+
+
+def _index(cache: Path) -> dict[str, list[object]]:
+    """The cache's index of the posts folder: each file's record, without the time the
+    scan began."""
+    import json
+    import sqlite3
+
+    with sqlite3.connect(cache / "cache.sqlite3") as db:
+        rows = db.execute("SELECT value FROM item WHERE kind = 'index'").fetchall()
+    records: dict[str, list[object]] = {}
+    for (value,) in rows:
+        for name, row in json.loads(value).items():
+            records[name] = [*row[:1], *row[2:]]
+    return records
+
+
+def test_parallel_scan_keeps_the_serial_index(many: Path, tmp_path: Path) -> None:
+    """The records worker processes read, sent back with their JSON text, make the same
+    index in the cache as a scan in one process."""
+    site = load_site(many / "postfeed.yaml")
+    indexes = []
+    for jobs in (1, 2):
+        cache = tmp_path / f"cache{jobs}"
+        out = tmp_path / f"out{jobs}"
+        build(replace(site, cache_dir=cache, output_dir=out), jobs=jobs, now=NOW)
+        indexes.append(_index(cache))
+    serial, parallel = indexes
+    assert len(serial) == 40
+    assert parallel == serial

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import os
 import sqlite3
 import time
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from postfeed import PostErrors, build, load_posts, load_site, render
-from postfeed._cache import Cache, fingerprint
+from postfeed._cache import Cache, encode, fingerprint
 from postfeed.reading import _records
 from postfeed.reading.scan import scan
 
@@ -178,3 +179,32 @@ def test_checking_recent_files_rewrites_nothing(archive_dir: Path) -> None:
     (archive_dir / "posts" / "p03.md").unlink()
     assert _scan(archive_dir) == (11, 0)
     assert stored() != before
+
+
+def test_a_body_read_again_updates_the_saved_record(archive_dir: Path) -> None:
+    """A record's JSON text, once made, is made again when reading the body for a feed
+    finds its digest: the index the cache keeps holds the body's digest."""
+    site = load_site(archive_dir / "postfeed.yaml")
+    assert site.cache_dir is not None
+    cache = Cache.open(site.cache_dir, fingerprint("test"))
+    try:
+        archive = scan(site, cache)
+        post = next(p for p in archive.posts if p.slug == "p12")
+        file = archive._file(post)
+        assert file is not None
+        before = file.to_text()
+        assert before is not None
+        assert archive.body_digest(post) is None  # not known before a feed needs the body
+        assert archive.read_body(post) == "Body *12*.\n"
+        assert archive.body_digest(post) is not None
+        assert file.to_text() != before
+        assert file.to_text() == encode(file.to_json())
+        archive.save(cache)
+        cache.commit()
+    finally:
+        cache.close()
+    saved: dict[str, list[object]] = {}
+    with contextlib.closing(sqlite3.connect(site.cache_dir / "cache.sqlite3")) as db:
+        for (value,) in db.execute("SELECT value FROM item WHERE kind = 'index'"):
+            saved.update(json.loads(value))
+    assert saved["p12.md"][4] == archive.body_digest(post)

@@ -145,18 +145,23 @@ class Cache:
 
     def put(self, kind: str, key: str, value: object) -> None:
         """Write a JSON-serialisable value (made lasting by :meth:`commit`)."""
+        if isinstance(value, str):
+            self._put(kind, key, _TEXT + value)  # rendered HTML, mostly: kept as it is
+            return
+        try:
+            text = encode(value)
+        except (TypeError, ValueError):
+            return  # not JSON data: left uncached
+        self._put(kind, key, text)
+
+    def put_encoded(self, kind: str, key: str, text: str) -> None:
+        """Write a value given as its JSON text (as :func:`encode` gives it)."""
+        self._put(kind, key, text)
+
+    def _put(self, kind: str, key: str, text: str) -> None:
         db = self._transaction()
         if db is None:
             return
-        if isinstance(value, str):
-            text = _TEXT + value  # rendered HTML, mostly: kept as it is, not as JSON
-        else:
-            try:
-                text = json.dumps(
-                    value, ensure_ascii=False, separators=(",", ":"), check_circular=False
-                )
-            except (TypeError, ValueError):
-                return  # not JSON data: left uncached
         try:
             db.execute(
                 "INSERT OR REPLACE INTO item (kind, key, value, checksum) VALUES (?, ?, ?, ?)",
@@ -249,6 +254,15 @@ class Cache:
 _MISS = object()
 # Marks a value stored as text rather than JSON: no JSON text starts with a control character.
 _TEXT = "\x01"
+
+
+def encode(value: object) -> str:
+    """A value as the JSON text the cache keeps.
+
+    Raises:
+        TypeError, ValueError: the value is not JSON data.
+    """
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
 
 def _checksum(kind: str, key: str, value: str) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .._cache import encode
 from ..model import Author, Image, Post
 
 # A file changed this shortly before it was read may have changed again since
@@ -51,8 +52,10 @@ class FileRecord:
     identity: Identity = (-1, -1, -1, -1)
     seen_ns: int = 0
     body: str | None = field(default=None, repr=False)
-    # The JSON form this record was made from, reused while nothing in it changes.
+    # The JSON form this record was made from, reused while nothing in it changes, and
+    # that form as the cache's JSON text.
     row: list[Any] | None = field(default=None, repr=False, compare=False)
+    text: str | None = field(default=None, repr=False, compare=False)
 
     def same_as(self, other: FileRecord) -> bool:
         """Whether two records describe the same version of a file."""
@@ -129,6 +132,16 @@ class FileRecord:
             [list(warning) for warning in self.warnings],
         ]
         return self.row
+
+    def to_text(self) -> str | None:
+        """:meth:`to_json` as the cache's JSON text (kept, like it)."""
+        if self.text is None and (row := self.to_json()) is not None:
+            self.text = encode(row)
+        return self.text
+
+    def body_changed(self, body_digest: str) -> None:
+        """Note the digest of the body as now read."""
+        self.body_digest, self.row, self.text = body_digest, None, None
 
     @classmethod
     def from_json(cls, data: Any, tz: tzinfo) -> FileRecord:

@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .. import _paths, _workers
-from .._cache import Cache
+from .._cache import Cache, encode
 from .._workers import Workers
 from ..errors import ConfigError, PostError, PostErrors, SourceError
 from ..model import Post, Progress, Site
@@ -125,7 +125,7 @@ class Archive:
             raise PostErrors([PostError(path, None, "changed during the build; build again")])
         body_digest = digest(parts.body)
         if file.body_digest != body_digest:
-            file.body_digest, file.row = body_digest, None
+            file.body_changed(body_digest)
             self._changed.add(_shard(path.name))
         return parts.body
 
@@ -133,13 +133,15 @@ class Archive:
         """Stage what this scan learnt in ``cache``: the index shards that changed."""
         keys = _index_keys(self.site)
         cache.keep_only(_INDEX, keys)
-        rows: dict[int, dict[str, Any]] = {shard: {} for shard in self._changed}
+        # Each shard a JSON object of the records' JSON texts, most of them made as the
+        # files were read (in worker processes, for many).
+        rows: dict[int, list[str]] = {shard: [] for shard in self._changed}
         for name, file in self._files.items():
             shard = _shard(name)
-            if shard in rows and (row := file.to_json()) is not None:
-                rows[shard][name] = row
+            if shard in rows and (text := file.to_text()) is not None:
+                rows[shard].append(f"{encode(name)}:{text}")
         for shard, found in rows.items():
-            cache.put(_INDEX, keys[shard], found)
+            cache.put_encoded(_INDEX, keys[shard], "{" + ",".join(found) + "}")
 
     def _file(self, post: Post) -> FileRecord | None:
         if post.source is None or post.body_offset is None:
@@ -297,8 +299,10 @@ def _read_all(
     ]
     for rows, others in workers.map(_read_chunk_rows, calls, here=_read_chunk_here, ahead=4):
         if rows:
-            for name, row in marshal.loads(rows):
-                yield name, FileRecord.from_json(row, tz)
+            for name, row, text in marshal.loads(rows):
+                record = FileRecord.from_json(row, tz)
+                record.text = text
+                yield name, record
         yield from others
 
 
@@ -318,9 +322,9 @@ def _read_chunk_rows(
     rows = []
     others: list[tuple[str, FileRecord | list[SourceError]]] = []
     for name, result in _read_chunk(folder, timezone, todo, started):
-        row = result.to_json() if isinstance(result, FileRecord) else None
-        if row is not None:
-            rows.append([name, row])
+        text = result.to_text() if isinstance(result, FileRecord) else None
+        if isinstance(result, FileRecord) and text is not None:
+            rows.append([name, result.to_json(), text])
         else:
             others.append((name, result))
     return marshal.dumps(rows), others
@@ -332,8 +336,13 @@ def _read_chunk_here(
     todo: list[tuple[str, FileRecord | None]],
     started: int,
 ) -> tuple[bytes, list[tuple[str, FileRecord | list[SourceError]]]]:
-    """Read some post files in this process, in the shape ``_read_chunk_rows`` gives."""
-    return b"", _read_chunk(folder, timezone, todo, started)
+    """Read some post files in this process, in the shape ``_read_chunk_rows`` gives
+    (each record's JSON text made now too, as the workers make theirs)."""
+    results = _read_chunk(folder, timezone, todo, started)
+    for _, result in results:
+        if isinstance(result, FileRecord):
+            result.to_text()
+    return b"", results
 
 
 def _read_chunk(
