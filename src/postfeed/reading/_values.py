@@ -8,7 +8,8 @@ import unicodedata
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 from typing import Any
 
 from .._text import xml_safe
@@ -248,26 +249,33 @@ def timestamp(value: object, tz: tzinfo, warn: Callable[[str], None] | None = No
         result = _parse_text(value.strip())
     else:
         raise ValueProblem(f"expected a date, got {describe(value)}")
-    out_of_range = ValueProblem(
-        f"date out of range: {describe(value)} (years {MIN_YEAR}-{MAX_YEAR})"
-    )
     if not MIN_YEAR <= result.year <= MAX_YEAR:
-        raise out_of_range
+        raise _out_of_range(value)
     try:
         if result.tzinfo is None:
             result = _local(result, tz, describe(value), warn)
         else:
             offset = result.utcoffset()
             assert offset is not None
-            result = result.replace(tzinfo=timezone(offset))
+            result = result.replace(tzinfo=_offset_zone(offset))
         # Feeds are compared and read in UTC: 9999-12-31T23:00-05:00 is in year 10000
         # there, and 1900-01-01T00:30+01:00 in 1899.
         in_utc = result.astimezone(UTC)
     except OverflowError:
-        raise out_of_range from None
+        raise _out_of_range(value) from None
     if not MIN_YEAR <= in_utc.year <= MAX_YEAR:
-        raise out_of_range
+        raise _out_of_range(value)
     return result.replace(microsecond=0)
+
+
+def _out_of_range(value: object) -> ValueProblem:
+    return ValueProblem(f"date out of range: {describe(value)} (years {MIN_YEAR}-{MAX_YEAR})")
+
+
+@lru_cache(maxsize=64)
+def _offset_zone(offset: timedelta) -> timezone:
+    """The fixed-offset zone of an offset (one value for each offset met)."""
+    return timezone(offset)
 
 
 def _local(naive: datetime, tz: tzinfo, shown: str, warn: Callable[[str], None] | None) -> datetime:

@@ -35,6 +35,7 @@ KNOWN_KEYS = (
     "id",
     "image",
 )
+_KNOWN = frozenset(KNOWN_KEYS)
 _SLUG = re.compile(r"^\w[\w.~-]*$")
 #: Bytes a post file may hold, at most. Python-Markdown's time grows with the square of
 #: a paragraph's length (a 1 MB paragraph renders in about a second, a 3 MB one in 20),
@@ -160,7 +161,9 @@ def _front_matter(
     fields = _values.Fields(data, lines, lambda line, message: PostError(path, line, message))
     check = fields.check
 
-    def required(key: str) -> tuple[int, str]:
+    def required(key: str) -> tuple[int, str] | None:
+        if key in data:
+            return None
         dated = _JEKYLL_NAME.match(_stem(path))
         if key == "date" and dated is not None:
             # A Jekyll post, dated by its file name.
@@ -180,7 +183,8 @@ def _front_matter(
         )
 
     check("date", when("date"), missing=required("date"))
-    check("updated", when("updated"))
+    if "updated" in data:
+        check("updated", when("updated"))
     check("summary", lambda v: _values.text(v, empty_ok=True))
     check("tags", _values.tags)
     check("categories", _values.categories)
@@ -207,7 +211,7 @@ def _front_matter(
     if errors:
         raise PostErrors(errors)
     warnings = notes + [
-        (lines[key], unknown_key_message(key, KNOWN_KEYS)) for key in data if key not in KNOWN_KEYS
+        (lines[key], unknown_key_message(key, KNOWN_KEYS)) for key in data if key not in _KNOWN
     ]
     published, updated = values["date"], values.get("updated")
     if updated is not None and updated < published:
@@ -230,7 +234,7 @@ def _front_matter(
         "id": values.get("id"),
         "draft": values.get("draft", False),
         "image": Image(url=values["image"]) if "image" in values else None,
-        "extra": {key: data[key] for key in data if key not in KNOWN_KEYS},
+        "extra": {key: data[key] for key in data if key not in _KNOWN},
     }
     return fields_of_post, lines, tuple(warnings)
 
