@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -471,8 +472,9 @@ def test_feed_files_with_their_recorded_identity_are_not_hashed(
 ) -> None:
     """A feed file that still has the size, times and inode the cache recorded, and was
     last changed before the clock read after the build that wrote it, is taken as written
-    without its bytes being hashed: after one edit, no feed file is hashed, neither the
-    files left as they are nor those written again."""
+    without its bytes being hashed: after one edit, no feed file is hashed to decide what
+    to write. Only a file written again may be hashed, once, after it is in place: when
+    it was written in the clock's current tick, to trust its identity from then on."""
     from postfeed.rendering import _documents
 
     site = _site(blog)
@@ -487,14 +489,20 @@ def test_feed_files_with_their_recorded_identity_are_not_hashed(
         ]
     assert len(stamps) == 4 * 3  # the main feed and three tags, in three formats
     assert all(stamp["settled"] for stamp in stamps)
-    hashed: list[Path] = []
-    file_digest = _documents._file_digest
+    hashed: list[tuple[str, Path]] = []  # when each file was hashed, and which
+    stage = ["deciding"]
+    file_digest, save = _documents._file_digest, _documents.Outputs.save
 
     def counted(path: Path) -> str | None:
-        hashed.append(path)
+        hashed.append((stage[0], path))
         return file_digest(path)
 
+    def saving(self: _documents.Outputs, extra: Any = None) -> Any:
+        stage[0] = "saving"
+        return save(self, extra)
+
     monkeypatch.setattr(_documents, "_file_digest", counted)
+    monkeypatch.setattr(_documents.Outputs, "save", saving)
     path = blog / "posts" / "second.md"
     path.write_text(path.read_text().replace("# Heading", "# New heading"))
     edited = build(site, now=NOW)
@@ -503,5 +511,8 @@ def test_feed_files_with_their_recorded_identity_are_not_hashed(
         *("tags/go/rss.xml", "tags/go/atom.xml", "tags/go/feed.json"),
     }
     assert len(edited.unchanged) > len(edited.written)
-    assert hashed == []
+    assert all(when == "saving" for when, _ in hashed)
+    paths = [path for _, path in hashed]
+    assert set(paths) <= set(edited.written)
+    assert len(paths) == len(set(paths))
     assert _files(site.output_dir) == _plain(site, tmp_path)

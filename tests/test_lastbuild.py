@@ -267,3 +267,36 @@ def test_a_site_read_from_another_generator_never_uses_the_record(tmp_path: Path
     assert [type(result.published) for result in results] == [tuple] * 3
     assert results[-1].written == ()
     assert results[-1].published == results[0].published
+
+
+def test_the_build_right_after_a_writing_build_is_quick(
+    blog: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build confirms each file it wrote in the file system's current clock tick
+    once the clock has moved on, by its bytes: the very next build trusts every file
+    by its identity, hashes none, and takes the quick path; and so does the one after
+    a build that wrote again after an edit."""
+    from postfeed.rendering import _documents
+
+    hashed: list[Path] = []
+    file_digest = _documents._file_digest
+
+    def counted(path: Path) -> str | None:
+        hashed.append(path)
+        return file_digest(path)
+
+    monkeypatch.setattr(_documents, "_file_digest", counted)
+    first = build(blog, now=NOW)
+    assert not _quick(first)
+    assert first.written
+    after = len(hashed)  # what the first build hashed after writing, if anything
+    assert _quick(build(blog, now=NOW))
+    assert len(hashed) == after
+    post = blog.posts_dir / "second.md"
+    post.write_text(post.read_text().replace("Two.", "Two, edited."))
+    edited = build(blog, now=NOW)
+    assert not _quick(edited)
+    assert edited.written
+    after = len(hashed)
+    assert _quick(build(blog, now=NOW))
+    assert len(hashed) == after

@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections import OrderedDict, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from stat import S_ISDIR
 from typing import Any
@@ -207,45 +209,67 @@ class Outputs:
         """Record in the cache what each file now holds (once the files are in place).
         Return the identity of each file whose identity can be trusted to tell whether
         it still holds those bytes (see :meth:`unchanged`): of the documents, and of the
-        ``extra`` files put in place beside them with these bytes."""
+        ``extra`` files put in place beside them with these bytes.
+
+        A file written in the file system's current clock tick (the last ones written,
+        and those just renamed into place, usually are) is trusted once the clock has
+        moved past it and its bytes are found to be those written: the next build can
+        then take it by its identity without hashing it."""
         cache = self._cache
         if cache is None:
             return {}
         clock = _fs.clock(self._root) if self._root is not None else 0
         trusted: dict[Path, Identity] = {}
+        racy: list[tuple[Path, Identity, Callable[[Path], bool]]] = []
         for path, data in (extra or {}).items():
             known = _identity(path)  # before reading: a change after it gives other times
-            if known is not None and max(known[1:3]) < clock and _fs.read_if_exists(path) == data:
-                trusted[path] = known
+            if known is not None and _fs.read_if_exists(path) == data:
+                if max(known[1:3]) < clock:
+                    trusted[path] = known
+                else:
+                    racy.append((path, known, partial(_holds_bytes, data)))
+        stamps: dict[Path, _Stamp] = {}
         for doc in self._documents:
             done = self._written.get(doc.path)
-            stamp: _Stamp | None = None
             if done is not None:
                 if done.kept is not None:
                     identity: Identity | None = done.kept
                     settled = max(done.kept[1:3]) < self._clock
                 else:
                     identity = _identity(doc.path)
-                    # Settled only as closed (size, modification time, inode), and if it
-                    # was last changed before the clock was read, just now.
-                    settled = (
+                    settled = False
+                    # As closed (size, modification time, inode): settled if last changed
+                    # before the clock was read, just now, else checked below.
+                    if (
                         identity is not None
                         and (identity[0], identity[1], identity[3]) == done.closed
-                        and max(identity[1:3]) < clock
-                    )
+                    ):
+                        settled = max(identity[1:3]) < clock
+                        if not settled:
+                            racy.append((doc.path, identity, partial(_holds_digest, done.digest)))
                 if identity is not None:
-                    stamp = _Stamp(done.source, done.digest, identity, settled)
-                    cache.put(KIND, str(doc.path), _stamp_json(stamp))
+                    stamps[doc.path] = _Stamp(done.source, done.digest, identity, settled)
                     cache.put(DETAILS, str(doc.path), _details_json(done, doc))
             elif doc.path in self._moved:
                 identity = self._moved[doc.path]
                 settled = max(identity[1:3]) < self._clock
-                stamp = replace(self._stamps[doc.path], identity=identity, settled=settled)
-                cache.put(KIND, str(doc.path), _stamp_json(stamp))
+                stamps[doc.path] = replace(
+                    self._stamps[doc.path], identity=identity, settled=settled
+                )
             else:
                 stamp = self._checked.get(doc.path)  # unchanged, as its identity told
-            if stamp is not None and stamp.settled:
-                trusted[doc.path] = stamp.identity
+                if stamp is not None and stamp.settled:
+                    trusted[doc.path] = stamp.identity
+        confirmed = _confirm(self._root, racy) if racy and self._root is not None else set()
+        for path, stamp in stamps.items():
+            if path in confirmed:
+                stamp = replace(stamp, settled=True)
+            cache.put(KIND, str(path), _stamp_json(stamp))
+            if stamp.settled:
+                trusted[path] = stamp.identity
+        for path, identity, _ in racy:
+            if path in confirmed and path not in stamps:  # an extra file
+                trusted[path] = identity
         paths = [str(doc.path) for doc in self._documents]
         cache.keep_only(KIND, paths)
         cache.keep_only(DETAILS, paths)
@@ -477,6 +501,47 @@ def _key(slot: Slot) -> str:
 def _source(doc: Document, keys: Sequence[str]) -> str:
     """A digest of everything a document's bytes are made from."""
     return digest(repr([getattr(doc.head, name) for name in _HEAD_FIELDS]), doc.format, *keys)
+
+
+#: How long :func:`_confirm` waits, at most, for the file system's clock to move on.
+_TICK_WAIT = 0.05
+
+
+def _confirm(
+    root: Path, racy: Sequence[tuple[Path, Identity, Callable[[Path], bool]]]
+) -> set[Path]:
+    """Those of ``racy`` (files last changed in the file system's current clock tick,
+    each with its identity and a check of its bytes) that still hold what was written,
+    checked once the clock has moved past them: any later change gives them other
+    times, so their identities can be trusted. Hashed side by side (hashing lets other
+    threads run)."""
+    latest = max(max(identity[1:3]) for _, identity, _ in racy)
+    deadline = time.monotonic() + _TICK_WAIT
+    while (now := _fs.clock(root)) <= latest:
+        if now == 0 or time.monotonic() > deadline:
+            return set()
+        time.sleep(0.001)
+
+    def holds(item: tuple[Path, Identity, Callable[[Path], bool]]) -> bool:
+        path, identity, same = item
+        return _identity(path) == identity and same(path) and _identity(path) == identity
+
+    if len(racy) == 1:
+        found = [holds(racy[0])]
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(len(racy), 4), thread_name_prefix="postfeed-check") as pool:
+            found = list(pool.map(holds, racy))
+    return {item[0] for item, ok in zip(racy, found, strict=True) if ok}
+
+
+def _holds_bytes(data: bytes, path: Path) -> bool:
+    return _fs.read_if_exists(path) == data
+
+
+def _holds_digest(digest_: str, path: Path) -> bool:
+    return _file_digest(path) == digest_
 
 
 def _identity(path: Path) -> Identity | None:
