@@ -52,8 +52,8 @@ class FileRecord:
     identity: Identity = (-1, -1, -1, -1)
     seen_ns: int = 0
     body: str | None = field(default=None, repr=False)
-    # The JSON form this record was made from, reused while nothing in it changes, and
-    # that form as the cache's JSON text.
+    # The JSON form this record was made from, or that form as the cache's JSON text,
+    # reused while nothing in the record changes.
     row: list[Any] | None = field(default=None, repr=False, compare=False)
     text: str | None = field(default=None, repr=False, compare=False)
 
@@ -134,10 +134,15 @@ class FileRecord:
         return self.row
 
     def to_text(self) -> str | None:
-        """:meth:`to_json` as the cache's JSON text (kept, like it)."""
+        """:meth:`to_json` as the cache's JSON text, kept instead of the JSON data (which
+        takes several times its memory) while nothing in the record changes."""
         if self.text is None and (row := self.to_json()) is not None:
-            self.text = encode(row)
+            self.text, self.row = encode(row), None
         return self.text
+
+    def cacheable(self) -> bool:
+        """Whether the cache's index can hold the record (see :meth:`to_json`)."""
+        return self.text is not None or self.to_json() is not None
 
     def body_changed(self, body_digest: str) -> None:
         """Note the digest of the body as now read."""

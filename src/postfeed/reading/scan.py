@@ -82,7 +82,7 @@ class Archive:
         file may have changed since without its identity showing it, or when the
         cache's index cannot hold every file's record."""
         files = self._files
-        if not all(file.settled() and file.to_json() is not None for file in files.values()):
+        if not all(file.settled() and file.cacheable() for file in files.values()):
             return None
         return _listing([(name, files[name].identity) for name in sorted(files)], self._unread)
 
@@ -135,13 +135,15 @@ class Archive:
         cache.keep_only(_INDEX, keys)
         # Each shard a JSON object of the records' JSON texts, most of them made as the
         # files were read (in worker processes, for many).
-        rows: dict[int, list[str]] = {shard: [] for shard in self._changed}
-        for name, file in self._files.items():
+        rows: dict[int, list[str]] = {shard: [] for shard in self._changed}  # file names
+        for name in self._files:
             shard = _shard(name)
-            if shard in rows and (text := file.to_text()) is not None:
-                rows[shard].append(f"{encode(name)}:{text}")
-        for shard, found in rows.items():
-            cache.put_encoded(_INDEX, keys[shard], "{" + ",".join(found) + "}")
+            if shard in rows:
+                rows[shard].append(name)
+        for shard, names in rows.items():
+            found = ((name, self._files[name].to_text()) for name in names)
+            items = ",".join(f"{encode(name)}:{text}" for name, text in found if text is not None)
+            cache.put_encoded(_INDEX, keys[shard], "{" + items + "}")
 
     def _file(self, post: Post) -> FileRecord | None:
         if post.source is None or post.body_offset is None:
@@ -301,7 +303,7 @@ def _read_all(
         if rows:
             for name, row, text in marshal.loads(rows):
                 record = FileRecord.from_json(row, tz)
-                record.text = text
+                record.text, record.row = text, None
                 yield name, record
         yield from others
 
@@ -322,9 +324,9 @@ def _read_chunk_rows(
     rows = []
     others: list[tuple[str, FileRecord | list[SourceError]]] = []
     for name, result in _read_chunk(folder, timezone, todo, started):
-        text = result.to_text() if isinstance(result, FileRecord) else None
-        if isinstance(result, FileRecord) and text is not None:
-            rows.append([name, result.to_json(), text])
+        row = result.to_json() if isinstance(result, FileRecord) else None
+        if isinstance(result, FileRecord) and row is not None:
+            rows.append([name, row, result.to_text()])
         else:
             others.append((name, result))
     return marshal.dumps(rows), others
