@@ -211,16 +211,16 @@ class Outputs:
         it still holds those bytes (see :meth:`unchanged`): of the documents, and of the
         ``extra`` files put in place beside them with these bytes.
 
-        A file written in the file system's current clock tick (the last ones written,
-        and those just renamed into place, usually are) is trusted once the clock has
-        moved past it and its bytes are found to be those written: the next build can
-        then take it by its identity without hashing it."""
+        A file changed in the file system's current clock tick (those just renamed into
+        place are) is trusted once the clock has moved past it, by its identity when it
+        was renamed after the tick it was written in, else once its bytes are found to
+        be those written: the next build can then take it by its identity."""
         cache = self._cache
         if cache is None:
             return {}
         clock = _fs.clock(self._root) if self._root is not None else 0
         trusted: dict[Path, Identity] = {}
-        racy: list[tuple[Path, Identity, Callable[[Path], bool]]] = []
+        racy: list[tuple[Path, Identity, Callable[[Path], bool] | None]] = []
         for path, data in (extra or {}).items():
             known = _identity(path)  # before reading: a change after it gives other times
             if known is not None and _fs.read_if_exists(path) == data:
@@ -246,7 +246,13 @@ class Outputs:
                     ):
                         settled = max(identity[1:3]) < clock
                         if not settled:
-                            racy.append((doc.path, identity, partial(_holds_digest, done.digest)))
+                            # Renamed into place after the tick it was last written in,
+                            # a later write would have given it another modification
+                            # time: once the clock has passed, its identity is enough.
+                            # Else its bytes are checked then.
+                            later = identity[1] < identity[2]
+                            check = None if later else partial(_holds_digest, done.digest)
+                            racy.append((doc.path, identity, check))
                 if identity is not None:
                     stamps[doc.path] = _Stamp(done.source, done.digest, identity, settled)
                     cache.put(DETAILS, str(doc.path), _details_json(done, doc))
@@ -508,32 +514,34 @@ _TICK_WAIT = 0.05
 
 
 def _confirm(
-    root: Path, racy: Sequence[tuple[Path, Identity, Callable[[Path], bool]]]
+    root: Path, racy: Sequence[tuple[Path, Identity, Callable[[Path], bool] | None]]
 ) -> set[Path]:
     """Those of ``racy`` (files last changed in the file system's current clock tick,
-    each with its identity and a check of its bytes) that still hold what was written,
-    checked once the clock has moved past them: any later change gives them other
-    times, so their identities can be trusted. Hashed side by side (hashing lets other
-    threads run)."""
+    each with its identity and a check of its bytes, if needed) that still hold what
+    was written, checked once the clock has moved past them: any later change gives
+    them other times, so their identities can be trusted. Hashed side by side
+    (hashing lets other threads run)."""
     latest = max(max(identity[1:3]) for _, identity, _ in racy)
     deadline = time.monotonic() + _TICK_WAIT
     while (now := _fs.clock(root)) <= latest:
         if now == 0 or time.monotonic() > deadline:
             return set()
-        time.sleep(0.001)
+        time.sleep(0.0005)
 
-    def holds(item: tuple[Path, Identity, Callable[[Path], bool]]) -> bool:
+    def holds(item: tuple[Path, Identity, Callable[[Path], bool] | None]) -> bool:
         path, identity, same = item
-        return _identity(path) == identity and same(path) and _identity(path) == identity
+        if _identity(path) != identity:
+            return False
+        return same is None or (same(path) and _identity(path) == identity)
 
-    if len(racy) == 1:
-        found = [holds(racy[0])]
-    else:
+    held: dict[Path, bool] = {}
+    hashed = [item for item in racy if item[2] is not None]
+    if len(hashed) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(min(len(racy), 4), thread_name_prefix="postfeed-check") as pool:
-            found = list(pool.map(holds, racy))
-    return {item[0] for item, ok in zip(racy, found, strict=True) if ok}
+        with ThreadPoolExecutor(min(len(hashed), 4), thread_name_prefix="postfeed-check") as pool:
+            held = dict(zip([item[0] for item in hashed], pool.map(holds, hashed), strict=True))
+    return {item[0] for item in racy if (held[item[0]] if item[0] in held else holds(item))}
 
 
 def _holds_bytes(data: bytes, path: Path) -> bool:
