@@ -54,6 +54,9 @@ Paragraph with attributes.
 """.replace("<BR>", "  ")  # two spaces at a line's end: a hard break
 
 
+_JEKYLL = MarkdownProfile(name="jekyll", extensions=jekyll._EXTENSIONS, settings=jekyll._SETTINGS)
+
+
 def _plain(profile: MarkdownProfile, text: str) -> str:
     md = markdown.Markdown(
         extensions=list(profile.extensions),
@@ -74,7 +77,7 @@ def _texts() -> list[str]:
         markup.POSTFEED,
         eleventy._PROFILE,
         astro._PROFILE,
-        MarkdownProfile(name="jekyll", extensions=jekyll._EXTENSIONS, settings=jekyll._SETTINGS),
+        _JEKYLL,
     ],
     ids=lambda profile: profile.name,
 )
@@ -134,3 +137,26 @@ def test_renderer_agrees_with_python_markdown_on_generated_text(text: str) -> No
 
 
 _RENDERERS = [(profile, markup.Renderer(profile)) for profile in (markup.POSTFEED, astro._PROFILE)]
+
+
+def test_own_extensions_are_made_without_looking_up_entry_points() -> None:
+    """Python-Markdown's own extensions ("extra" as the ones it stands for) are made
+    directly: making a renderer reads no distribution's entry points."""
+    import markdown.util
+
+    markdown.util.get_installed_extensions.cache_clear()
+    own = MarkdownProfile(name="own", extensions=("extra", "sane_lists", "toc", "smarty"))
+    rendered = {
+        profile: markup.Renderer(profile).render(EVERY_PATTERN)
+        for profile in (markup.POSTFEED, own)
+    }
+    assert markdown.util.get_installed_extensions.cache_info().currsize == 0
+    for profile, html in rendered.items():
+        assert html == _plain(profile, EVERY_PATTERN)
+    # A name Python-Markdown resolves itself still works, with its settings.
+    tilde = MarkdownProfile(
+        name="tilde",
+        extensions=("pymdownx.tilde",),
+        settings=(("pymdownx.tilde", (("subscript", False),)),),
+    )
+    assert markup.Renderer(tilde).render("H~2~O ~~x~~") == _plain(tilde, "H~2~O ~~x~~")
