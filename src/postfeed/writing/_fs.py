@@ -304,7 +304,8 @@ def _sync_and_close(fd: int) -> None:
 
 
 class StagedFile:
-    """One file being staged: written a piece at a time, flushed to disk on close."""
+    """One file being staged: written a piece at a time, flushed to disk in the background
+    once closed (:meth:`settle` waits for it)."""
 
     def __init__(self, staging: Staging, target: Path) -> None:
         self.staging = staging
