@@ -136,10 +136,11 @@ def test_portions_cover_everything_and_shrink(count: int, share: int, largest: i
 def _index(cache: Path) -> dict[str, list[object]]:
     """The cache's index of the posts folder: each file's record, without the time the
     scan began."""
+    import contextlib
     import json
     import sqlite3
 
-    with sqlite3.connect(cache / "cache.sqlite3") as db:
+    with contextlib.closing(sqlite3.connect(cache / "cache.sqlite3")) as db:
         rows = db.execute("SELECT value FROM item WHERE kind = 'index'").fetchall()
     records: dict[str, list[object]] = {}
     for (value,) in rows:
