@@ -146,17 +146,12 @@ def _tune(md: Any) -> None:
             processor, "_InlineProcessor__applyPattern"
         ):
             needs = [
-                _NEEDS.get(getattr(pattern, "compiled_re", _NO_RE).pattern) for pattern in patterns
+                _NEEDS.get(getattr(getattr(pattern, "compiled_re", None), "pattern", None))
+                for pattern in patterns
             ]
             inline: Any = processor  # the loop it calls for each run of text, name-mangled:
             inline._InlineProcessor__handleInline = _skipping(inline, patterns, needs)
 
-
-class _NoRe:
-    pattern = None
-
-
-_NO_RE = _NoRe()
 
 #: For the regular expressions of Python-Markdown's inline patterns (and of
 #: pymdown-extensions' tilde), what every match holds one of, at or after where it
