@@ -162,3 +162,29 @@ def test_parallel_scan_keeps_the_serial_index(many: Path, tmp_path: Path) -> Non
     serial, parallel = indexes
     assert len(serial) == 40
     assert parallel == serial
+
+
+def test_scan_makes_json_texts_only_for_a_cache_it_saves_to(many: Path, tmp_path: Path) -> None:
+    """The records' JSON texts, made as files are read (here and in the workers), are
+    made only when the scan's index will be saved: not without a cache, nor with one
+    opened only to read."""
+    from postfeed._cache import Cache, fingerprint
+    from postfeed.reading.scan import scan
+
+    site = load_site(many / "postfeed.yaml")
+    found = {}
+    for name, writable in (("none", None), ("read", False), ("write", True)):
+        workers = _workers.Workers(2)
+        try:
+            if writable is None:
+                archive = scan(site, None, workers)
+            else:
+                cache = Cache.open(tmp_path / name, fingerprint("test"), write=writable)
+                try:
+                    archive = scan(site, cache, workers)
+                finally:
+                    cache.close()
+        finally:
+            workers.close()
+        found[name] = {file.text is not None for file in archive._files.values()}
+    assert found == {"none": {False}, "read": {False}, "write": {True}}

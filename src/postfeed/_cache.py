@@ -124,6 +124,11 @@ class Cache:
             connection = None
         return cls(connection, path, write=write)
 
+    @property
+    def writable(self) -> bool:
+        """Whether what is put may still be kept."""
+        return self._db is not None and self._write
+
     def get(self, kind: str, keys: Iterable[str], *, decode: bool = True) -> dict[str, Any]:
         """The checked values of ``kind`` for those of ``keys`` that are cached; without
         ``decode``, each JSON value as its text, checked but not yet parsed (for

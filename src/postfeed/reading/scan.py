@@ -196,7 +196,10 @@ def scan(
     total, done = len(files) + len(todo), len(files)
     if progress is not None and done:
         progress("read", done, total)
-    for name, result in _read_all(folder, site.timezone, todo, started, keep_bodies, workers):
+    # Each record's JSON text is made as its file is read when the index is to be saved.
+    texts = cache is not None and cache.writable
+    reading = _read_all(folder, site.timezone, todo, started, keep_bodies, workers, texts=texts)
+    for name, result in reading:
         done += 1
         if progress is not None:
             progress("read", done, total)
@@ -288,22 +291,26 @@ def _read_all(
     started: int,
     keep_bodies: bool,
     workers: Workers | None,
+    *,
+    texts: bool,
 ) -> Iterator[tuple[str, FileRecord | list[SourceError]]]:
-    """Read the files in ``todo``, in worker processes when there are many."""
+    """Read the files in ``todo``, in worker processes when there are many; with
+    ``texts``, each record's JSON text made with it (see ``Archive.save``)."""
     seconds = len(todo) * _workers.SCAN_SECONDS_PER_FILE
     if workers is None or keep_bodies or not workers.worth(seconds):
         yield from _read_chunk(str(folder), timezone, todo, started, keep_bodies)
         return
     tz = ZoneInfo(timezone)
     calls = [
-        (str(folder), timezone, todo[start:end], started)
+        (str(folder), timezone, todo[start:end], started, texts)
         for start, end in _workers.portions(len(todo), 8 * workers.count, _SCAN_CHUNK)
     ]
     for rows, others in workers.map(_read_chunk_rows, calls, here=_read_chunk_here, ahead=4):
         if rows:
             for name, row, text in marshal.loads(rows):
                 record = FileRecord.from_json(row, tz)
-                record.text, record.row = text, None
+                if text is not None:
+                    record.text, record.row = text, None
                 yield name, record
         yield from others
 
@@ -316,17 +323,18 @@ def _read_chunk_rows(
     timezone: str,
     todo: list[tuple[str, FileRecord | None]],
     started: int,
+    texts: bool,
 ) -> tuple[bytes, list[tuple[str, FileRecord | list[SourceError]]]]:
-    """Read some post files in a worker process: the records in their JSON form,
-    marshalled (between two processes of one interpreter this crosses several
-    times faster than pickled records), and the errors and any record JSON cannot
-    hold, as they are."""
+    """Read some post files in a worker process: the records in their JSON form (with
+    ``texts``, and as JSON text), marshalled (between two processes of one interpreter
+    this crosses several times faster than pickled records), and the errors and any
+    record JSON cannot hold, as they are."""
     rows = []
     others: list[tuple[str, FileRecord | list[SourceError]]] = []
     for name, result in _read_chunk(folder, timezone, todo, started):
         row = result.to_json() if isinstance(result, FileRecord) else None
         if isinstance(result, FileRecord) and row is not None:
-            rows.append([name, row, result.to_text()])
+            rows.append([name, row, result.to_text() if texts else None])
         else:
             others.append((name, result))
     return marshal.dumps(rows), others
@@ -337,11 +345,12 @@ def _read_chunk_here(
     timezone: str,
     todo: list[tuple[str, FileRecord | None]],
     started: int,
+    texts: bool,
 ) -> tuple[bytes, list[tuple[str, FileRecord | list[SourceError]]]]:
     """Read some post files in this process, in the shape ``_read_chunk_rows`` gives
-    (each record's JSON text made now too, as the workers make theirs)."""
+    (with ``texts``, each record's JSON text made now too, as the workers make theirs)."""
     results = _read_chunk(folder, timezone, todo, started)
-    for _, result in results:
+    for _, result in results if texts else ():
         if isinstance(result, FileRecord):
             result.to_text()
     return b"", results
