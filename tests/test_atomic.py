@@ -429,6 +429,21 @@ def _flush_threads() -> list[str]:
     return [t.name for t in threading.enumerate() if t.name.startswith("postfeed-flush")]
 
 
+def _failed_flush_left_all(error: OutputError, out: Path, before: dict[str, bytes]) -> None:
+    """A build failed because a flush to disk reported an I/O error: the error names a
+    file of the output folder, carries the OSError, and every old feed, byte for byte,
+    is all there is, with no temporary file and no flushing thread left."""
+    message = str(error)
+    assert message.startswith(f"{out}/"), message
+    assert message.endswith(": cannot write: Input/output error"), message
+    cause = error.__cause__
+    assert isinstance(cause, OSError)
+    assert cause.errno == errno.EIO
+    assert _files(out) == before
+    assert list(out.rglob(TEMP)) == []
+    assert _flush_threads() == []
+
+
 def test_large_files_are_flushed_while_written(
     site_dir: Path, write_post: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -506,15 +521,7 @@ def test_a_failing_background_flush_fails_the_build(
     with pytest.raises(OutputError) as info:
         build(site, now=NOW)
     assert failed  # the build did flush in the background, and that is what failed
-    message = str(info.value)
-    assert message.startswith(f"{out}/"), message
-    assert message.endswith(": cannot write: Input/output error"), message
-    cause = info.value.__cause__
-    assert isinstance(cause, OSError)
-    assert cause.errno == errno.EIO
-    assert _files(out) == before
-    assert list(out.rglob(TEMP)) == []
-    assert _flush_threads() == []
+    _failed_flush_left_all(info.value, out, before)
 
 
 def test_files_under_flush_every_are_not_flushed_in_the_background(
@@ -639,12 +646,7 @@ def test_a_failing_flush_on_close_fails_the_build(
     with pytest.raises(OutputError) as info:
         build(site, now=NOW)
     assert failed
-    message = str(info.value)
-    assert message.startswith(f"{out}/"), message
-    assert message.endswith(": cannot write: Input/output error"), message
-    assert _files(out) == before
-    assert list(out.rglob(TEMP)) == []
-    assert _flush_threads() == []
+    _failed_flush_left_all(info.value, out, before)
 
 
 def test_replaced_files_are_deleted_before_the_build_returns(
