@@ -1,7 +1,8 @@
 """postfeed's Markdown renderer gives, byte for byte, what a plain Python-Markdown
 instance of the same profile gives: its tuning (the inline patterns in a list rather
-than looked up in the registry each time, and a pattern passed over for text without
-the characters every match of it holds) changes nothing but the time."""
+than looked up in the registry each time, a pattern passed over for text without
+the characters every match of it holds, and where a link's brackets close found
+without a step for each character) changes nothing but the time."""
 
 from __future__ import annotations
 
@@ -91,6 +92,13 @@ def test_renderer_renders_as_python_markdown_does(profile: MarkdownProfile) -> N
     assert any(isinstance(patterns, markup._Patterns) for patterns in lists)
     inline = renderer._md.treeprocessors["inline"]
     assert "_InlineProcessor__handleInline" in vars(inline)  # the skipping loop
+    links = [
+        pattern
+        for pattern in renderer._md.inlinePatterns
+        if isinstance(pattern, markdown.inlinepatterns.LinkInlineProcessor)
+    ]
+    assert links
+    assert all(vars(pattern)["_findBracketEnds"] is markup._BracketEnds for pattern in links)
     for text in _texts():
         # Twice: the renderer is reused, and must forget the last text's references.
         assert renderer.render(text) == _plain(profile, text)
@@ -160,3 +168,41 @@ def test_own_extensions_are_made_without_looking_up_entry_points() -> None:
         settings=(("pymdownx.tilde", (("subscript", False),)),),
     )
     assert markup.Renderer(tilde).render("H~2~O ~~x~~") == _plain(tilde, "H~2~O ~~x~~")
+
+
+# Brackets, and what is not one.
+_BRACKETS = st.text(alphabet="[]a", max_size=60)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_BRACKETS)
+def test_bracket_ends_are_python_markdowns(data: str) -> None:
+    """For every index of a text (and its length, and counted from the end), where a
+    bracket opened before it closes is what Python-Markdown 3.11 finds, a character
+    at a time."""
+    stock = markdown.inlinepatterns.LinkInlineProcessor._findBracketEnds
+    expected = stock(data)
+    ends = markup._BracketEnds(data)
+    assert [ends[index] for index in range(len(data) + 1)] == expected
+    assert [ends[-index] for index in range(1, len(data) + 2)] == [
+        expected[-index] for index in range(1, len(data) + 2)
+    ]
+    for index in (len(data) + 1, -len(data) - 2):
+        with pytest.raises(IndexError):
+            ends[index]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[a [nested] link](/x) and [another](/y), [unclosed and [one](/z)",
+        "[" * 300 + " no bracket closes, then a [link](/l)",
+        "]" * 50 + "[closed](/c) " + "[[[x]]](/deep) ![img [alt]](/i.png)",
+        " ".join(f"[link {n}](/p/{n}) [ref {n}][r]" for n in range(200)) + "\n\n[r]: /ref\n",
+    ],
+    ids=["nested", "unclosed", "stray", "many"],
+)
+def test_links_render_as_python_markdown_does(text: str) -> None:
+    """Links whose brackets nest, never close, or come by the hundred render to the
+    same bytes."""
+    assert markup.Renderer(markup.POSTFEED).render(text) == _plain(markup.POSTFEED, text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import re
 import threading
+from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -134,10 +135,23 @@ def _tune(md: Any) -> None:
     the search would start, as trying it would find nothing. Patterns are known by
     their regular expressions, as Python-Markdown 3.11 writes them: one written
     otherwise (in another version, or an extension's) is always tried.
+
+    Links and images find where their text's brackets close with :class:`_BracketEnds`
+    (see there), when their class finds it as Python-Markdown 3.11 does.
     """
     import markdown
 
     registry = md.inlinePatterns
+    link = markdown.inlinepatterns.LinkInlineProcessor
+    stock = getattr(link, "_findBracketEnds", None)
+    for pattern in registry:
+        if (
+            stock is not None
+            and isinstance(pattern, link)
+            and getattr(type(pattern), "_findBracketEnds", None) is stock
+        ):
+            found: Any = pattern  # a staticmethod of its class, replaced on the instance
+            found._findBracketEnds = _BracketEnds
     for processor in md.treeprocessors:
         if getattr(processor, "inlinePatterns", None) is not registry:
             continue
@@ -203,6 +217,49 @@ def _skipping(processor: Any, patterns: list[Any], needs: list[tuple[str, ...] |
         return data
 
     return handle_inline
+
+
+_BRACKET = re.compile(r"[\[\]]")
+
+
+class _BracketEnds:
+    """What Python-Markdown 3.11's ``LinkInlineProcessor._findBracketEnds(data)`` gives,
+    for every index of ``data`` (and ``len(data)``): the index just past the ``]`` that
+    closes a bracket opened before it, that is the first index after it where the
+    bracket depth falls below the depth there; or None if the depth never does.
+
+    Python-Markdown makes that list a character at a time, once for each link or
+    image in a run of text (about half of all rendering, for posts with links). Here
+    only the brackets are stepped through, found by a regular expression, and an
+    index is answered by the first bracket at or after it: the depth before an index
+    is the depth before that bracket, and it can only fall just after a ``]``.
+    """
+
+    __slots__ = ("_ends", "_positions", "_size")
+
+    def __init__(self, data: str) -> None:
+        positions = [match.start() for match in _BRACKET.finditer(data)]
+        ends: list[int | None] = [None] * (len(positions) + 1)
+        depth = 0
+        waiting: list[tuple[int, int]] = []  # brackets whose end is not found, with depth
+        for number, position in enumerate(positions):
+            waiting.append((number, depth))
+            if data[position] == "[":
+                depth += 1
+            else:
+                depth -= 1
+                while waiting and depth < waiting[-1][1]:
+                    ends[waiting.pop()[0]] = position + 1
+        self._positions = positions
+        self._ends = ends
+        self._size = len(data)
+
+    def __getitem__(self, index: int) -> int | None:
+        if index < 0:
+            index += self._size + 1
+        if not 0 <= index <= self._size:
+            raise IndexError("index out of range")
+        return self._ends[bisect_left(self._positions, index)]
 
 
 class _Patterns(list[Any]):
