@@ -831,6 +831,8 @@ def _write(folder: Path, feed: Feed, *, cache_dir: Path) -> tuple[list[Path], in
         changed = outputs.write(made, staging)
         staging.commit()
         outputs.save()
+        outputs.settle()
+        outputs.close()
         cache.commit()
     finally:
         cache.close()
@@ -950,3 +952,72 @@ def test_feedgen_tree_or_its_text_give_the_same_bytes(
     assert hasattr(FeedGenerator, _feedgen.BUILDERS[name])
     monkeypatch.setitem(_feedgen.BUILDERS, name, "_no_such_method")
     assert FORMATS[name].render(feed) == direct
+
+
+# A document's head is made from its entries' facts and a few of its entries.
+
+
+def _varied_entries() -> tuple[Entry, ...]:
+    """Entries, newest first, whose first with an image and first without an author
+    come late, and whose newest update is not the first entry's."""
+    first, second, third = three_entries()
+    image = Image(url="https://blog.example/a.png", length=10, media_type="image/png")
+    return (
+        first,
+        dataclasses.replace(second, image=image, updated=datetime(2009, 1, 1, tzinfo=UTC)),
+        dataclasses.replace(third, authors=()),
+        dataclasses.replace(third, id="https://blog.example/posts/last/", image=image),
+    )
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+@pytest.mark.parametrize(
+    "entries",
+    [(), three_entries()[:1], three_entries(), _varied_entries()],
+    ids=["none", "one", "three", "varied"],
+)
+def test_a_documents_head_is_its_whole_feeds(
+    tmp_path: Path, name: str, entries: tuple[Entry, ...]
+) -> None:
+    """The head and tail a document is written with, made from its entries' facts and
+    the few entries that decide what a head declares, are those of the feed with all
+    its entries, with and without a feed author (then one entry without an author
+    makes the feed name one)."""
+    for feed in (make_feed(*entries), make_feed(*entries, author=None)):
+        head = dataclasses.replace(feed, entries=(), updated=None)
+        slots = tuple(
+            Slot(SITE, Post(slug=f"e{n}", title=e.title, published=e.published), bare=e)
+            for n, e in enumerate(entries)
+        )
+        doc = Document(tmp_path / FORMATS[name].filename, name, head, slots)
+        assert FORMATS[name].head_tail(doc.head_feed()) == FORMATS[name].head_tail(feed)
+
+
+def test_entry_facts_are_the_bare_entrys() -> None:
+    """An entry's facts, made without the entry, are those of the entry: for posts with
+    and without authors (and a site with and without one), with an image, with an
+    updated date before the publish date, and with a title to clean."""
+    from postfeed.rendering.entries import bare_entry, entry_facts, facts_of
+
+    when = datetime(2024, 5, 1, 10, 0, 0, 123456, tzinfo=NEPAL)
+    posts = [
+        Post(slug="plain", title="Plain", published=when),
+        Post(slug="spaced", title="  Spaced \x07title  ", published=when),
+        Post(
+            slug="authored",
+            title="Authored",
+            published=when,
+            authors=(Author(name="Ann"),),
+            updated=when - timedelta(days=1),
+        ),
+        Post(
+            slug="pictured",
+            title="Pictured",
+            published=when,
+            image=Image(url="/a.png", length=3, media_type="image/png"),
+            updated=when + timedelta(days=3),
+        ),
+    ]
+    for site in (SITE, dataclasses.replace(SITE, author=Author(name="Owner"))):
+        for post in posts:
+            assert entry_facts(site, post) == facts_of(bare_entry(site, post))

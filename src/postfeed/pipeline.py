@@ -23,7 +23,7 @@ from .reading.scan import Archive, Survey, scan, survey
 from .rendering import markup, memo
 from .rendering._documents import Document, Outputs
 from .rendering._prepare import Entries, Slot
-from .rendering.entries import EntryMaker, safe_author
+from .rendering.entries import EntryMaker, Facts, safe_author
 from .rendering.page import PAGE_ENTRIES, PAGE_FILENAME, render_page
 from .urls import post_id
 from .writing import _fs, _lock
@@ -326,7 +326,8 @@ def _publish(
     def compare(staging: _fs.Staging | None) -> _Compared:
         outputs = Outputs(documents, cache, root=site.output_dir if staging else None)
         outputs.decide()
-        if not allow_id_change:
+
+        def guard() -> None:
             # An entry whose post expired leaves its feeds on purpose.
             expired = {post_id(site, left.post) for left in left_out if left.reason == "expired"}
             check_ids(
@@ -338,10 +339,12 @@ def _publish(
                 same=outputs.unchanged,
                 retired=expired,
             )
+
         wanted = outputs.plan()
         entries.summaries(listed)
         made = entries.make(wanted, summaries=listed, workers=workers, progress=progress)
-        written = outputs.write(made, staging)
+        # The id guard runs while the first kept entries are copied, before any is made.
+        written = outputs.write(made, staging, meanwhile=None if allow_id_change else guard)
         workers.close()  # nothing is left for them: their memory is freed before the page
         small: dict[Path, bytes] = {}
         main = _resolved(planned.main, tuple(slot.entry() for slot in listed))
@@ -387,11 +390,15 @@ def _publish(
         staging = _fs.Staging(site.output_dir)
         try:
             found = compare(staging)
-            _commit(staging, found.small, found.extra, found.both)
         except BaseException:
             staging.abandon()
             raise
         try:
+            try:
+                _commit(staging, found.small, found.extra, found.both)
+            except BaseException:
+                staging.abandon()
+                raise
             trusted = found.outputs.save(extra={page: found.page, manifest: found.manifest})
             changed = [*found.written, *found.small]
             result = replace(
@@ -405,7 +412,10 @@ def _publish(
             )
             if cache is not None:
                 _remember(site, cache, archive, result, trusted, drafts=drafts, future=future)
+                found.outputs.settle()  # the digests of the files hashed meanwhile
+                cache.commit()
         finally:
+            found.outputs.close()
             staging.close()  # the old files replaced are deleted meanwhile
     return result
 
@@ -421,7 +431,7 @@ def _remember(
     future: bool,
 ) -> None:
     """Keep in the cache what this build read and, for a site's own posts folder, the
-    record of what it wrote (see :mod:`postfeed._lastbuild`)."""
+    record of what it wrote (see :mod:`postfeed._lastbuild`); not yet committed."""
     if archive is not None:
         archive.save(cache)
         record = _lastbuild.record(
@@ -436,7 +446,6 @@ def _remember(
             warnings=result.warnings,
         )
         _lastbuild.save(cache, site, record)
-    cache.commit()
 
 
 @dataclass(frozen=True, slots=True)
@@ -558,7 +567,7 @@ def _documents(
         if pages:
 
             def ids(number: int, pages: list[tuple[Slot, ...]] = pages) -> list[str]:
-                return [slot.bare.id for slot in pages[number - 1]]
+                return [slot.facts.id for slot in pages[number - 1]]
 
             counts = tuple(len(slots) for slots in pages)
             archives.append(
@@ -569,8 +578,9 @@ def _documents(
 
 def _guarded(
     site: Site, planned: Plan, documents: Sequence[Document], outputs: Outputs
-) -> dict[PurePosixPath, Feed]:
-    """Each feed whose files may change, by folder, with its entries, for the id guard."""
+) -> dict[PurePosixPath, list[Facts]]:
+    """Each feed whose files may change, by folder, with its entries' facts, for the id
+    guard."""
     by_path = {doc.path: doc for doc in documents}
     feeds = {}
     for feed in planned:
@@ -578,7 +588,7 @@ def _guarded(
             by_path[site.output_dir / feed.path / FORMATS[name].filename] for name in feed.formats
         ]
         if not any(outputs.unchanged(doc.path) for doc in found):
-            feeds[feed.path] = found[0].feed()
+            feeds[feed.path] = [slot.facts for slot in found[0].slots]
     return feeds
 
 

@@ -3,6 +3,7 @@ Pure functions of the site and a post; no I/O."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import PurePosixPath
 from urllib.parse import quote, urljoin, urlsplit
@@ -16,7 +17,7 @@ def post_url(site: Site, post: Post) -> str:
         return post.url
     local = post.published
     path = site.permalink.format(
-        slug=quote(post.slug, safe="-._~"),
+        slug=_quoted(post.slug),
         year=f"{local.year:04d}",
         month=f"{local.month:02d}",
         day=f"{local.day:02d}",
@@ -33,7 +34,16 @@ def post_id(site: Site, post: Post) -> str:
     if site.id_scheme == "permalink":
         return post_url(site, post)
     host = _host(site.url)
-    return f"tag:{host},{post.published.date().isoformat()}:{quote(post.slug, safe='-._~')}"
+    return f"tag:{host},{post.published.date().isoformat()}:{_quoted(post.slug)}"
+
+
+#: Text that percent-encoding leaves as it is (RFC 3986 unreserved characters).
+_UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*")
+
+
+def _quoted(slug: str) -> str:
+    """The slug percent-encoded for a URL or tag URI (most slugs need nothing)."""
+    return slug if _UNRESERVED.fullmatch(slug) else quote(slug, safe="-._~")
 
 
 @lru_cache(maxsize=16)

@@ -31,17 +31,20 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 from stat import S_ISDIR
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .._cache import Cache, digest
+from .._cache import Cache, digest, encode
 from ..errors import OutputError
 from ..formats import FORMATS
-from ..model import Entry, Feed, PublishedEntry
+from ..model import Feed, PublishedEntry
 from ..reading._records import Identity
 from ..reading._records import identity as identity_of
 from ..writing import _fs
 from ..writing._fs import StagedFile, Staging
 from ._prepare import Made, Slot
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 KIND = "output"  # the cache's kind for what each feed file was made from and is
 DETAILS = "output-entries"  # the kind for where each file's entries lie, and what they are
@@ -49,30 +52,38 @@ DETAILS = "output-entries"  # the kind for where each file's entries lie, and wh
 # A document's own fields: its entries, and the date they make, are the slots'.
 _HEAD_FIELDS = tuple(spec.name for spec in fields(Feed) if spec.name not in ("entries", "updated"))
 _READ = 1024 * 1024  # bytes read from an old file at once, at most
+#: A run of kept entries at least this long is copied into its new file in the background.
+_BACKGROUND = 4 * 1024 * 1024
 _OPEN_FILES = 32  # old files kept open at once, at most
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Document:
     """One output file: a feed in one format. ``head`` is the feed without its
-    entries, which ``slots`` gives, in order (see :meth:`feed`)."""
+    entries, which ``slots`` gives, in order (see :meth:`head_feed`)."""
 
     path: Path
     format: str
     head: Feed
     slots: tuple[Slot, ...]
 
-    def feed(self) -> Feed:
-        """The feed with its entries, without summary and content: enough for its head
-        and tail, and for the id guard."""
-        return with_entries(self.head, tuple(slot.bare for slot in self.slots))
-
-
-def with_entries(head: Feed, entries: tuple[Entry, ...]) -> Feed:
-    """A feed with these entries, and the date of the newest of them."""
-    return replace(
-        head, entries=entries, updated=max((entry.updated for entry in entries), default=None)
-    )
+    def head_feed(self) -> Feed:
+        """The feed as its head and tail are made from: with the date of its newest
+        entry and, of its entries (without summary and content), those that decide
+        what the head declares. A format's head reads no more of the entries than
+        whether there are any, whether any has an image (which declares Media RSS)
+        and whether any names no author (then the feed names one): the first entry,
+        the first with an image and the first without an author stand for all."""
+        facts = [slot.facts for slot in self.slots]
+        chosen = {0} if facts else set()
+        image = next((at for at, found in enumerate(facts) if found.image), None)
+        anonymous = next((at for at, found in enumerate(facts) if not found.authored), None)
+        chosen.update(at for at in (image, anonymous) if at is not None)
+        return replace(
+            self.head,
+            entries=tuple(self.slots[at].bare for at in sorted(chosen)),
+            updated=max((f.updated for f in facts), default=None),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,11 +98,24 @@ class _Stamp:
 
 @dataclass(frozen=True, slots=True)
 class _Details:
-    """Where each entry of an output file lies in it, and the entries as reading the
-    file gives them (kept apart from the stamp: most builds need neither)."""
+    """Where each entry of an output file lies in it, and the ids, titles and publish
+    dates of its entries (kept apart from the stamp: most builds need neither)."""
 
     items: tuple[tuple[str, int, int], ...]  # entry key, start, end
-    published: tuple[PublishedEntry, ...]
+    ids: list[str]
+    titles: list[str]
+    dates: list[str]
+
+    def published(self) -> tuple[PublishedEntry, ...] | None:
+        """The entries as reading the file gives them; None if a date is not one."""
+        try:
+            dates = list(map(datetime.fromisoformat, self.dates))
+        except ValueError:
+            return None
+        return tuple(
+            PublishedEntry(id=id_, title=title, published=when)
+            for id_, title, when in zip(self.ids, self.titles, dates, strict=True)
+        )
 
 
 class Outputs:
@@ -133,13 +157,18 @@ class Outputs:
         self._wanted: dict[Slot, list[str]] = {}
         self._kept: dict[tuple[str, str], tuple[Path, int, int]] = {}
         self._written: dict[Path, _Done] = {}
+        self._sources: dict[Path, str] = {}
+        self._entry_texts: dict[tuple[Slot, ...], str] = {}
+        self._hasher: ThreadPoolExecutor | None = None
+        # Files written whose digests save() had not got yet: settle() records them.
+        self._unstamped: list[tuple[Path, _Done, Identity, bool]] = []
         self._fds: OrderedDict[Path, int] = OrderedDict()
 
     def published(self, path: Path) -> tuple[PublishedEntry, ...] | None:
         """The entries of a file this build would write, as reading it back would
         give them, when the cache knows the file's bytes; else None."""
         details = self._details_of([path]).get(path)
-        return details.published if details is not None else None
+        return details.published() if details is not None else None
 
     def decide(self) -> None:
         """Decide which files to write: every one whose document is not the one its
@@ -176,18 +205,34 @@ class Outputs:
                 names.append(doc.format)
         return wanted
 
-    def write(self, made: Iterable[Made], staging: Staging | None) -> list[Path]:
+    def write(
+        self,
+        made: Iterable[Made],
+        staging: Staging | None,
+        *,
+        meanwhile: Callable[[], None] | None = None,
+    ) -> list[Path]:
         """Write every file :meth:`plan` chose, taking the entries made as they come
         (``made`` must give those :meth:`plan` asked for, post by post, in the
         order of the documents): into ``staging``, or with None only to compare.
         Return the files whose bytes change, in the order of the documents; a
-        file written with the bytes it already has is dropped from ``staging``."""
+        file written with the bytes it already has is dropped from ``staging``.
+
+        ``meanwhile`` is called once the kept entries before the first one made are
+        being copied, before anything is made (the id guard: what it raises stops
+        the writing)."""
         writers = [_Writer(self, doc, number, staging) for number, doc in enumerate(self._write)]
         waiting: dict[tuple[Slot, str], list[_Writer]] = {}
         for writer in writers:
             for slot in (writer.doc.slots[at] for at in writer.made):
                 waiting.setdefault((slot, writer.doc.format), []).append(writer)
         try:
+            # The kept entries before the first made one are copied (long runs in the
+            # background) while the rest goes on.
+            for writer in writers:
+                writer.advance()
+            if meanwhile is not None:
+                meanwhile()
             for pieces in made:
                 given = {(slot, name): piece for slot, name, piece in pieces}
                 due = {
@@ -197,8 +242,15 @@ class Outputs:
                     due[number].take(given)
             if waiting:
                 raise AssertionError("entries a document needs were not made")
+            # What the cache is to record of each file, while the last kept entries
+            # are copied.
+            for writer in writers:
+                writer.describe()
             for writer in writers:
                 writer.finish()
+        except BaseException:
+            self._stop_hashing()
+            raise
         finally:
             for fd in self._fds.values():
                 os.close(fd)
@@ -229,6 +281,7 @@ class Outputs:
                 else:
                     racy.append((path, known, partial(_holds_bytes, data)))
         stamps: dict[Path, _Stamp] = {}
+        written: dict[Path, tuple[_Done, Identity, bool]] = {}
         for doc in self._documents:
             done = self._written.get(doc.path)
             if done is not None:
@@ -251,11 +304,12 @@ class Outputs:
                             # time: once the clock has passed, its identity is enough.
                             # Else its bytes are checked then.
                             later = identity[1] < identity[2]
-                            check = None if later else partial(_holds_digest, done.digest)
+                            check = None if later else partial(_holds_digest, done)
                             racy.append((doc.path, identity, check))
                 if identity is not None:
-                    stamps[doc.path] = _Stamp(done.source, done.digest, identity, settled)
-                    cache.put(DETAILS, str(doc.path), _details_json(done, doc))
+                    written[doc.path] = (done, identity, settled)
+                    if done.details is not None:
+                        cache.put_encoded(DETAILS, str(doc.path), done.details)
             elif doc.path in self._moved:
                 identity = self._moved[doc.path]
                 settled = max(identity[1:3]) < self._clock
@@ -268,18 +322,66 @@ class Outputs:
                     trusted[doc.path] = stamp.identity
         confirmed = _confirm(self._root, racy) if racy and self._root is not None else set()
         for path, stamp in stamps.items():
-            if path in confirmed:
-                stamp = replace(stamp, settled=True)
             cache.put(KIND, str(path), _stamp_json(stamp))
             if stamp.settled:
                 trusted[path] = stamp.identity
+        for path, (done, identity, settled) in written.items():
+            settled = settled or path in confirmed
+            self._unstamped.append((path, done, identity, settled))
+            if settled:
+                trusted[path] = identity
         for path, identity, _ in racy:
-            if path in confirmed and path not in stamps:  # an extra file
+            if path in confirmed and path not in written:  # an extra file
                 trusted[path] = identity
         paths = [str(doc.path) for doc in self._documents]
         cache.keep_only(KIND, paths)
         cache.keep_only(DETAILS, paths)
         return trusted
+
+    def settle(self) -> None:
+        """Record in the cache the digest of each file :meth:`save` found written, once
+        made: a file written partly in the background is hashed in the background once
+        closed, while the build goes on (see ``_Writer.finish``)."""
+        try:
+            for path, done, identity, settled in self._unstamped:
+                digest_ = done.digest()
+                if digest_ is not None and self._cache is not None:
+                    stamp = _Stamp(done.source, digest_, identity, settled)
+                    self._cache.put(KIND, str(path), _stamp_json(stamp))
+        finally:
+            self._unstamped.clear()
+
+    def close(self) -> None:
+        """Stop hashing in the background (waiting for what is under way)."""
+        self._stop_hashing()
+
+    def _entries_text(self, slots: tuple[Slot, ...]) -> str:
+        """:func:`_entries_text`, made once for the files of a feed in every format."""
+        text = self._entry_texts.get(slots)
+        if text is None:
+            text = self._entry_texts[slots] = _entries_text(slots)
+        return text
+
+    def _hash_later(self, path: Path) -> Future[str | None]:
+        """The digest of a file, made in the background from a descriptor opened now.
+
+        Raises:
+            OutputError: the file cannot be opened.
+        """
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError as err:
+            raise OutputError(path, f"cannot read: {err.strerror}") from err
+        if self._hasher is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._hasher = ThreadPoolExecutor(2, thread_name_prefix="postfeed-hash")
+        return self._hasher.submit(_descriptor_digest, fd)
+
+    def _stop_hashing(self) -> None:
+        if self._hasher is not None:
+            self._hasher.shutdown(wait=True, cancel_futures=True)
+            self._hasher = None
 
     def _look_in(
         self, group: Sequence[Document], missing: list[tuple[Document, Slot]]
@@ -312,7 +414,18 @@ class Outputs:
         stamp = self._trusted(doc.path)
         if stamp is None or any(slot.key is None for slot in doc.slots):
             return False
-        return stamp.source == _source(doc, [_key(slot) for slot in doc.slots])
+        return stamp.source == self._source(doc)
+
+    def _source(self, doc: Document) -> str:
+        """A digest of everything the document's bytes are made from (its entries' keys
+        must all be known), made once."""
+        source = self._sources.get(doc.path)
+        if source is None:
+            keys = [_key(slot) for slot in doc.slots]
+            source = self._sources[doc.path] = digest(
+                repr([getattr(doc.head, name) for name in _HEAD_FIELDS]), doc.format, *keys
+            )
+        return source
 
     def _trusted(self, path: Path) -> _Stamp | None:
         """The file's stamp when the file holds what it says: its identity is the one
@@ -348,8 +461,27 @@ class Outputs:
             return None
         return identity
 
-    def _read(self, path: Path, start: int, end: int) -> Iterable[bytes]:
-        """Bytes ``start`` to ``end`` of an old file, a chunk at a time."""
+    def _same_pieces(self, writer: _Writer) -> Identity | None:
+        """For a file partly appended in the background (whose digest is not known yet):
+        the old file's identity when the new bytes are its own, else None. They are when
+        it has their size, every run appended came from it and lies where it lay, and
+        the bytes written in between hash as its bytes there do."""
+        path = writer.doc.path
+        stamp = self._trusted(path)
+        if stamp is None or stamp.identity[0] != writer.size:
+            return None
+        if any(source != path or start != at for source, start, at in writer.appended):
+            return None
+        old = hashlib.sha256()
+        for start, end in writer.own:
+            for chunk in self._read(path, start, end):
+                old.update(chunk)
+        if old.digest() != writer.hash.digest():
+            return None
+        return self._moved.get(path, stamp.identity)
+
+    def _open(self, path: Path) -> int:
+        """A descriptor of an old file, open for reading."""
         fd = self._fds.pop(path, None)
         if fd is None:
             try:
@@ -359,6 +491,11 @@ class Outputs:
         self._fds[path] = fd
         while len(self._fds) > _OPEN_FILES:
             os.close(self._fds.popitem(last=False)[1])
+        return fd
+
+    def _read(self, path: Path, start: int, end: int) -> Iterable[bytes]:
+        """Bytes ``start`` to ``end`` of an old file, a chunk at a time."""
+        fd = self._open(path)
         at = start
         while at < end:
             try:
@@ -378,10 +515,14 @@ class _Done:
     when that already held the same bytes and stays."""
 
     source: str
-    digest: str
-    spans: list[tuple[str, int, int]]
+    made: str | Future[str | None]  # the digest, or its making in the background
+    details: str | None  # what the cache records of where its entries lie, as JSON text
     closed: tuple[int, int, int] | None = None
     kept: Identity | None = None
+
+    def digest(self) -> str | None:
+        """The digest of the bytes written (None if they could not be read back)."""
+        return self.made if isinstance(self.made, str) else self.made.result()
 
 
 class _Writer:
@@ -403,10 +544,29 @@ class _Writer:
         self.next = 0  # the next entry to write
         self.sink: StagedFile | None = None
         self.started = self.done = self.changed = False
+        # The bytes written here: all of them, unless some are appended in the
+        # background (``appended``: from which old file and where, and where they go),
+        # then those in between, which ``own`` says where they lie.
         self.hash = hashlib.sha256()
+        self.appended: list[tuple[Path, int, int]] = []
+        self.own: list[tuple[int, int]] = []
         self.size = 0
-        self.spans: list[tuple[str, int, int]] = []
+        self.bounds: list[int] = []  # where each entry starts and ends, in turn
         self.tail = b""
+        self.details: str | None = None
+
+    def describe(self) -> None:
+        """Make what the cache is to record of the file, once every entry in it is
+        placed (see :meth:`advance`); nothing without a cache, or when only comparing."""
+        if self.details is None and self.staging is not None and self.outputs._cache is not None:
+            self.advance()
+            entries = self.outputs._entries_text(self.doc.slots)
+            self.details = f'{{"bounds":{encode(self.bounds)},{entries}}}'
+
+    def advance(self) -> None:
+        """Copy the kept entries before the first entry to be made (all of them, if none
+        is)."""
+        self._kept(self.made[0] if self.made else len(self.doc.slots))
 
     def take(self, given: Mapping[tuple[Slot, str], bytes]) -> None:
         """Write the entries made now that are next, and the kept ones before them."""
@@ -419,24 +579,33 @@ class _Writer:
             self._kept(at)
             self.made.popleft()
             self._entry(slot, piece)
-        self.finish()
+        self.advance()
+        if self.sink is None or not self.sink.appending:
+            self.finish()  # else once the other files have started theirs too
 
     def finish(self) -> None:
         """Write the rest, close the file, and compare it with the old one."""
         if self.done:
             return
         assert not self.made, "an entry made now was not given"
-        self._kept(len(self.doc.slots))
+        self.advance()
         if not self.started:
             self._start()
         self._out(self.tail)
         self.done = True
         if self.sink is not None:
             self.sink.close()
-        digest_ = self.hash.hexdigest()[:40]
-        source = _source(self.doc, [_key(slot) for slot in self.doc.slots])
-        done = _Done(source, digest_, self.spans)
-        done.kept = self.outputs._same(self.doc.path, self.size, digest_)
+        self.describe()
+        source = self.outputs._source(self.doc)
+        if self.appended:  # those bytes are hashed once written, in the background
+            assert self.sink is not None
+            assert self.sink.temp is not None
+            done = _Done(source, self.outputs._hash_later(self.sink.temp), self.details)
+            done.kept = self.outputs._same_pieces(self)
+        else:
+            digest_ = self.hash.hexdigest()[:40]
+            done = _Done(source, digest_, self.details)
+            done.kept = self.outputs._same(self.doc.path, self.size, digest_)
         if done.kept is not None:
             if self.staging is not None:
                 self.staging.discard(self.doc.path)
@@ -449,21 +618,26 @@ class _Writer:
         self.started = True
         if self.staging is not None:
             self.sink = self.staging.open(self.doc.path)
-        head, self.tail = self.format.head_tail(self.doc.feed())
+        head, self.tail = self.format.head_tail(self.doc.head_feed())
         self._out(head)
 
     def _out(self, data: bytes) -> None:
-        self.hash.update(data)
-        self.size += len(data)
         if self.sink is not None:
             self.sink.write(data)
+        self.hash.update(data)
+        if self.appended and data:
+            if self.own[-1][1] == self.size:
+                self.own[-1] = (self.own[-1][0], self.size + len(data))
+            else:
+                self.own.append((self.size, self.size + len(data)))
+        self.size += len(data)
 
     def _entry(self, slot: Slot, piece: bytes) -> None:
         if not self.started:
             self._start()
         if self.next:
             self._out(self.format.separator)
-        self.spans.append((_key(slot), self.size, self.size + len(piece)))
+        self.bounds += (self.size, self.size + len(piece))
         self._out(piece)
         self.next += 1
 
@@ -479,22 +653,28 @@ class _Writer:
         while self.next < until:
             first = self.next
             path, start, end = kept[name, _key(slots[first])]
-            spans = [(start, end)]
+            bounds = [start, end]
             last = first + 1
             while last < until:
                 found = kept.get((name, _key(slots[last])))
                 if found is None or found[0] != path or found[1] != end + len(separator):
                     break
                 end = found[2]
-                spans.append((found[1], found[2]))
+                bounds += found[1:]
                 last += 1
             if first:
                 self._out(separator)
             offset = self.size - start
-            for slot, (a, b) in zip(slots[first:last], spans, strict=True):
-                self.spans.append((_key(slot), a + offset, b + offset))
-            for chunk in self.outputs._read(path, start, end):
-                self._out(chunk)
+            self.bounds += [bound + offset for bound in bounds]
+            if self.sink is not None and end - start >= _BACKGROUND:
+                self.sink.append_from(self.outputs._open(path), start, end, name=path)
+                if not self.appended:
+                    self.own.append((0, self.size))
+                self.appended.append((path, start, self.size))
+                self.size += end - start
+            else:
+                for chunk in self.outputs._read(path, start, end):
+                    self._out(chunk)
             self.next = last
 
 
@@ -502,11 +682,6 @@ def _key(slot: Slot) -> str:
     """The key of an entry that is kept or was made, which is always known."""
     assert slot.key is not None
     return slot.key
-
-
-def _source(doc: Document, keys: Sequence[str]) -> str:
-    """A digest of everything a document's bytes are made from."""
-    return digest(repr([getattr(doc.head, name) for name in _HEAD_FIELDS]), doc.format, *keys)
 
 
 #: How long :func:`_confirm` waits, at most, for the file system's clock to move on.
@@ -548,8 +723,9 @@ def _holds_bytes(data: bytes, path: Path) -> bool:
     return _fs.read_if_exists(path) == data
 
 
-def _holds_digest(digest_: str, path: Path) -> bool:
-    return _file_digest(path) == digest_
+def _holds_digest(done: _Done, path: Path) -> bool:
+    digest_ = done.digest()
+    return digest_ is not None and _file_digest(path) == digest_
 
 
 def _identity(path: Path) -> Identity | None:
@@ -569,13 +745,26 @@ def _identity(path: Path) -> Identity | None:
 
 def _file_digest(path: Path) -> str | None:
     """The digest of a file's bytes, read a chunk at a time; None if it cannot be read."""
-    h = hashlib.sha256()
     try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(_READ):
-                h.update(chunk)
+        fd = os.open(path, os.O_RDONLY)
     except OSError:
         return None
+    return _descriptor_digest(fd)
+
+
+def _descriptor_digest(fd: int) -> str | None:
+    """The digest of the bytes of the file open as ``fd``, which it closes; None if it
+    cannot be read. (Hashing lets other threads run.)"""
+    h = hashlib.sha256()
+    at = 0
+    try:
+        while chunk := os.pread(fd, _READ, at):
+            h.update(chunk)
+            at += len(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
     return h.hexdigest()[:40]
 
 
@@ -589,15 +778,21 @@ def _stamp_json(stamp: _Stamp) -> dict[str, Any]:
     }
 
 
-def _details_json(done: _Done, doc: Document) -> dict[str, Any]:
-    """The cache's record of where a file's entries lie, and what they are."""
-    return {
-        "items": [list(span) for span in done.spans],
-        "published": [
-            [entry.id, entry.title, entry.published.replace(microsecond=0).isoformat()]
-            for entry in (slot.bare for slot in doc.slots)
-        ],
-    }
+def _entries_text(slots: Sequence[Slot]) -> str:
+    """What the cache's record of a file says of its entries, whatever their bytes: the
+    members of a JSON object, a list for each field (quicker to write, read and check
+    than a list for each entry)."""
+    facts = [slot.facts for slot in slots]
+    members = encode(
+        {
+            "keys": [_key(slot) for slot in slots],
+            "ids": [entry.id for entry in facts],
+            "titles": [entry.title for entry in facts],
+            # In whole seconds, as every format writes them.
+            "published": [entry.published.replace(microsecond=0).isoformat() for entry in facts],
+        }
+    )
+    return members[1:-1]
 
 
 def _stamp(value: Any) -> _Stamp | None:
@@ -617,32 +812,29 @@ def _stamp(value: Any) -> _Stamp | None:
 
 
 def _details(value: Any, size: int) -> _Details | None:
-    """Cached details of a file of ``size`` bytes, if they have the right shape."""
+    """Cached details of a file of ``size`` bytes, if they have the right shape: entries'
+    bounds in order, none beyond the file."""
     if not isinstance(value, dict):
         return None
-    items, published = value.get("items"), value.get("published")
-    if not isinstance(items, list) or not isinstance(published, list):
+    columns: list[list[Any]] = []
+    for name in ("keys", "bounds", "ids", "titles", "published"):
+        column = value.get(name)
+        if not isinstance(column, list):
+            return None
+        columns.append(column)
+    keys, bounds, ids, titles, published = columns
+    if not len(bounds) == 2 * len(keys) == 2 * len(ids) == 2 * len(titles) == 2 * len(published):
         return None
-    spans = []
-    for item in items:
-        if not (
-            isinstance(item, list)
-            and len(item) == 3
-            and isinstance(item[0], str)
-            and all(type(n) is int for n in item[1:])
-            and 0 <= item[1] <= item[2] <= size
-        ):
-            return None
-        spans.append((item[0], item[1], item[2]))
-    entries = []
-    for item in published:
-        if not (isinstance(item, list) and len(item) == 3):
-            return None
-        if not all(isinstance(text, str) for text in item):
-            return None
-        try:
-            when = datetime.fromisoformat(item[2])
-        except ValueError:
-            return None
-        entries.append(PublishedEntry(id=item[0], title=item[1], published=when))
-    return _Details(tuple(spans), tuple(entries))
+    if not all(_only(str, column) for column in (keys, ids, titles, published)):
+        return None
+    if not _only(int, bounds) or (bounds and not 0 <= bounds[0] <= bounds[-1] <= size):
+        return None
+    if bounds != sorted(bounds):
+        return None
+    spans = tuple(zip(keys, bounds[::2], bounds[1::2], strict=True))
+    return _Details(spans, ids, titles, published)
+
+
+def _only(kind: type, values: list[Any]) -> bool:
+    """Whether every value is of exactly this type (a bool is not an int here)."""
+    return set(map(type, values)) <= {kind}

@@ -33,8 +33,11 @@ from ..urls import post_url
 from . import markup
 from .entries import (
     EntryParts,
+    Facts,
     bare_entry,
+    entry_facts,
     entry_key,
+    facts_of,
     finish,
     link_root,
     origin_parts_key,
@@ -68,12 +71,13 @@ Made = list[tuple["Slot", str, bytes]]
 
 class Slot:
     """One entry the documents of a build show: a post, as a full or a summary-only
-    entry. ``bare`` is the entry without summary and content, made when first
-    asked for; ``key`` stands for everything in the entry (see
+    entry. ``facts`` are a few of the entry's fields, and ``bare`` the entry without
+    summary and content, each made when first asked for (most entries of a large
+    build need only their facts); ``key`` stands for everything in the entry (see
     ``entries.entry_key``), once what the post's body is has been learnt;
     ``summary`` is its finished summary, HTML and text, once it is known."""
 
-    __slots__ = ("_bare", "key", "post", "site", "summary", "summary_only")
+    __slots__ = ("_bare", "_facts", "key", "post", "site", "summary", "summary_only")
 
     def __init__(
         self,
@@ -90,12 +94,22 @@ class Slot:
         self.key = key
         self.summary: tuple[str, str] | None = None
         self._bare = bare
+        self._facts: Facts | None = None if bare is None else facts_of(bare)
+
+    @property
+    def facts(self) -> Facts:
+        """The entry's facts (see ``entries.Facts``)."""
+        if self._facts is None:
+            self._facts = entry_facts(self.site, self.post)
+        return self._facts
 
     @property
     def bare(self) -> Entry:
         """The entry without summary and content."""
         if self._bare is None:
-            self._bare = bare_entry(self.site, self.post, summary_only=self.summary_only)
+            self._bare = bare_entry(
+                self.site, self.post, summary_only=self.summary_only, facts=self.facts
+            )
         return self._bare
 
     def entry(self) -> Entry:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 from .._text import xml_safe
 from ..model import Author, Entry, Image, Post, Site
@@ -111,26 +112,68 @@ _SITE_INPUTS = (
 _LOAD_INPUTS = ("timezone", "authors", "static_dir")
 
 
-def bare_entry(site: Site, post: Post, *, summary_only: bool = False) -> Entry:
-    """The post as a feed entry without its summary and content: everything the
-    post's front matter and the site decide."""
+class Facts(NamedTuple):
+    """What a document's head, the id guard and the cache's record of a file need of an
+    entry (see :func:`entry_facts`): a few of its fields, quicker to make than the
+    entry, which a build makes only for the entries it formats."""
+
+    id: str
+    title: str
+    published: datetime
+    updated: datetime
+    image: bool  # whether the entry has an image
+    authored: bool  # whether it names an author
+
+
+def entry_facts(site: Site, post: Post) -> Facts:
+    """The facts of the post's entry: exactly those :func:`bare_entry` gives it."""
     updated = post.updated if post.updated is not None else post.published
     # Readers strip a title's outer whitespace; strip it here so every format agrees.
     title = xml_safe(post.title).strip()
     if not title:
         raise ValueError(f"post {post.slug!r} has no title text: {post.title!r}")
+    return Facts(
+        xml_safe(post_id(site, post)),
+        title,
+        _instant(post.published),
+        _instant(max(updated, post.published)),
+        post.image is not None,
+        bool(post.authors) or site.author is not None,
+    )
+
+
+def facts_of(entry: Entry) -> Facts:
+    """The facts of an entry already made."""
+    return Facts(
+        entry.id,
+        entry.title,
+        entry.published,
+        entry.updated,
+        entry.image is not None,
+        bool(entry.authors),
+    )
+
+
+def bare_entry(
+    site: Site, post: Post, *, summary_only: bool = False, facts: Facts | None = None
+) -> Entry:
+    """The post as a feed entry without its summary and content: everything the
+    post's front matter and the site decide. ``facts``, the post's
+    :func:`entry_facts`, when they were made already."""
+    if facts is None:
+        facts = entry_facts(site, post)
     authors = post.authors or ((site.author,) if site.author is not None else ())
     return Entry(
-        id=xml_safe(post_id(site, post)),
+        id=facts.id,
         url=post_url(site, post),
-        title=title,
-        published=_instant(post.published),
-        updated=_instant(max(updated, post.published)),
+        title=facts.title,
+        published=facts.published,
+        updated=facts.updated,
         summary_html="",
         summary_text="",
         content_html=None,
-        tags=tuple(xml_safe(tag) for tag in post.tags),
-        categories=tuple(xml_safe(category) for category in post.categories),
+        tags=tuple(map(xml_safe, post.tags)),
+        categories=tuple(map(xml_safe, post.categories)),
         category_scheme=category_scheme(site) if post.categories else None,
         authors=tuple(safe_author(author) for author in dict.fromkeys(authors)),
         language=_language(site, post),

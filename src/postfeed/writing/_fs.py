@@ -8,7 +8,7 @@ import os
 import secrets
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
@@ -304,7 +304,8 @@ def _sync_and_close(fd: int) -> None:
 
 
 class StagedFile:
-    """One file being staged: written a piece at a time, flushed to disk in the background
+    """One file being staged: written a piece at a time (a long run of another file's
+    bytes in the background, see :meth:`append_from`), flushed to disk in the background
     once closed (:meth:`settle` waits for it)."""
 
     def __init__(self, staging: Staging, target: Path) -> None:
@@ -319,6 +320,8 @@ class StagedFile:
         self._unflushed = 0  # bytes written since the last flush to disk began
         self._flushing: Future[None] | None = None  # the last flush while written
         self._synced: Future[None] | None = None  # the flush once closed
+        self._appending: Future[None] | None = None  # bytes appended in the background
+        self._appended: list[_Append] = []  # each such append, with its flushes to disk
         try:
             _make_folders(target.parent, staging._created)
             fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=target.parent)
@@ -339,6 +342,45 @@ class StagedFile:
             self._flush()
             if self._unflushed >= FLUSH_EVERY:
                 self._flush_in_background()
+
+    def append_from(self, source: int, start: int, end: int, *, name: Path) -> None:
+        """Append bytes ``start`` to ``end`` of the file open as ``source`` (``name``), in a
+        background thread. Other writes wait for it; :meth:`wait` does.
+
+        Raises:
+            OutputError: the file cannot be written.
+        """
+        self._flush()
+        fd = self._descriptor()
+        try:
+            job = _Append(os.dup(source), name, start, end, self.staging._later)
+        except OSError as err:
+            raise OutputError(self.target, f"cannot write: {err.strerror}") from err
+        try:
+            job.target = os.dup(fd)
+        except OSError as err:
+            os.close(job.source)
+            raise OutputError(self.target, f"cannot write: {err.strerror}") from err
+        self._appending = self.staging._later(_append, job)
+        self._appended.append(job)
+
+    @property
+    def appending(self) -> bool:
+        """Whether bytes are being appended in the background."""
+        return self._appending is not None
+
+    def wait(self) -> None:
+        """Wait until the bytes appended in the background are written.
+
+        Raises:
+            OutputError: they could not be read or written.
+        """
+        appending, self._appending = self._appending, None
+        if appending is not None:
+            try:
+                appending.result()
+            except OSError as err:
+                raise OutputError(self.target, f"cannot write: {err.strerror}") from err
 
     def close(self) -> None:
         """Write out what is left, make the file public, and start flushing it to disk
@@ -371,7 +413,8 @@ class StagedFile:
         try:
             # A failure in the flush while written is told once, to that flush: the
             # one on closing shares its file description, and would not see it.
-            for flush in (self._flushing, self._synced):
+            flushes = [flush for job in self._appended for flush in job.flushes]
+            for flush in (*flushes, self._flushing, self._synced):
                 if flush is not None:
                     flush.result()
         except OSError as err:
@@ -387,6 +430,8 @@ class StagedFile:
 
     def drop(self) -> None:
         """Close and delete the temporary file."""
+        with contextlib.suppress(OutputError):
+            self.wait()
         self.release()
         self._buffer = bytearray()
         if self.temp is not None:
@@ -394,6 +439,7 @@ class StagedFile:
             self.temp = None
 
     def _descriptor(self) -> int:
+        self.wait()
         if self._fd is None:
             assert self.temp is not None
             try:
@@ -405,6 +451,7 @@ class StagedFile:
 
     def _flush(self) -> None:
         if not self._buffer:
+            self.wait()
             return
         fd = self._descriptor()
         view = memoryview(self._buffer)
@@ -429,6 +476,53 @@ class StagedFile:
         except OSError as err:
             raise OutputError(self.target, f"cannot write: {err.strerror}") from err
         self._unflushed = 0
+
+
+@dataclass(slots=True)
+class _Append:
+    """Bytes to append to a staged file in the background, from where; and ``later``, to
+    flush what is appended to disk meanwhile (``flushes``). The descriptors are the
+    job's own."""
+
+    source: int
+    name: Path
+    start: int
+    end: int
+    later: Callable[[Callable[[int], None], int], Future[None]]
+    target: int = -1
+    flushes: list[Future[None]] = field(default_factory=list)
+
+
+#: Bytes read at once when appending another file's bytes.
+_APPEND_CHUNK = 1024 * 1024
+
+
+def _append(job: _Append) -> None:
+    """Append the job's bytes to its file, a chunk at a time, then close its descriptors.
+
+    Raises:
+        OutputError: the source ended early (it changed during the build).
+        OSError: the source cannot be read, or the file written.
+    """
+    try:
+        at = job.start
+        unflushed = 0
+        while at < job.end:
+            chunk = os.pread(job.source, min(_APPEND_CHUNK, job.end - at), at)
+            if not chunk:
+                raise OutputError(job.name, "changed during the build; build again")
+            at += len(chunk)
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(job.target, view) :]
+            unflushed += len(chunk)
+            # As StagedFile.write does: flushed while written, the last flush waits less.
+            if unflushed >= FLUSH_EVERY and (not job.flushes or job.flushes[-1].done()):
+                job.flushes.append(job.later(_flush_and_close, os.dup(job.target)))
+                unflushed = 0
+    finally:
+        os.close(job.source)
+        os.close(job.target)
 
 
 def clock(folder: Path) -> int:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
 from .._text import xml_safe
 from ..errors import ArchiveChange, IdChange, IdChangeError
 from ..formats import FORMATS
-from ..model import Feed, Post, PublishedEntry, Site
+from ..model import Post, PublishedEntry, Site
 from ..urls import post_id
 from . import _fs
 
@@ -32,10 +34,20 @@ class ArchiveView:
     ids: Callable[[int], Sequence[str]]
 
 
+class Shown(Protocol):
+    """An entry a new feed shows, as the guard needs it (an ``Entry`` is one)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def published(self) -> datetime: ...
+
+
 def check_ids(
     site: Site,
     published: Sequence[Post],
-    feeds: Mapping[PurePosixPath, Feed],
+    feeds: Mapping[PurePosixPath, Sequence[Shown]],
     *,
     archives: Sequence[ArchiveView] = (),
     known: Callable[[Path], tuple[PublishedEntry, ...] | None] | None = None,
@@ -65,19 +77,22 @@ def check_ids(
     old: list[tuple[Path, PublishedEntry]] = []
     suspects: list[tuple[Path, PublishedEntry]] = []
     # Most entries are still shown: only the others need every published post's id.
-    shown = {entry.id for feed in feeds.values() for entry in feed.entries}
+    shown = {entry.id for entries in feeds.values() for entry in entries}
     unchanged = same if same is not None else _never
-    for folder, feed in feeds.items():
+    for folder, showing in feeds.items():
         if _same(site.output_dir / folder, unchanged):
             continue
         found = _read_published(site.output_dir / folder, known)
         if found is not None:
             path, entries = found
             old += [(path, entry) for entry in entries]
+            oldest = min((entry.published for entry in showing), default=None)
             suspects += [
                 (path, entry)
                 for entry in entries
-                if entry.id not in shown and entry.id not in retired and _inside_window(entry, feed)
+                if entry.id not in shown
+                and entry.id not in retired
+                and _inside_window(entry, oldest)
             ]
     moves: list[ArchiveChange] = []
     left: set[str] = set()  # ids that leave an archive, though a post still has them
@@ -150,17 +165,18 @@ def _same(folder: Path, same: Callable[[Path], bool]) -> bool:
     return any(same(folder / fmt.filename) for fmt in FORMATS.values())
 
 
-def _inside_window(entry: PublishedEntry, feed: Feed) -> bool:
-    """True when ``entry`` is not older than the oldest entry still in the new feed.
+def _inside_window(entry: PublishedEntry, oldest: datetime | None) -> bool:
+    """True when ``entry`` is not older than ``oldest``, the oldest entry still in the
+    new feed (None when it has none).
 
     An entry older than all of them left the feed by age (the window of the newest
     ``limit``) or was the oldest post and was removed; neither makes a duplicate.
     """
-    if not feed.entries:
+    if oldest is None:
         return False
     if entry.published is None:
         return True
-    return entry.published >= min(new.published for new in feed.entries)
+    return entry.published >= oldest
 
 
 def _match(entry: PublishedEntry, candidates: Sequence[Post]) -> Post | None:

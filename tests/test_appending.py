@@ -1,0 +1,229 @@
+"""Runs of entries kept from the files the last build wrote are appended to the new files
+in a background thread, and those files hashed in the background once written (see
+docs/performance.md): the bytes are those of a build without a cache, a file whose
+bytes come out as they were stays as it was, what the cache records of the files holds
+for the next build, and a build that fails meanwhile leaves every old feed as it was.
+
+Runs of 4 MiB and more are appended so; here every run is, so that small sites take
+that path."""
+
+from __future__ import annotations
+
+import errno
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from postfeed import IdChangeError, OutputError, Site, build, load_site
+from postfeed.formats import FORMATS
+from postfeed.rendering import _documents
+from postfeed.writing import _fs
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+TEMP = ".postfeed-*.tmp"
+FILES = sorted(fmt.filename for fmt in FORMATS.values())  # the main feed's, one a format
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def _plain(site: Site, folder: Path) -> dict[str, bytes]:
+    """The feeds of a build without a cache, into ``folder``."""
+    build(replace(site, cache_dir=None, output_dir=folder), now=NOW)
+    return _files(folder)
+
+
+def _threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith("postfeed-")]
+
+
+@pytest.fixture
+def appended(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int, int]]:
+    """Every run of kept entries appended in the background; the runs, as (the file they
+    come from, start, end)."""
+    monkeypatch.setattr(_documents, "_BACKGROUND", 1)
+    runs: list[tuple[str, int, int]] = []
+    append = _fs._append
+
+    def noted(job: _fs._Append) -> None:
+        runs.append((job.name.name, job.start, job.end))
+        append(job)
+
+    monkeypatch.setattr(_fs, "_append", noted)
+    return runs
+
+
+@pytest.fixture
+def site(
+    site_dir: Path, write_config: Callable[..., Path], write_post: Callable[..., Path]
+) -> Site:
+    """A feed of every post: twenty posts of a few KiB, p00 the oldest."""
+    write_config("limit: 0\ntag_feeds: false\n")
+    for number in range(20):
+        write_post(f"p{number:02d}", f"date: 2024-01-{number + 1:02d}\n", _body(number))
+    return load_site(site_dir / "postfeed.yaml")
+
+
+def _body(number: int, extra: str = "") -> str:
+    return f"Post {number} says [this](/{number}/).\n\n" + "Some words. " * 200 + extra + "\n"
+
+
+def test_appended_files_are_a_plain_builds(
+    site: Site,
+    tmp_path: Path,
+    write_post: Callable[..., Path],
+    appended: list[tuple[str, int, int]],
+) -> None:
+    """After editing the oldest post (the last entry of every file) to another size, and
+    then to the same size, the files are those of a build without a cache, and most of
+    each came from the old file in the background."""
+    out = site.output_dir
+    build(site, now=NOW)
+    assert appended == []  # nothing to keep from an empty folder
+    for number, edit in enumerate(["Longer words.", "Longer wordz."], start=1):
+        write_post("p00", "date: 2024-01-01\n", _body(0, edit))
+        result = build(site, now=NOW)
+        assert result.formatted == len(FILES)  # the one entry, in each format
+        assert _files(out) == _plain(site, tmp_path / f"plain{number}")
+        assert sorted(name for name, _, _ in appended) == FILES
+        for name, start, end in appended:
+            assert end - start > len((out / name).read_bytes()) * 0.9
+        appended.clear()
+
+
+def test_a_file_that_comes_out_the_same_stays(
+    site: Site, write_post: Callable[..., Path], appended: list[tuple[str, int, int]]
+) -> None:
+    """An edit that changes a post but not its entry (a blank line more at the end of
+    its Markdown) writes each file again, most of it appended, and finds its bytes
+    those of the old file without their digest: the old file stays, inode and all."""
+    out = site.output_dir
+    build(site, now=NOW)
+    before = {name: (out / name).stat().st_ino for name in FILES}
+    files = _files(out)
+    write_post("p00", "date: 2024-01-01\n", _body(0) + "\n\n")
+    result = build(site, now=NOW)
+    assert appended  # both files were written again, in part in the background
+    assert result.written == ()
+    assert _files(out) == files
+    assert {name: (out / name).stat().st_ino for name in before} == before
+
+
+def test_digests_made_in_the_background_are_recorded(
+    site: Site, write_post: Callable[..., Path], appended: list[tuple[str, int, int]]
+) -> None:
+    """The digest of a file written in part in the background is made once it is
+    written, and recorded: when the next build finds the file with other times (touched,
+    or copied back in place), its bytes hash to that digest, and nothing is formatted or
+    written again."""
+    out = site.output_dir
+    build(site, now=NOW)
+    write_post("p00", "date: 2024-01-01\n", _body(0, "Edited."))
+    build(site, now=NOW)
+    assert appended
+    for name in FILES:
+        stat = (out / name).stat()
+        os.utime(out / name, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    result = build(site, now=NOW)
+    assert result.written == ()
+    assert result.formatted == 0
+    assert _threads() == []
+
+
+def test_the_id_guard_stops_a_build_while_runs_are_appended(
+    site: Site,
+    site_dir: Path,
+    write_post: Callable[..., Path],
+    appended: list[tuple[str, int, int]],
+) -> None:
+    """The id guard runs while the first runs of kept entries are appended: when it
+    refuses the build, the old feeds are all there is, byte for byte, with no temporary
+    file and no thread of the build left."""
+    out = site.output_dir
+    build(site, now=NOW)
+    files = _files(out)
+    (site_dir / "posts" / "p00.md").unlink()
+    write_post("p00-renamed", "date: 2024-01-01\n", _body(0))  # the oldest post's id changes
+    with pytest.raises(IdChangeError):
+        build(site, now=NOW)
+    assert appended  # the copying had begun
+    assert _files(out) == files
+    assert list(out.rglob(TEMP)) == []
+    assert _threads() == []
+
+
+def test_a_failing_flush_while_appending_fails_the_build(
+    site: Site,
+    write_post: Callable[..., Path],
+    appended: list[tuple[str, int, int]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A flush to disk started while a run is appended that fails (the disk reports an
+    I/O error) fails the build: "cannot write", every old feed byte for byte, no
+    temporary file and no thread left."""
+    out = site.output_dir
+    build(site, now=NOW)
+    files = _files(out)
+    failed: list[int] = []
+
+    def failing(fd: int) -> None:
+        failed.append(fd)
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(_fs, "_flush_data", failing)
+    monkeypatch.setattr(_fs, "FLUSH_EVERY", 4096)
+    write_post("p19", "date: 2024-01-20\n", "Short now.\n")  # the newest: one run after it
+    with pytest.raises(OutputError) as info:
+        build(site, now=NOW)
+    assert appended
+    assert failed
+    assert str(info.value).endswith(": cannot write: Input/output error")
+    assert _files(out) == files
+    assert list(out.rglob(TEMP)) == []
+    assert _threads() == []
+
+
+def test_appending_from_a_file_in_order(tmp_path: Path) -> None:
+    """Bytes written before and after a run appended in the background land in order."""
+    source = tmp_path / "old.xml"
+    source.write_bytes(b"0123456789")
+    staging = _fs.Staging(tmp_path)
+    staged = staging.open(tmp_path / "new.xml")
+    fd = os.open(source, os.O_RDONLY)
+    try:
+        staged.write(b"<")
+        staged.append_from(fd, 2, 6, name=source)
+        staged.write(b"|")
+        staged.append_from(fd, 0, 10, name=source)
+        staged.write(b">")
+    finally:
+        os.close(fd)  # the run keeps a descriptor of its own
+    staging.commit()
+    assert (tmp_path / "new.xml").read_bytes() == b"<2345|0123456789>"
+
+
+def test_a_source_that_shrank_is_told(tmp_path: Path) -> None:
+    """A run whose old file ends before the run does (it changed during the build) fails
+    the file when it is closed, naming the old file; abandoning leaves nothing."""
+    source = tmp_path / "old.xml"
+    source.write_bytes(b"0123456789")
+    staging = _fs.Staging(tmp_path)
+    staged = staging.open(tmp_path / "new.xml")
+    fd = os.open(source, os.O_RDONLY)
+    try:
+        staged.append_from(fd, 8, 20, name=source)
+    finally:
+        os.close(fd)
+    with pytest.raises(OutputError) as info:
+        staged.close()
+    assert str(info.value) == f"{source}: changed during the build; build again"
+    staging.abandon()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["old.xml"]
