@@ -753,14 +753,12 @@ def _file_digest(path: Path) -> str | None:
 
 
 def _descriptor_digest(fd: int) -> str | None:
-    """The digest of the bytes of the file open as ``fd``, which it closes; None if it
-    cannot be read. (Hashing lets other threads run.)"""
+    """The digest of the bytes of the file just opened as ``fd``, which it closes; None
+    if it cannot be read. (Hashing lets other threads run.)"""
     h = hashlib.sha256()
-    at = 0
     try:
-        while chunk := os.pread(fd, _READ, at):
+        while chunk := os.read(fd, _READ):
             h.update(chunk)
-            at += len(chunk)
     except OSError:
         return None
     finally:
