@@ -126,7 +126,8 @@ class Outputs:
     then, under the build's lock when there is one), then :meth:`decide` decides
     what to write (:meth:`unchanged` tells the rest), :meth:`plan` which entries
     must be made for it, :meth:`write` writes it from the entries as they are
-    made, and :meth:`save` records what was written.
+    made, :meth:`save` records what was written, and :meth:`settle` the digests of
+    the files hashed in the background meanwhile. :meth:`close` stops that hashing.
     """
 
     def __init__(
