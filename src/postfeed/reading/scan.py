@@ -332,8 +332,7 @@ def _read_chunk_rows(
     rows = []
     others: list[tuple[str, FileRecord | list[SourceError]]] = []
     for name, result in _read_chunk(folder, timezone, todo, started):
-        row = result.to_json() if isinstance(result, FileRecord) else None
-        if isinstance(result, FileRecord) and row is not None:
+        if isinstance(result, FileRecord) and (row := result.to_json()) is not None:
             rows.append([name, row, result.to_text() if texts else None])
         else:
             others.append((name, result))
@@ -350,9 +349,10 @@ def _read_chunk_here(
     """Read some post files in this process, in the shape ``_read_chunk_rows`` gives
     (with ``texts``, each record's JSON text made now too, as the workers make theirs)."""
     results = _read_chunk(folder, timezone, todo, started)
-    for _, result in results if texts else ():
-        if isinstance(result, FileRecord):
-            result.to_text()
+    if texts:
+        for _, result in results:
+            if isinstance(result, FileRecord):
+                result.to_text()
     return b"", results
 
 

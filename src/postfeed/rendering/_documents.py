@@ -51,7 +51,6 @@ DETAILS = "output-entries"  # the kind for where each file's entries lie, and wh
 
 # A document's own fields: its entries, and the date they make, are the slots'.
 _HEAD_FIELDS = tuple(spec.name for spec in fields(Feed) if spec.name not in ("entries", "updated"))
-_READ = 1024 * 1024  # bytes read from an old file at once, at most
 #: A run of kept entries at least this long is copied into its new file in the background.
 _BACKGROUND = 4 * 1024 * 1024
 _OPEN_FILES = 32  # old files kept open at once, at most
@@ -496,17 +495,7 @@ class Outputs:
 
     def _read(self, path: Path, start: int, end: int) -> Iterable[bytes]:
         """Bytes ``start`` to ``end`` of an old file, a chunk at a time."""
-        fd = self._open(path)
-        at = start
-        while at < end:
-            try:
-                chunk = os.pread(fd, min(_READ, end - at), at)
-            except OSError as err:
-                raise OutputError(path, f"cannot read: {err.strerror}") from err
-            if not chunk:
-                raise OutputError(path, "changed during the build; build again")
-            at += len(chunk)
-            yield chunk
+        return _fs.read_range(self._open(path), start, end, path)
 
 
 @dataclass(slots=True)
@@ -758,7 +747,7 @@ def _descriptor_digest(fd: int) -> str | None:
     if it cannot be read. (Hashing lets other threads run.)"""
     h = hashlib.sha256()
     try:
-        while chunk := os.read(fd, _READ):
+        while chunk := os.read(fd, _fs.READ_CHUNK):
             h.update(chunk)
     except OSError:
         return None

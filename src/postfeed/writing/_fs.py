@@ -454,14 +454,10 @@ class StagedFile:
             self.wait()
             return
         fd = self._descriptor()
-        view = memoryview(self._buffer)
         try:
-            while view:
-                view = view[os.write(fd, view) :]
+            _write_all(fd, self._buffer)
         except OSError as err:
             raise OutputError(self.target, f"cannot write: {err.strerror}") from err
-        finally:
-            view.release()
         self._unflushed += len(self._buffer)
         self._buffer.clear()
 
@@ -493,28 +489,55 @@ class _Append:
     flushes: list[Future[None]] = field(default_factory=list)
 
 
-#: Bytes read at once when appending another file's bytes.
-_APPEND_CHUNK = 1024 * 1024
+#: Bytes read from a file at once, at most.
+READ_CHUNK = 1024 * 1024
+
+
+def read_range(fd: int, start: int, end: int, name: Path) -> Iterator[bytes]:
+    """Bytes ``start`` to ``end`` of the file open as ``fd`` (``name``), a chunk at a
+    time, read at their offsets (the descriptor's own offset is left alone).
+
+    Raises:
+        OutputError: the file cannot be read, or ends early (it changed during the build).
+    """
+    at = start
+    while at < end:
+        try:
+            chunk = os.pread(fd, min(READ_CHUNK, end - at), at)
+        except OSError as err:
+            raise OutputError(name, f"cannot read: {err.strerror}") from err
+        if not chunk:
+            raise OutputError(name, "changed during the build; build again")
+        at += len(chunk)
+        yield chunk
+
+
+def _write_all(fd: int, data: bytes | bytearray) -> None:
+    """Write all of ``data`` (a write may take only part of it).
+
+    Raises:
+        OSError: it cannot be written.
+    """
+    view = memoryview(data)
+    try:
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        view.release()
 
 
 def _append(job: _Append) -> None:
     """Append the job's bytes to its file, a chunk at a time, then close its descriptors.
 
     Raises:
-        OutputError: the source ended early (it changed during the build).
-        OSError: the source cannot be read, or the file written.
+        OutputError: the source cannot be read, or ended early (it changed during the
+            build).
+        OSError: the file cannot be written.
     """
     try:
-        at = job.start
         unflushed = 0
-        while at < job.end:
-            chunk = os.pread(job.source, min(_APPEND_CHUNK, job.end - at), at)
-            if not chunk:
-                raise OutputError(job.name, "changed during the build; build again")
-            at += len(chunk)
-            view = memoryview(chunk)
-            while view:
-                view = view[os.write(job.target, view) :]
+        for chunk in read_range(job.source, job.start, job.end, job.name):
+            _write_all(job.target, chunk)
             unflushed += len(chunk)
             # As StagedFile.write does: flushed while written, the last flush waits less.
             if unflushed >= FLUSH_EVERY and (not job.flushes or job.flushes[-1].done()):
