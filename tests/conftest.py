@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import errno
 import os
 import re
 import select
@@ -57,6 +58,30 @@ def _plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests see no colour or CI settings from the shell that runs them."""
     for name in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS", "GITHUB_WORKSPACE"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def failing_flush(monkeypatch: pytest.MonkeyPatch) -> Callable[..., list[int]]:
+    """``failing_flush()`` makes every flush to disk of a file while it is written fail
+    from then on, as a disk reporting an I/O error would: the one failure a test makes
+    up, since no file system it can use fails a flush. ``failing_flush("_sync_and_close",
+    closes=True)`` does the same for the flush of a closed file, which closes its
+    descriptor. Each returns the descriptors the failing flushes were given."""
+    from postfeed.writing import _fs
+
+    def fail(name: str = "_flush_data", *, closes: bool = False) -> list[int]:
+        failed: list[int] = []
+
+        def failing(fd: int) -> None:
+            failed.append(fd)
+            if closes:
+                os.close(fd)
+            raise OSError(errno.EIO, "Input/output error")
+
+        monkeypatch.setattr(_fs, name, failing)
+        return failed
+
+    return fail
 
 
 @pytest.fixture

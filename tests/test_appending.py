@@ -21,7 +21,7 @@ import pytest
 
 from postfeed import IdChangeError, OutputError, Site, build, load_site
 from postfeed.formats import FORMATS
-from postfeed.rendering import _documents
+from postfeed.rendering import _documents, markup
 from postfeed.writing import _fs
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -143,18 +143,30 @@ def test_the_id_guard_stops_a_build_while_runs_are_appended(
     site_dir: Path,
     write_post: Callable[..., Path],
     appended: list[tuple[str, int, int]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The id guard runs while the first runs of kept entries are appended: when it
-    refuses the build, the old feeds are all there is, byte for byte, with no temporary
-    file and no thread of the build left."""
+    """The id guard runs while the first runs of kept entries are appended, before any
+    entry is made: when it refuses the build, nothing was rendered, and the old feeds
+    are all there is, byte for byte, with no temporary file and no thread of the build
+    left."""
     out = site.output_dir
     build(site, now=NOW)
     files = _files(out)
     (site_dir / "posts" / "p00.md").unlink()
-    write_post("p00-renamed", "date: 2024-01-01\n", _body(0))  # the oldest post's id changes
+    # The oldest post's id changes, and its body: nothing the cache has rendered.
+    write_post("p00-renamed", "date: 2024-01-01\n", _body(0, "Renamed."))
+    renders: list[str] = []
+    render = markup.Renderer.render
+
+    def counted(renderer: markup.Renderer, text: str) -> str:
+        renders.append(text)
+        return render(renderer, text)
+
+    monkeypatch.setattr(markup.Renderer, "render", counted)
     with pytest.raises(IdChangeError):
-        build(site, now=NOW)
+        build(site, now=NOW, jobs=1)
     assert appended  # the copying had begun
+    assert renders == []  # and nothing was made before the guard refused
     assert _files(out) == files
     assert list(out.rglob(TEMP)) == []
     assert _threads() == []
@@ -165,27 +177,27 @@ def test_a_failing_flush_while_appending_fails_the_build(
     write_post: Callable[..., Path],
     appended: list[tuple[str, int, int]],
     monkeypatch: pytest.MonkeyPatch,
+    failing_flush: Callable[..., list[int]],
 ) -> None:
     """A flush to disk started while a run is appended that fails (the disk reports an
-    I/O error) fails the build: "cannot write", every old feed byte for byte, no
-    temporary file and no thread left."""
+    I/O error) fails the build: "cannot write" for a file of the output folder, every old
+    feed byte for byte, no temporary file and no thread left. The bytes written around
+    the runs stay under the staging buffer, so only the appends flush while written."""
     out = site.output_dir
     build(site, now=NOW)
     files = _files(out)
-    failed: list[int] = []
-
-    def failing(fd: int) -> None:
-        failed.append(fd)
-        raise OSError(errno.EIO, "Input/output error")
-
-    monkeypatch.setattr(_fs, "_flush_data", failing)
+    failed = failing_flush()
     monkeypatch.setattr(_fs, "FLUSH_EVERY", 4096)
     write_post("p19", "date: 2024-01-20\n", "Short now.\n")  # the newest: one run after it
     with pytest.raises(OutputError) as info:
         build(site, now=NOW)
     assert appended
     assert failed
-    assert str(info.value).endswith(": cannot write: Input/output error")
+    message = str(info.value)
+    assert message.startswith(f"{out}/"), message
+    assert message.endswith(": cannot write: Input/output error"), message
+    assert isinstance(info.value.__cause__, OSError)
+    assert info.value.__cause__.errno == errno.EIO
     assert _files(out) == files
     assert list(out.rglob(TEMP)) == []
     assert _threads() == []

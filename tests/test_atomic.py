@@ -495,7 +495,10 @@ def test_large_files_are_flushed_while_written(
 
 
 def test_a_failing_background_flush_fails_the_build(
-    site_dir: Path, write_post: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+    site_dir: Path,
+    write_post: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+    failing_flush: Callable[..., list[int]],
 ) -> None:
     """A background flush that fails (the disk reports an I/O error) fails the build as
     the last flush of a file would: OutputError "cannot write", every old feed byte for
@@ -509,13 +512,7 @@ def test_a_failing_background_flush_fails_the_build(
     out = site_dir / "feeds"
     before = _files(out)
     _large_posts(write_post, "Changed. ")  # every feed file changes
-    failed: list[int] = []
-
-    def failing(fd: int) -> None:
-        failed.append(fd)
-        raise OSError(errno.EIO, "Input/output error")
-
-    monkeypatch.setattr(_fs, "_flush_data", failing)
+    failed = failing_flush()
     monkeypatch.setattr(_fs, "FLUSH_EVERY", 4096)
     monkeypatch.setattr(_fs, "_BUFFER", 16 * 1024)
     with pytest.raises(OutputError) as info:
@@ -622,27 +619,18 @@ def test_every_file_is_on_disk_before_the_first_is_swapped_in(
 
 
 def test_a_failing_flush_on_close_fails_the_build(
-    site_dir: Path, write_post: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+    site_dir: Path, write_post: Callable[..., Path], failing_flush: Callable[..., list[int]]
 ) -> None:
     """A flush on closing a small file that fails (the disk reports an I/O error) fails
     the build before any file is replaced: OutputError naming the file, every old feed
     byte for byte, no temporary file and no thread left."""
-    from postfeed.writing import _fs
-
     write_post("p", "tags: [go]\n", "Old.\n")
     site = load_site(site_dir / "postfeed.yaml")
     build(site, now=NOW)
     out = site_dir / "feeds"
     before = _files(out)
     write_post("p", "tags: [go]\n", "New.\n")
-    failed: list[int] = []
-
-    def failing(fd: int) -> None:
-        failed.append(fd)
-        os.close(fd)
-        raise OSError(errno.EIO, "Input/output error")
-
-    monkeypatch.setattr(_fs, "_sync_and_close", failing)
+    failed = failing_flush("_sync_and_close", closes=True)
     with pytest.raises(OutputError) as info:
         build(site, now=NOW)
     assert failed
