@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -374,6 +375,32 @@ def test_entries_are_formatted_once_and_kept(blog: Path, tmp_path: Path) -> None
         "tags/go/feed.json",
     }
     assert _files(site.output_dir) == _plain(site, tmp_path)
+
+
+def test_a_site_named_another_way_keeps_its_entries(
+    blog: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache knows a site's files however its folders are named: after a build of
+    the site loaded from its own folder by a relative path, an edit built with the site
+    loaded by its absolute path (then the other way again) formats the edited entry
+    alone, in each format, and renders it alone. The site has a static folder, which
+    the entries' images are measured in."""
+    (blog / "static" / "img").mkdir(parents=True)
+    (blog / "static" / "img" / "x.png").write_bytes(b"\x89PNG" + b"\0" * 60)
+    config = blog / "postfeed.yaml"
+    config.write_text(config.read_text() + "static: static\n")
+    monkeypatch.chdir(blog)
+    relative = load_site(Path("postfeed.yaml"))
+    absolute = load_site(blog / "postfeed.yaml")
+    assert not relative.output_dir.is_absolute()
+    assert relative.static_dir is not None and not relative.static_dir.is_absolute()
+    assert build(relative, now=NOW).formatted == 7 * 3
+    path = blog / "posts" / "second.md"
+    for site, heading in ((absolute, "# New heading"), (relative, "# Newer heading")):
+        path.write_text(re.sub("^# .*$", heading, path.read_text(), flags=re.M))
+        edited = build(site, now=NOW)
+        assert (edited.renders, edited.formatted) == (1, 3)
+    assert _files(blog / "feeds") == _plain(absolute, tmp_path)
 
 
 def test_entries_are_not_kept_from_a_file_changed_by_hand(blog: Path, tmp_path: Path) -> None:

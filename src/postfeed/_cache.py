@@ -68,6 +68,12 @@ def installed(module: str) -> str:
     return f"{module} {origin} {stat.st_size} {stat.st_mtime_ns}"
 
 
+def file_key(path: Path) -> str:
+    """The key of what the cache records about a file: its absolute path, the same however
+    the site's folders are named (relative to the working folder, or not)."""
+    return str(path.absolute())
+
+
 def digest(*parts: str) -> str:
     """A short content hash of some text, for cache keys."""
     h = hashlib.sha256()

@@ -33,7 +33,7 @@ from pathlib import Path
 from stat import S_ISDIR
 from typing import TYPE_CHECKING, Any
 
-from .._cache import Cache, digest, encode
+from .._cache import Cache, digest, encode, file_key
 from ..errors import OutputError
 from ..formats import FORMATS
 from ..model import Feed, PublishedEntry
@@ -140,12 +140,14 @@ class Outputs:
         # Read before any file is looked at: a file changed before it, and unchanged
         # since, keeps its identity; a change after it gives the file later times.
         self._clock = _fs.clock(root) if root is not None and cache is not None else 0
-        found = cache.get(KIND, [str(doc.path) for doc in documents]) if cache is not None else {}
+        found = (
+            cache.get(KIND, [file_key(doc.path) for doc in documents]) if cache is not None else {}
+        )
         # Each file's identity, taken once, after the clock.
         self._identities = {doc.path: _identity(doc.path) for doc in documents}
         self._stamps: dict[Path, _Stamp] = {}
         for doc in documents:
-            stamp = _stamp(found.get(str(doc.path)))
+            stamp = _stamp(found.get(file_key(doc.path)))
             if stamp is not None:
                 self._stamps[doc.path] = stamp
         self._checked: dict[Path, _Stamp | None] = {}  # stamps checked against their file
@@ -309,7 +311,7 @@ class Outputs:
                 if identity is not None:
                     written[doc.path] = (done, identity, settled)
                     if done.details is not None:
-                        cache.put_encoded(DETAILS, str(doc.path), done.details)
+                        cache.put_encoded(DETAILS, file_key(doc.path), done.details)
             elif doc.path in self._moved:
                 identity = self._moved[doc.path]
                 settled = max(identity[1:3]) < self._clock
@@ -322,7 +324,7 @@ class Outputs:
                     trusted[doc.path] = stamp.identity
         confirmed = _confirm(self._root, racy) if racy and self._root is not None else set()
         for path, stamp in stamps.items():
-            cache.put(KIND, str(path), _stamp_json(stamp))
+            cache.put(KIND, file_key(path), _stamp_json(stamp))
             if stamp.settled:
                 trusted[path] = stamp.identity
         for path, (done, identity, settled) in written.items():
@@ -333,7 +335,7 @@ class Outputs:
         for path, identity, _ in racy:
             if path in confirmed and path not in written:  # an extra file
                 trusted[path] = identity
-        paths = [str(doc.path) for doc in self._documents]
+        paths = [file_key(doc.path) for doc in self._documents]
         cache.keep_only(KIND, paths)
         cache.keep_only(DETAILS, paths)
         return trusted
@@ -347,7 +349,7 @@ class Outputs:
                 digest_ = done.digest()
                 if digest_ is not None and self._cache is not None:
                     stamp = _Stamp(done.source, digest_, identity, settled)
-                    self._cache.put(KIND, str(path), _stamp_json(stamp))
+                    self._cache.put(KIND, file_key(path), _stamp_json(stamp))
         finally:
             self._unstamped.clear()
 
@@ -403,10 +405,10 @@ class Outputs:
         """The details of those of ``paths`` whose stamps are trusted, read once."""
         todo = [path for path in paths if path not in self._details and self._trusted(path)]
         if todo and self._cache is not None:
-            values = self._cache.get(DETAILS, [str(path) for path in todo])
+            values = self._cache.get(DETAILS, [file_key(path) for path in todo])
             for path in todo:
                 stamp = self._stamps[path]
-                self._details[path] = _details(values.get(str(path)), stamp.identity[0])
+                self._details[path] = _details(values.get(file_key(path)), stamp.identity[0])
         return {path: found for path in paths if (found := self._details.get(path)) is not None}
 
     def _unchanged(self, doc: Document) -> bool:

@@ -108,8 +108,9 @@ _SITE_INPUTS = (
     "language",
     "markdown",
 )
-# And what a scanned post's fields are made from besides its file's front matter.
-_LOAD_INPUTS = ("timezone", "authors", "static_dir")
+# And what a scanned post's fields are made from besides its file's front matter (and
+# the static folder, by its absolute path: see site_loads).
+_LOAD_INPUTS = ("timezone", "authors")
 
 
 class Facts(NamedTuple):
@@ -216,9 +217,11 @@ def origin_parts_key(loads: str, origin: str) -> str:
 
 @lru_cache(maxsize=8)
 def site_loads(site: Site) -> str:
-    """Every site setting a post scanned from a file is made with, as text."""
+    """Every site setting a post scanned from a file is made with, as text: the same
+    however the static folder is named (relative to the working folder, or not)."""
     names = (*_SITE_INPUTS, *_LOAD_INPUTS)
-    return repr([*(getattr(site, name) for name in names), finishing(site)])
+    static = None if site.static_dir is None else site.static_dir.absolute()
+    return repr([*(getattr(site, name) for name in names), static, finishing(site)])
 
 
 @lru_cache(maxsize=8)
