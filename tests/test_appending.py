@@ -12,14 +12,16 @@ from __future__ import annotations
 import errno
 import os
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from postfeed import IdChangeError, OutputError, Site, build, load_site
+from postfeed import IdChangeError, OutputError, Site, build, load_site, pipeline
 from postfeed.formats import FORMATS
 from postfeed.rendering import _documents, markup
 from postfeed.writing import _fs
@@ -99,6 +101,63 @@ def test_appended_files_are_a_plain_builds(
         appended.clear()
 
 
+#: How os.copy_file_range may fail the background copy: unknown to the system (no such
+#: call), refused for these files from the first chunk (another file system), or failing
+#: after the first chunk. Each time the bytes are read and written instead, from there.
+KERNEL_COPY = ("copies", "missing", "refused", "fails-later")
+
+
+@pytest.fixture(params=KERNEL_COPY)
+def kernel_copy(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """os.copy_file_range as ``request.param`` says; the byte counts it copied."""
+    copied: list[int] = []
+    real = getattr(os, "copy_file_range", None)
+    if real is None:
+        pytest.skip("this system has no os.copy_file_range")
+    if request.param == "missing":
+        monkeypatch.delattr(os, "copy_file_range")
+        return copied
+    monkeypatch.setattr(_fs, "FLUSH_EVERY", 4096)  # chunks of 4 KiB
+
+    def copy(source: int, target: int, count: int, offset_src: int | None = None) -> int:
+        if request.param == "refused" or (request.param == "fails-later" and copied):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        done = real(source, target, count, offset_src)
+        copied.append(done)
+        return done
+
+    monkeypatch.setattr(os, "copy_file_range", copy)
+    return copied
+
+
+def test_runs_are_copied_by_the_kernel_or_else_read_and_written(
+    site: Site,
+    tmp_path: Path,
+    write_post: Callable[..., Path],
+    appended: list[tuple[str, int, int]],
+    kernel_copy: list[int],
+    request: pytest.FixtureRequest,
+) -> None:
+    """Runs appended in the background are copied by the kernel where it can, and read
+    and written where it cannot, from the start or from where it failed: the files are
+    those of a build without a cache either way."""
+    out = site.output_dir
+    build(site, now=NOW)
+    write_post("p00", "date: 2024-01-01\n", _body(0, "Edited."))
+    result = build(site, now=NOW)
+    assert result.formatted == len(FILES)
+    assert len(appended) == len(FILES)
+    assert _files(out) == _plain(site, tmp_path / "plain")
+    way = request.node.callspec.params["kernel_copy"]
+    if way == "copies":  # every run, in chunks of 4 KiB
+        assert sum(kernel_copy) == sum(end - start for _, start, end in appended)
+        assert len(kernel_copy) > 2 * len(FILES)
+    elif way == "fails-later":
+        assert 0 < sum(kernel_copy) < sum(end - start for _, start, end in appended)
+    else:
+        assert kernel_copy == []
+
+
 def test_a_file_that_comes_out_the_same_stays(
     site: Site, write_post: Callable[..., Path], appended: list[tuple[str, int, int]]
 ) -> None:
@@ -148,10 +207,31 @@ def test_the_id_guard_stops_a_build_while_runs_are_appended(
     """The id guard runs while the first runs of kept entries are appended, before any
     entry is made: when it refuses the build, nothing was rendered, and the old feeds
     are all there is, byte for byte, with no temporary file and no thread of the build
-    left."""
+    left. The runs are still being appended when it refuses (each waits, after its first
+    chunk, until it has), and flushed to disk as they go: what the build reports is the
+    guard's refusal."""
     out = site.output_dir
     build(site, now=NOW)
     files = _files(out)
+    monkeypatch.setattr(_fs, "FLUSH_EVERY", 4096)  # chunks of 4 KiB, each flushed
+    refused = threading.Event()
+    check_ids, copy = pipeline.check_ids, _fs._copy
+
+    def guard(*args: Any, **options: Any) -> None:
+        try:
+            check_ids(*args, **options)
+        finally:
+            refused.set()
+
+    def held(job: _fs._Append) -> Iterator[int]:
+        chunks = copy(job)
+        yield next(chunks)
+        assert refused.wait(5)
+        time.sleep(0.05)  # the build is being abandoned meanwhile
+        yield from chunks
+
+    monkeypatch.setattr(pipeline, "check_ids", guard)
+    monkeypatch.setattr(_fs, "_copy", held)
     (site_dir / "posts" / "p00.md").unlink()
     # The oldest post's id changes, and its body: nothing the cache has rendered.
     write_post("p00-renamed", "date: 2024-01-01\n", _body(0, "Renamed."))

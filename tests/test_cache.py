@@ -393,7 +393,8 @@ def test_a_site_named_another_way_keeps_its_entries(
     relative = load_site(Path("postfeed.yaml"))
     absolute = load_site(blog / "postfeed.yaml")
     assert not relative.output_dir.is_absolute()
-    assert relative.static_dir is not None and not relative.static_dir.is_absolute()
+    assert relative.static_dir is not None
+    assert not relative.static_dir.is_absolute()
     assert build(relative, now=NOW).formatted == 7 * 3
     path = blog / "posts" / "second.md"
     for site, heading in ((absolute, "# New heading"), (relative, "# Newer heading")):

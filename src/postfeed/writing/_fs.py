@@ -236,7 +236,10 @@ class Staging:
         self._stop_flushing()
 
     def abandon(self) -> None:
-        """Delete every staged file and every folder made for them."""
+        """Delete every staged file and every folder made for them. Bytes still being
+        appended in the background stop first (they would flush to disk meanwhile)."""
+        for file in self._staged.values():
+            file.stop()
         self._stop_flushing()
         for file in self._staged.values():
             file.drop()
@@ -357,12 +360,19 @@ class StagedFile:
         except OSError as err:
             raise OutputError(self.target, f"cannot write: {err.strerror}") from err
         try:
-            job.target = os.dup(fd)
+            # A descriptor of its own, not appending (the kernel copies to no such
+            # descriptor), at the end of what is written so far.
+            assert self.temp is not None
+            job.target = os.open(self.temp, os.O_WRONLY)
+            os.lseek(job.target, os.fstat(fd).st_size, os.SEEK_SET)
         except OSError as err:
             os.close(job.source)
+            if job.target != -1:
+                os.close(job.target)
             raise OutputError(self.target, f"cannot write: {err.strerror}") from err
         self._appending = self.staging._later(_append, job)
         self._appended.append(job)
+        self.release()  # opened again to append after the run, once it is written
 
     @property
     def appending(self) -> bool:
@@ -428,6 +438,14 @@ class StagedFile:
             self._fd = None
             self.staging._released(self)
 
+    def stop(self) -> None:
+        """Stop appending in the background, and wait until it has stopped (what it met
+        is told no more: the file is to be dropped)."""
+        for job in self._appended:
+            job.stopped = True
+        with contextlib.suppress(OutputError):
+            self.wait()
+
     def drop(self) -> None:
         """Close and delete the temporary file."""
         with contextlib.suppress(OutputError):
@@ -478,7 +496,7 @@ class StagedFile:
 class _Append:
     """Bytes to append to a staged file in the background, from where; and ``later``, to
     flush what is appended to disk meanwhile (``flushes``). The descriptors are the
-    job's own."""
+    job's own; ``stopped`` stops it after the chunk it is copying."""
 
     source: int
     name: Path
@@ -487,6 +505,7 @@ class _Append:
     later: Callable[[Callable[[int], None], int], Future[None]]
     target: int = -1
     flushes: list[Future[None]] = field(default_factory=list)
+    stopped: bool = False
 
 
 #: Bytes read from a file at once, at most.
@@ -536,9 +555,10 @@ def _append(job: _Append) -> None:
     """
     try:
         unflushed = 0
-        for chunk in read_range(job.source, job.start, job.end, job.name):
-            _write_all(job.target, chunk)
-            unflushed += len(chunk)
+        for copied in _copy(job):
+            if job.stopped:
+                break
+            unflushed += copied
             # As StagedFile.write does: flushed while written, the last flush waits less.
             if unflushed >= FLUSH_EVERY and (not job.flushes or job.flushes[-1].done()):
                 job.flushes.append(job.later(_flush_and_close, os.dup(job.target)))
@@ -546,6 +566,34 @@ def _append(job: _Append) -> None:
     finally:
         os.close(job.source)
         os.close(job.target)
+
+
+def _copy(job: _Append) -> Iterator[int]:
+    """Copy the job's bytes to the end of its file, yielding the length of each chunk
+    copied: by the kernel where it can (``os.copy_file_range``: the bytes never pass
+    through this process), otherwise, or from where it fails, read and written (which
+    tells what failed: the old file's reading, or the new file's writing).
+
+    Raises:
+        OutputError: the source cannot be read, or ended early.
+        OSError: the file cannot be written.
+    """
+    at = job.start
+    if hasattr(os, "copy_file_range"):
+        while at < job.end:
+            try:
+                copied = os.copy_file_range(
+                    job.source, job.target, min(FLUSH_EVERY, job.end - at), at
+                )
+            except OSError:
+                break  # not between these files; or a failure, which the plain copy tells
+            if not copied:  # the source ends early, or its file system copies nothing
+                break
+            at += copied
+            yield copied
+    for chunk in read_range(job.source, at, job.end, job.name):
+        _write_all(job.target, chunk)
+        yield len(chunk)
 
 
 def clock(folder: Path) -> int:
