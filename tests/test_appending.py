@@ -283,13 +283,18 @@ def test_a_failing_flush_while_appending_fails_the_build(
     assert _threads() == []
 
 
+def _old_and_new(folder: Path) -> tuple[Path, int, _fs.Staging, _fs.StagedFile]:
+    """``old.xml`` holding the digits 0 to 9, and a descriptor of it open for reading (the
+    caller closes it); a staging in the same folder, and ``new.xml`` staged there."""
+    source = folder / "old.xml"
+    source.write_bytes(b"0123456789")
+    staging = _fs.Staging(folder)
+    return source, os.open(source, os.O_RDONLY), staging, staging.open(folder / "new.xml")
+
+
 def test_appending_from_a_file_in_order(tmp_path: Path) -> None:
     """Bytes written before and after a run appended in the background land in order."""
-    source = tmp_path / "old.xml"
-    source.write_bytes(b"0123456789")
-    staging = _fs.Staging(tmp_path)
-    staged = staging.open(tmp_path / "new.xml")
-    fd = os.open(source, os.O_RDONLY)
+    source, fd, staging, staged = _old_and_new(tmp_path)
     try:
         staged.write(b"<")
         staged.append_from(fd, 2, 6, name=source)
@@ -305,11 +310,7 @@ def test_appending_from_a_file_in_order(tmp_path: Path) -> None:
 def test_a_source_that_shrank_is_told(tmp_path: Path) -> None:
     """A run whose old file ends before the run does (it changed during the build) fails
     the file when it is closed, naming the old file; abandoning leaves nothing."""
-    source = tmp_path / "old.xml"
-    source.write_bytes(b"0123456789")
-    staging = _fs.Staging(tmp_path)
-    staged = staging.open(tmp_path / "new.xml")
-    fd = os.open(source, os.O_RDONLY)
+    source, fd, staging, staged = _old_and_new(tmp_path)
     try:
         staged.append_from(fd, 8, 20, name=source)
     finally:

@@ -779,7 +779,7 @@ def _entries_text(slots: Sequence[Slot]) -> str:
             "ids": [entry.id for entry in facts],
             "titles": [entry.title for entry in facts],
             # In whole seconds, as every format writes them.
-            "published": [entry.published.replace(microsecond=0).isoformat() for entry in facts],
+            "published": [entry.published.isoformat(timespec="seconds") for entry in facts],
         }
     )
     return members[1:-1]

@@ -144,12 +144,8 @@ def _tune(md: Any) -> None:
     registry = md.inlinePatterns
     link = markdown.inlinepatterns.LinkInlineProcessor
     stock = getattr(link, "_findBracketEnds", None)
-    for pattern in registry:
-        if (
-            stock is not None
-            and isinstance(pattern, link)
-            and getattr(type(pattern), "_findBracketEnds", None) is stock
-        ):
+    for pattern in registry if stock is not None else ():
+        if isinstance(pattern, link) and getattr(type(pattern), "_findBracketEnds", None) is stock:
             found: Any = pattern  # a staticmethod of its class, replaced on the instance
             found._findBracketEnds = _BracketEnds
     for processor in md.treeprocessors:

@@ -353,8 +353,7 @@ class StagedFile:
         Raises:
             OutputError: the file cannot be written.
         """
-        self._flush()
-        fd = self._descriptor()
+        self._flush()  # which waits for a run appended before, too
         try:
             job = _Append(os.dup(source), name, start, end, self.staging._later)
         except OSError as err:
@@ -364,7 +363,7 @@ class StagedFile:
             # descriptor), at the end of what is written so far.
             assert self.temp is not None
             job.target = os.open(self.temp, os.O_WRONLY)
-            os.lseek(job.target, os.fstat(fd).st_size, os.SEEK_SET)
+            os.lseek(job.target, 0, os.SEEK_END)
         except OSError as err:
             os.close(job.source)
             if job.target != -1:
