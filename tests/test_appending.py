@@ -1,6 +1,5 @@
 """Runs of entries kept from the files the last build wrote are appended to the new files
-in a background thread, and those files hashed in the background once written (see
-docs/performance.md): the bytes are those of a build without a cache, a file whose
+in a background thread (see docs/performance.md): the bytes are those of a build without a cache, a file whose
 bytes come out as they were stays as it was, what the cache records of the files holds
 for the next build, and a build that fails meanwhile leaves every old feed as it was.
 
@@ -176,13 +175,13 @@ def test_a_file_that_comes_out_the_same_stays(
     assert {name: (out / name).stat().st_ino for name in before} == before
 
 
-def test_digests_made_in_the_background_are_recorded(
+def test_digests_of_appended_files_are_recorded(
     site: Site, write_post: Callable[..., Path], appended: list[tuple[str, int, int]]
 ) -> None:
-    """The digest of a file written in part in the background is made once it is
-    written, and recorded: when the next build finds the file with other times (touched,
-    or copied back in place), its bytes hash to that digest, and nothing is formatted or
-    written again."""
+    """The digest of a file written in part in the background is made without reading
+    back what was appended (each kept entry brings its digest), and recorded: when the
+    next build finds the file with other times (touched, or copied back in place), its
+    bytes hash to that digest, and nothing is formatted or written again."""
     out = site.output_dir
     build(site, now=NOW)
     write_post("p00", "date: 2024-01-01\n", _body(0, "Edited."))

@@ -9,7 +9,7 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -404,6 +404,46 @@ def test_a_site_named_another_way_keeps_its_entries(
     assert _files(blog / "feeds") == _plain(absolute, tmp_path)
 
 
+def test_a_feed_files_digest_is_made_of_its_pieces(tmp_path: Path) -> None:
+    """The digest the writer makes of a file, from the bytes between its entries and a
+    digest of each entry (a run of kept entries brings its digests along), is the one
+    its bytes give when read back with its entries' bounds; a byte changed anywhere,
+    or the same bytes with their entries elsewhere, give another."""
+    from postfeed.rendering import _documents
+
+    head, first, second, tail = b"<feed>", b"<entry>1</entry>", b"<entry>22</entry>", b"</feed>"
+    data = head + first + b"\n" + second + tail
+    bounds = [len(head), len(head + first), len(head + first) + 1, len(data) - len(tail)]
+    path = tmp_path / "feed.xml"
+    path.write_bytes(data)
+    written = _documents._Pieces()
+    written.between(head)
+    written.run([_documents._entry_digest(first), _documents._entry_digest(second)], b"\n")
+    written.between(tail)
+    assert _documents._file_digest(path, bounds) == written.digest()
+    one_by_one = _documents._Pieces()
+    one_by_one.between(head)
+    one_by_one.entry(_documents._entry_digest(first))
+    one_by_one.between(b"\n")
+    one_by_one.entry(_documents._entry_digest(second))
+    one_by_one.between(tail)
+    assert one_by_one.digest() == written.digest()
+    digests = set()
+    for at in range(len(data)):
+        changed = bytearray(data)
+        changed[at] ^= 1
+        path.write_bytes(changed)
+        digests.add(_documents._file_digest(path, bounds))
+    assert len(digests) == len(data)
+    assert written.digest() not in digests
+    path.write_bytes(data)
+    assert _documents._file_digest(path, [bounds[0], bounds[1] + 1, *bounds[2:]]) not in {
+        written.digest(),
+        None,
+    }
+    assert _documents._file_digest(path, [*bounds[:3], len(data) + 1]) is None  # past its end
+
+
 def test_entries_are_not_kept_from_a_file_changed_by_hand(blog: Path, tmp_path: Path) -> None:
     """A feed file whose bytes are not those the cache recorded gives no entries: they
     are formatted again, and the file is made whole."""
@@ -521,9 +561,9 @@ def test_feed_files_with_their_recorded_identity_are_not_hashed(
     stage = ["deciding"]
     file_digest, save = _documents._file_digest, _documents.Outputs.save
 
-    def counted(path: Path) -> str | None:
+    def counted(path: Path, bounds: Sequence[int]) -> str | None:
         hashed.append((stage[0], path))
-        return file_digest(path)
+        return file_digest(path, bounds)
 
     def saving(self: _documents.Outputs, extra: Any = None) -> Any:
         stage[0] = "saving"

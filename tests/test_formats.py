@@ -831,8 +831,6 @@ def _write(folder: Path, feed: Feed, *, cache_dir: Path) -> tuple[list[Path], in
         changed = outputs.write(made, staging)
         staging.commit()
         outputs.save()
-        outputs.settle()
-        outputs.close()
         cache.commit()
     finally:
         cache.close()

@@ -6,7 +6,7 @@ without a cache."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -281,9 +281,9 @@ def test_the_build_right_after_a_writing_build_is_quick(
     hashed: list[Path] = []
     file_digest = _documents._file_digest
 
-    def counted(path: Path) -> str | None:
+    def counted(path: Path, bounds: Sequence[int]) -> str | None:
         hashed.append(path)
-        return file_digest(path)
+        return file_digest(path, bounds)
 
     monkeypatch.setattr(_documents, "_file_digest", counted)
     first = build(blog, now=NOW)

@@ -412,10 +412,8 @@ def _publish(
             )
             if cache is not None:
                 _remember(site, cache, archive, result, trusted, drafts=drafts, future=future)
-                found.outputs.settle()  # the digests of the files hashed meanwhile
                 cache.commit()
         finally:
-            found.outputs.close()
             staging.close()  # the old files replaced are deleted meanwhile
     return result
 

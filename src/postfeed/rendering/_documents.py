@@ -7,11 +7,16 @@ shown by several documents is formatted once per format, and one that has not
 changed since the last build is not formatted again: its bytes are copied from
 the file that build wrote. The cache keeps, for each output file, what it was
 made from, the digest and identity (size, times, inode) of the bytes written,
-and where each entry's bytes lie in it. A file whose identity is still the one
-recorded is taken as written, when it was last changed before the file system's
-clock read after it was written (so any later change gives it other times, as
-git decides which files of its index are "racily clean"); any other has its
-bytes hashed, and nothing is taken from it unless they hash to what was written.
+and where each entry's bytes lie in it, with their digest. A file whose identity is
+still the one recorded is taken as written, when it was last changed before the file
+system's clock read after it was written (so any later change gives it other times,
+as git decides which files of its index are "racily clean"); any other has its bytes
+hashed, and nothing is taken from it unless they hash to what was written.
+
+A file's digest is made of its pieces (see :func:`_file_digest`): the bytes between
+its entries as they are, and each entry's bytes by their own digest. An entry copied
+from an old file brings its digest along, so the digest of a new file is known once
+it is written, without reading back what was copied into it.
 
 Documents are written as their entries come: entries made now arrive in the
 order of the posts, which every document follows, and each goes straight into
@@ -22,6 +27,7 @@ old files. No document is ever held whole.
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import time
 from collections import OrderedDict, deque
@@ -31,7 +37,7 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 from stat import S_ISDIR
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._cache import Cache, digest, encode, file_key
 from ..errors import OutputError
@@ -42,9 +48,6 @@ from ..reading._records import identity as identity_of
 from ..writing import _fs
 from ..writing._fs import StagedFile, Staging
 from ._prepare import Made, Slot
-
-if TYPE_CHECKING:
-    from concurrent.futures import Future, ThreadPoolExecutor
 
 KIND = "output"  # the cache's kind for what each feed file was made from and is
 DETAILS = "output-entries"  # the kind for where each file's entries lie, and what they are
@@ -90,20 +93,25 @@ class _Stamp:
     """What the cache says one output file was made from and is."""
 
     source: str  # digest of the feed, the format and every entry's key
-    digest: str  # of the bytes written
+    digest: str  # of the bytes written, made of their pieces (see _file_digest)
     identity: Identity  # of the file once written
     settled: bool  # last changed before the clock was read: its identity can be trusted
 
 
 @dataclass(frozen=True, slots=True)
 class _Details:
-    """Where each entry of an output file lies in it, and the ids, titles and publish
-    dates of its entries (kept apart from the stamp: most builds need neither)."""
+    """Where each entry of an output file lies in it and the digest of its bytes, and
+    the ids, titles and publish dates of its entries (kept apart from the stamp: most
+    builds need neither)."""
 
-    items: tuple[tuple[str, int, int], ...]  # entry key, start, end
+    items: tuple[tuple[str, int, int, str], ...]  # entry key, start, end, digest
     ids: list[str]
     titles: list[str]
     dates: list[str]
+
+    def bounds(self) -> list[int]:
+        """Where each entry starts and ends, in turn."""
+        return [bound for _, start, end, _ in self.items for bound in (start, end)]
 
     def published(self) -> tuple[PublishedEntry, ...] | None:
         """The entries as reading the file gives them; None if a date is not one."""
@@ -125,8 +133,7 @@ class Outputs:
     then, under the build's lock when there is one), then :meth:`decide` decides
     what to write (:meth:`unchanged` tells the rest), :meth:`plan` which entries
     must be made for it, :meth:`write` writes it from the entries as they are
-    made, :meth:`save` records what was written, and :meth:`settle` the digests of
-    the files hashed in the background meanwhile. :meth:`close` stops that hashing.
+    made, and :meth:`save` records what was written.
     """
 
     def __init__(
@@ -157,13 +164,10 @@ class Outputs:
         self._write: list[Document] = []
         self._unchanging: set[Path] = set()
         self._wanted: dict[Slot, list[str]] = {}
-        self._kept: dict[tuple[str, str], tuple[Path, int, int]] = {}
+        self._kept: dict[tuple[str, str], tuple[Path, int, int, str]] = {}
         self._written: dict[Path, _Done] = {}
         self._sources: dict[Path, str] = {}
         self._entry_texts: dict[tuple[Slot, ...], str] = {}
-        self._hasher: ThreadPoolExecutor | None = None
-        # Files written whose digests save() had not got yet: settle() records them.
-        self._unstamped: list[tuple[Path, _Done, Identity, bool]] = []
         self._fds: OrderedDict[Path, int] = OrderedDict()
 
     def published(self, path: Path) -> tuple[PublishedEntry, ...] | None:
@@ -250,9 +254,6 @@ class Outputs:
                 writer.describe()
             for writer in writers:
                 writer.finish()
-        except BaseException:
-            self._stop_hashing()
-            raise
         finally:
             for fd in self._fds.values():
                 os.close(fd)
@@ -306,7 +307,7 @@ class Outputs:
                             # time: once the clock has passed, its identity is enough.
                             # Else its bytes are checked then.
                             later = identity[1] < identity[2]
-                            check = None if later else partial(_holds_digest, done)
+                            check = None if later else partial(_holds, done)
                             racy.append((doc.path, identity, check))
                 if identity is not None:
                     written[doc.path] = (done, identity, settled)
@@ -329,7 +330,8 @@ class Outputs:
                 trusted[path] = stamp.identity
         for path, (done, identity, settled) in written.items():
             settled = settled or path in confirmed
-            self._unstamped.append((path, done, identity, settled))
+            stamp = _Stamp(done.source, done.digest, identity, settled)
+            cache.put(KIND, file_key(path), _stamp_json(stamp))
             if settled:
                 trusted[path] = identity
         for path, identity, _ in racy:
@@ -340,50 +342,12 @@ class Outputs:
         cache.keep_only(DETAILS, paths)
         return trusted
 
-    def settle(self) -> None:
-        """Record in the cache the digest of each file :meth:`save` found written, once
-        made: a file written partly in the background is hashed in the background once
-        closed, while the build goes on (see ``_Writer.finish``)."""
-        try:
-            for path, done, identity, settled in self._unstamped:
-                digest_ = done.digest()
-                if digest_ is not None and self._cache is not None:
-                    stamp = _Stamp(done.source, digest_, identity, settled)
-                    self._cache.put(KIND, file_key(path), _stamp_json(stamp))
-        finally:
-            self._unstamped.clear()
-
-    def close(self) -> None:
-        """Stop hashing in the background (waiting for what is under way)."""
-        self._stop_hashing()
-
     def _entries_text(self, slots: tuple[Slot, ...]) -> str:
         """:func:`_entries_text`, made once for the files of a feed in every format."""
         text = self._entry_texts.get(slots)
         if text is None:
             text = self._entry_texts[slots] = _entries_text(slots)
         return text
-
-    def _hash_later(self, path: Path) -> Future[str | None]:
-        """The digest of a file, made in the background from a descriptor opened now.
-
-        Raises:
-            OutputError: the file cannot be opened.
-        """
-        try:
-            fd = os.open(path, os.O_RDONLY)
-        except OSError as err:
-            raise OutputError(path, f"cannot read: {err.strerror}") from err
-        if self._hasher is None:
-            from concurrent.futures import ThreadPoolExecutor
-
-            self._hasher = ThreadPoolExecutor(2, thread_name_prefix="postfeed-hash")
-        return self._hasher.submit(_descriptor_digest, fd)
-
-    def _stop_hashing(self) -> None:
-        if self._hasher is not None:
-            self._hasher.shutdown(wait=True, cancel_futures=True)
-            self._hasher = None
 
     def _look_in(
         self, group: Sequence[Document], missing: list[tuple[Document, Slot]]
@@ -393,8 +357,8 @@ class Outputs:
         details = self._details_of([doc.path for doc in group])
         for doc in group:
             found = details.get(doc.path)
-            for key, start, end in found.items if found is not None else ():
-                self._kept.setdefault((doc.format, key), (doc.path, start, end))
+            for key, start, end, digest_ in found.items if found is not None else ():
+                self._kept.setdefault((doc.format, key), (doc.path, start, end, digest_))
         return [
             (doc, slot)
             for doc, slot in missing
@@ -403,13 +367,18 @@ class Outputs:
 
     def _details_of(self, paths: Sequence[Path]) -> dict[Path, _Details]:
         """The details of those of ``paths`` whose stamps are trusted, read once."""
-        todo = [path for path in paths if path not in self._details and self._trusted(path)]
+        trusted = [path for path in paths if self._trusted(path)]
+        self._read_details(trusted)
+        return {path: found for path in trusted if (found := self._details.get(path)) is not None}
+
+    def _read_details(self, paths: Sequence[Path]) -> None:
+        """Read from the cache the details of those of ``paths`` that have stamps, once."""
+        todo = [path for path in paths if path not in self._details and path in self._stamps]
         if todo and self._cache is not None:
             values = self._cache.get(DETAILS, [file_key(path) for path in todo])
             for path in todo:
                 stamp = self._stamps[path]
                 self._details[path] = _details(values.get(file_key(path)), stamp.identity[0])
-        return {path: found for path in paths if (found := self._details.get(path)) is not None}
 
     def _unchanged(self, doc: Document) -> bool:
         """Whether the document's file holds it already, as far as the cache can tell."""
@@ -440,47 +409,28 @@ class Outputs:
             identity = self._identities[path]
             if stamp.settled and identity == stamp.identity:
                 result = stamp
-            elif (
-                identity is not None
-                and identity[0] == stamp.identity[0]
-                and _file_digest(path) == stamp.digest
-            ):
-                result = stamp
-                self._moved[path] = identity
+            elif identity is not None and identity[0] == stamp.identity[0]:
+                # Its digest is made of the pieces its details tell.
+                self._read_details([path])
+                details = self._details.get(path)
+                if details is not None and _file_digest(path, details.bounds()) == stamp.digest:
+                    result = stamp
+                    self._moved[path] = identity
         self._checked[path] = result
         return result
 
-    def _same(self, path: Path, size: int, digest_: str) -> Identity | None:
-        """The identity of the file at ``path`` when it holds the bytes of this digest
-        and size, else None."""
+    def _same(self, path: Path, done: _Done, size: int) -> Identity | None:
+        """The identity of the file at ``path`` when it holds the bytes written, of this
+        size, else None."""
         stamp = self._trusted(path)
         if stamp is not None:
-            if stamp.digest != digest_ or stamp.identity[0] != size:
+            if stamp.digest != done.digest or stamp.identity[0] != size:
                 return None
             return self._moved.get(path, stamp.identity)
         identity = self._identities[path]  # taken before reading: a change gives another
-        if identity is None or identity[0] != size or _file_digest(path) != digest_:
+        if identity is None or identity[0] != size or not _holds(done, path):
             return None
         return identity
-
-    def _same_pieces(self, writer: _Writer) -> Identity | None:
-        """For a file partly appended in the background (whose digest is not known yet):
-        the old file's identity when the new bytes are its own, else None. They are when
-        it has their size, every run appended came from it and lies where it lay, and
-        the bytes written in between hash as its bytes there do."""
-        path = writer.doc.path
-        stamp = self._trusted(path)
-        if stamp is None or stamp.identity[0] != writer.size:
-            return None
-        if any(source != path or start != at for source, start, at in writer.appended):
-            return None
-        old = hashlib.sha256()
-        for start, end in writer.own:
-            for chunk in self._read(path, start, end):
-                old.update(chunk)
-        if old.digest() != writer.hash.digest():
-            return None
-        return self._moved.get(path, stamp.identity)
 
     def _open(self, path: Path) -> int:
         """A descriptor of an old file, open for reading."""
@@ -507,14 +457,11 @@ class _Done:
     when that already held the same bytes and stays."""
 
     source: str
-    made: str | Future[str | None]  # the digest, or its making in the background
+    digest: str
+    bounds: list[int]  # where each entry starts and ends, in turn
     details: str | None  # what the cache records of where its entries lie, as JSON text
     closed: tuple[int, int, int] | None = None
     kept: Identity | None = None
-
-    def digest(self) -> str | None:
-        """The digest of the bytes written (None if they could not be read back)."""
-        return self.made if isinstance(self.made, str) else self.made.result()
 
 
 class _Writer:
@@ -536,14 +483,13 @@ class _Writer:
         self.next = 0  # the next entry to write
         self.sink: StagedFile | None = None
         self.started = self.done = self.changed = False
-        # The bytes written here: all of them, unless some are appended in the
-        # background (``appended``: from which old file and where, and where they go),
-        # then those in between, which ``own`` says where they lie.
-        self.hash = hashlib.sha256()
-        self.appended: list[tuple[Path, int, int]] = []
-        self.own: list[tuple[int, int]] = []
         self.size = 0
         self.bounds: list[int] = []  # where each entry starts and ends, in turn
+        self.digests: list[str] = []  # of each entry's bytes, in turn
+        # What the file's digest is made of (see _file_digest): the pieces so far, and
+        # the bytes written since the last entry.
+        self.pieces = _Pieces()
+        self.between: list[bytes] = []
         self.tail = b""
         self.details: str | None = None
 
@@ -553,7 +499,8 @@ class _Writer:
         if self.details is None and self.staging is not None and self.outputs._cache is not None:
             self.advance()
             entries = self.outputs._entries_text(self.doc.slots)
-            self.details = f'{{"bounds":{encode(self.bounds)},{entries}}}'
+            placed = f'"bounds":{encode(self.bounds)},"digests":{encode(self.digests)}'
+            self.details = f"{{{placed},{entries}}}"
 
     def advance(self) -> None:
         """Copy the kept entries before the first entry to be made (all of them, if none
@@ -588,16 +535,10 @@ class _Writer:
         if self.sink is not None:
             self.sink.close()
         self.describe()
+        self._between()
         source = self.outputs._source(self.doc)
-        if self.appended:  # those bytes are hashed once written, in the background
-            assert self.sink is not None
-            assert self.sink.temp is not None
-            done = _Done(source, self.outputs._hash_later(self.sink.temp), self.details)
-            done.kept = self.outputs._same_pieces(self)
-        else:
-            digest_ = self.hash.hexdigest()[:40]
-            done = _Done(source, digest_, self.details)
-            done.kept = self.outputs._same(self.doc.path, self.size, digest_)
+        done = _Done(source, self.pieces.digest(), self.bounds, self.details)
+        done.kept = self.outputs._same(self.doc.path, done, self.size)
         if done.kept is not None:
             if self.staging is not None:
                 self.staging.discard(self.doc.path)
@@ -614,23 +555,30 @@ class _Writer:
         self._out(head)
 
     def _out(self, data: bytes) -> None:
+        """Write bytes that lie between entries."""
         if self.sink is not None:
             self.sink.write(data)
-        self.hash.update(data)
-        if self.appended and data:
-            if self.own[-1][1] == self.size:
-                self.own[-1] = (self.own[-1][0], self.size + len(data))
-            else:
-                self.own.append((self.size, self.size + len(data)))
+        self.between.append(data)
         self.size += len(data)
+
+    def _between(self) -> None:
+        """The bytes written since the last entry are a piece of the file."""
+        self.pieces.between(b"".join(self.between))
+        self.between.clear()
 
     def _entry(self, slot: Slot, piece: bytes) -> None:
         if not self.started:
             self._start()
         if self.next:
             self._out(self.format.separator)
+        self._between()
+        digest_ = _entry_digest(piece)
+        self.pieces.entry(digest_)
+        self.digests.append(digest_)
         self.bounds += (self.size, self.size + len(piece))
-        self._out(piece)
+        if self.sink is not None:
+            self.sink.write(piece)
+        self.size += len(piece)
         self.next += 1
 
     def _kept(self, until: int) -> None:
@@ -644,29 +592,32 @@ class _Writer:
         separator = self.format.separator
         while self.next < until:
             first = self.next
-            path, start, end = kept[name, _key(slots[first])]
+            path, start, end, digest_ = kept[name, _key(slots[first])]
             bounds = [start, end]
+            digests = [digest_]
             last = first + 1
             while last < until:
                 found = kept.get((name, _key(slots[last])))
                 if found is None or found[0] != path or found[1] != end + len(separator):
                     break
                 end = found[2]
-                bounds += found[1:]
+                bounds += found[1:3]
+                digests.append(found[3])
                 last += 1
             if first:
                 self._out(separator)
+            self._between()
+            self.pieces.run(digests, separator)
+            self.digests += digests
             offset = self.size - start
             self.bounds += [bound + offset for bound in bounds]
-            if self.sink is not None and end - start >= _BACKGROUND:
-                self.sink.append_from(self.outputs._open(path), start, end, name=path)
-                if not self.appended:
-                    self.own.append((0, self.size))
-                self.appended.append((path, start, self.size))
-                self.size += end - start
-            else:
-                for chunk in self.outputs._read(path, start, end):
-                    self._out(chunk)
+            if self.sink is not None:
+                if end - start >= _BACKGROUND:
+                    self.sink.append_from(self.outputs._open(path), start, end, name=path)
+                else:
+                    for chunk in self.outputs._read(path, start, end):
+                        self.sink.write(chunk)
+            self.size += end - start
             self.next = last
 
 
@@ -715,9 +666,9 @@ def _holds_bytes(data: bytes, path: Path) -> bool:
     return _fs.read_if_exists(path) == data
 
 
-def _holds_digest(done: _Done, path: Path) -> bool:
-    digest_ = done.digest()
-    return digest_ is not None and _file_digest(path) == digest_
+def _holds(done: _Done, path: Path) -> bool:
+    """Whether the file at ``path`` holds the bytes written."""
+    return _file_digest(path, done.bounds) == done.digest
 
 
 def _identity(path: Path) -> Identity | None:
@@ -735,27 +686,71 @@ def _identity(path: Path) -> Identity | None:
     return identity_of(stat)
 
 
-def _file_digest(path: Path) -> str | None:
-    """The digest of a file's bytes, read a chunk at a time; None if it cannot be read."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return None
-    return _descriptor_digest(fd)
+class _Pieces:
+    """The digest of a file's bytes, made of its pieces in turn: the bytes between two
+    entries (or before the first, or after the last) as they are, each entry's bytes by
+    their digest (see :func:`_entry_digest`). Each piece between entries is given with
+    its length, so that no other pieces give the same digest."""
+
+    __slots__ = ("_parts",)
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def between(self, data: bytes | memoryview) -> None:
+        self._parts.append(_framed(data))
+
+    def entry(self, digest_: str) -> None:
+        self._parts.append(digest_.encode("ascii"))
+
+    def run(self, digests: Sequence[str], separator: bytes) -> None:
+        """Entries in turn (by their digests), with ``separator`` between each two."""
+        self._parts.append(_framed(separator).join(map(str.encode, digests)))
+
+    def digest(self) -> str:
+        return hashlib.sha256(b"".join(self._parts)).hexdigest()[:40]
 
 
-def _descriptor_digest(fd: int) -> str | None:
-    """The digest of the bytes of the file just opened as ``fd``, which it closes; None
-    if it cannot be read. (Hashing lets other threads run.)"""
-    h = hashlib.sha256()
+def _framed(data: bytes | memoryview) -> bytes:
+    return len(data).to_bytes(8, "little") + data
+
+
+def _entry_digest(data: bytes | memoryview) -> str:
+    """The digest of one entry's bytes."""
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def _file_digest(path: Path, bounds: Sequence[int]) -> str | None:
+    """The digest of a file's bytes whose entries lie within ``bounds`` (where each
+    starts and ends, in turn), as :class:`_Pieces` makes it; None if the file cannot be
+    read, or is shorter than the bounds. (Hashing lets other threads run.)"""
     try:
-        while chunk := os.read(fd, _fs.READ_CHUNK):
-            h.update(chunk)
-    except OSError:
+        with path.open("rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            if bounds and bounds[-1] > size:
+                return None
+            if size == 0:
+                return _pieces_digest(b"", bounds)
+            with (
+                mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped,
+                memoryview(mapped) as data,
+            ):
+                return _pieces_digest(data, bounds)
+    except (OSError, ValueError):
         return None
-    finally:
-        os.close(fd)
-    return h.hexdigest()[:40]
+
+
+def _pieces_digest(data: bytes | memoryview, bounds: Sequence[int]) -> str:
+    view = memoryview(data)
+    pieces = _Pieces()
+    at = 0
+    for start, end in zip(bounds[::2], bounds[1::2], strict=True):
+        pieces.between(view[at:start])
+        pieces.entry(_entry_digest(view[start:end]))
+        at = end
+    pieces.between(view[at:])
+    view.release()
+    return pieces.digest()
 
 
 def _stamp_json(stamp: _Stamp) -> dict[str, Any]:
@@ -807,21 +802,23 @@ def _details(value: Any, size: int) -> _Details | None:
     if not isinstance(value, dict):
         return None
     columns: list[list[Any]] = []
-    for name in ("keys", "bounds", "ids", "titles", "published"):
+    for name in ("keys", "bounds", "digests", "ids", "titles", "published"):
         column = value.get(name)
         if not isinstance(column, list):
             return None
         columns.append(column)
-    keys, bounds, ids, titles, published = columns
-    if not len(bounds) == 2 * len(keys) == 2 * len(ids) == 2 * len(titles) == 2 * len(published):
+    keys, bounds, digests, ids, titles, published = columns
+    if len(bounds) != 2 * len(keys) or any(
+        len(column) != len(keys) for column in (digests, ids, titles, published)
+    ):
         return None
-    if not all(_only(str, column) for column in (keys, ids, titles, published)):
+    if not all(_only(str, column) for column in (keys, digests, ids, titles, published)):
         return None
     if not _only(int, bounds) or (bounds and not 0 <= bounds[0] <= bounds[-1] <= size):
         return None
     if bounds != sorted(bounds):
         return None
-    spans = tuple(zip(keys, bounds[::2], bounds[1::2], strict=True))
+    spans = tuple(zip(keys, bounds[::2], bounds[1::2], digests, strict=True))
     return _Details(spans, ids, titles, published)
 
 
