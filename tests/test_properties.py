@@ -371,6 +371,15 @@ def test_c1_controls_are_dropped(tmp_path: Path) -> None:
     assert json.loads(feeds["feed.json"])["items"][0]["title"] == "Price  5"
 
 
+def test_xml_safe_keeps_exactly_the_characters_xml_allows() -> None:
+    """Every code point is kept when the XML 1.0 Char production allows it and it is not
+    DEL or a C1 control, and dropped otherwise."""
+
+    kept = (0x9, 0xA, 0xD, *range(0x20, 0x7F), *range(0xA0, 0xD800), *range(0xE000, 0xFFFE))
+    text = "".join(map(chr, range(0x110000)))
+    assert xml_safe(text) == "".join(map(chr, (*kept, *range(0x10000, 0x110000))))
+
+
 def test_title_outer_whitespace_is_trimmed(tmp_path: Path) -> None:
     """A quoted title's outer whitespace, which readers strip, is stripped in every format."""
     feeds = _one_post_site(tmp_path, 'title: "\\u00a0 padded \\t"\ndate: 2024-01-01\n')
