@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from functools import partial
+from itertools import repeat
 from pathlib import Path
 from stat import S_ISDIR
 from typing import Any
@@ -98,20 +99,19 @@ class _Stamp:
     settled: bool  # last changed before the clock was read: its identity can be trusted
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class _Details:
     """Where each entry of an output file lies in it and the digest of its bytes, and
     the ids, titles and publish dates of its entries (kept apart from the stamp: most
-    builds need neither)."""
+    builds need neither). The file it describes is ``path``."""
 
-    items: tuple[tuple[str, int, int, str], ...]  # entry key, start, end, digest
+    path: Path
+    keys: list[str]
+    bounds: list[int]  # where each entry starts and ends, in turn
+    digests: list[str]
     ids: list[str]
     titles: list[str]
     dates: list[str]
-
-    def bounds(self) -> list[int]:
-        """Where each entry starts and ends, in turn."""
-        return [bound for _, start, end, _ in self.items for bound in (start, end)]
 
     def published(self) -> tuple[PublishedEntry, ...] | None:
         """The entries as reading the file gives them; None if a date is not one."""
@@ -164,7 +164,8 @@ class Outputs:
         self._write: list[Document] = []
         self._unchanging: set[Path] = set()
         self._wanted: dict[Slot, list[str]] = {}
-        self._kept: dict[tuple[str, str], tuple[Path, int, int, str]] = {}
+        # Where an old file holds each entry, in a format: its details, and which entry.
+        self._kept: dict[tuple[str, str], tuple[_Details, int]] = {}
         self._written: dict[Path, _Done] = {}
         self._sources: dict[Path, str] = {}
         self._entry_texts: dict[tuple[Slot, ...], str] = {}
@@ -355,10 +356,15 @@ class Outputs:
         """Note where the old files of ``group`` hold entries; return those of
         ``missing`` that no old file holds yet."""
         details = self._details_of([doc.path for doc in group])
-        for doc in group:
-            found = details.get(doc.path)
-            for key, start, end, digest_ in found.items if found is not None else ():
-                self._kept.setdefault((doc.format, key), (doc.path, start, end, digest_))
+        found: dict[tuple[str, str], tuple[_Details, int]] = {}
+        for doc in reversed(group):  # the first file to hold an entry gives it
+            held = details.get(doc.path)
+            if held is not None:
+                keys = zip(repeat(doc.format), held.keys)
+                places = zip(repeat(held), range(len(held.keys)))
+                found.update(zip(keys, places, strict=True))
+        found.update(self._kept)  # and the files looked in before come first
+        self._kept = found
         return [
             (doc, slot)
             for doc, slot in missing
@@ -378,7 +384,7 @@ class Outputs:
             values = self._cache.get(DETAILS, [file_key(path) for path in todo])
             for path in todo:
                 stamp = self._stamps[path]
-                self._details[path] = _details(values.get(file_key(path)), stamp.identity[0])
+                self._details[path] = _details(path, values.get(file_key(path)), stamp.identity[0])
 
     def _unchanged(self, doc: Document) -> bool:
         """Whether the document's file holds it already, as far as the cache can tell."""
@@ -413,7 +419,7 @@ class Outputs:
                 # Its digest is made of the pieces its details tell.
                 self._read_details([path])
                 details = self._details.get(path)
-                if details is not None and _file_digest(path, details.bounds()) == stamp.digest:
+                if details is not None and _file_digest(path, details.bounds) == stamp.digest:
                     result = stamp
                     self._moved[path] = identity
         self._checked[path] = result
@@ -592,25 +598,19 @@ class _Writer:
         separator = self.format.separator
         while self.next < until:
             first = self.next
-            path, start, end, digest_ = kept[name, _key(slots[first])]
-            bounds = [start, end]
-            digests = [digest_]
-            last = first + 1
-            while last < until:
-                found = kept.get((name, _key(slots[last])))
-                if found is None or found[0] != path or found[1] != end + len(separator):
-                    break
-                end = found[2]
-                bounds += found[1:3]
-                digests.append(found[3])
-                last += 1
+            old, at = kept[name, _key(slots[first])]
+            # The run goes on while the entries here are the next ones in the old file.
+            length = _run(slots, first, until, old, at, len(separator))
+            start, end = old.bounds[2 * at], old.bounds[2 * (at + length) - 1]
+            digests = old.digests[at : at + length]
             if first:
                 self._out(separator)
             self._between()
             self.pieces.run(digests, separator)
             self.digests += digests
             offset = self.size - start
-            self.bounds += [bound + offset for bound in bounds]
+            self.bounds += [bound + offset for bound in old.bounds[2 * at : 2 * (at + length)]]
+            path = old.path
             if self.sink is not None:
                 if end - start >= _BACKGROUND:
                     self.sink.append_from(self.outputs._open(path), start, end, name=path)
@@ -618,7 +618,22 @@ class _Writer:
                     for chunk in self.outputs._read(path, start, end):
                         self.sink.write(chunk)
             self.size += end - start
-            self.next = last
+            self.next = first + length
+
+
+def _run(slots: Sequence[Slot], first: int, until: int, old: _Details, at: int, gap: int) -> int:
+    """How many of the entries ``first`` to ``until`` are the entries of the old file from
+    ``at`` on, in a row (``gap`` bytes apart): at least one, the first."""
+    keys, bounds = old.keys, old.bounds
+    most = min(until - first, len(keys) - at)
+    length = 1
+    while (
+        length < most
+        and slots[first + length].key == keys[at + length]
+        and bounds[2 * (at + length)] == bounds[2 * (at + length) - 1] + gap
+    ):
+        length += 1
+    return length
 
 
 def _key(slot: Slot) -> str:
@@ -796,7 +811,7 @@ def _stamp(value: Any) -> _Stamp | None:
     return _Stamp(source, digest_, known, settled)
 
 
-def _details(value: Any, size: int) -> _Details | None:
+def _details(path: Path, value: Any, size: int) -> _Details | None:
     """Cached details of a file of ``size`` bytes, if they have the right shape: entries'
     bounds in order, none beyond the file."""
     if not isinstance(value, dict):
@@ -818,8 +833,7 @@ def _details(value: Any, size: int) -> _Details | None:
         return None
     if bounds != sorted(bounds):
         return None
-    spans = tuple(zip(keys, bounds[::2], bounds[1::2], digests, strict=True))
-    return _Details(spans, ids, titles, published)
+    return _Details(path, keys, bounds, digests, ids, titles, published)
 
 
 def _only(kind: type, values: list[Any]) -> bool:
