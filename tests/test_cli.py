@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from collections.abc import Callable
@@ -57,6 +58,26 @@ def test_build_and_check(
     assert capsys.readouterr() == ("", "")
     assert main(["build"]) == 0
     assert capsys.readouterr().out.startswith("postfeed: 0 written, 8 unchanged in feeds;")
+
+
+def test_a_build_that_ends_the_process_keeps_the_collector_paused(
+    in_site: Path, write_post: Callable[..., Path]
+) -> None:
+    """The postfeed command ends the process after a build: the cycle collector, paused
+    while the build runs, is not resumed (its first collection would walk every object
+    the build made). Run from Python, or for another command, the build leaves the
+    collector as it found it."""
+    write_post("a", "tags: [go]\n")
+    assert gc.isenabled()
+    assert main(["build", "-q"]) == 0
+    assert gc.isenabled()
+    assert main(["links"], exiting=True) == 0
+    assert gc.isenabled()
+    try:
+        assert main(["build", "-q"], exiting=True) == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_drafts_flag(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import os
 import sys
 from collections import Counter
@@ -18,13 +19,22 @@ from .commands import _term
 EXIT_OK, EXIT_STALE, EXIT_INVALID = 0, 1, 2
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
+    """Run the command line; return the exit code.
+
+    ``exiting`` says that the process ends once the command is done (see :func:`run`):
+    ``build`` then keeps Python's cycle collector paused from start to end. A build
+    pauses it while it runs, and makes no reference cycles (see
+    ``_workers.COLLECTOR``); once it is resumed, its first collection walks every
+    object the build made, only for the end of the process to discard them (about
+    30 ms after a build of 10,000 posts)."""
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_INVALID
+    if exiting and args.handler is _build:
+        gc.disable()
     try:
         code: int = args.handler(args)
     except postfeed.PostfeedError as err:
@@ -45,7 +55,7 @@ def run() -> NoReturn:
     would only free every object of the build one by one (25 ms after a build of
     10,000 posts). An error in postfeed itself still ends with its traceback.
     """
-    code = main()
+    code = main(exiting=True)
     try:
         sys.stdout.flush()
         sys.stderr.flush()
