@@ -411,37 +411,38 @@ def test_a_feed_files_digest_is_made_of_its_pieces(tmp_path: Path) -> None:
     or the same bytes with their entries elsewhere, give another."""
     from postfeed.rendering import _documents
 
-    head, first, second, tail = b"<feed>", b"<entry>1</entry>", b"<entry>22</entry>", b"</feed>"
-    data = head + first + b"\n" + second + tail
-    bounds = [len(head), len(head + first), len(head + first) + 1, len(data) - len(tail)]
+    head, tail, separator = b"<feed>", b"</feed>", b"\n"
+    entries = [b"<entry>1</entry>", b"<entry>22</entry>", b"<entry>333</entry>"]
+    data = head + separator.join(entries) + tail
+    bounds: list[int] = []
+    at = len(head)
+    for entry in entries:
+        bounds += (at, at + len(entry))
+        at += len(entry) + len(separator)
     path = tmp_path / "feed.xml"
     path.write_bytes(data)
     written = _documents._Pieces()
     written.between(head)
-    written.run([_documents._entry_digest(first), _documents._entry_digest(second)], b"\n")
+    written.between(separator, times=2)  # as a run of the three entries gives them
     written.between(tail)
-    assert _documents._file_digest(path, bounds) == written.digest()
+    digests = b"".join(map(_documents._entry_digest, entries))
+    assert _documents._file_digest(path, bounds) == written.digest(digests)
     one_by_one = _documents._Pieces()
-    one_by_one.between(head)
-    one_by_one.entry(_documents._entry_digest(first))
-    one_by_one.between(b"\n")
-    one_by_one.entry(_documents._entry_digest(second))
-    one_by_one.between(tail)
-    assert one_by_one.digest() == written.digest()
-    digests = set()
+    for piece in (head, separator, separator, tail):
+        one_by_one.between(piece)
+    assert one_by_one.digest(digests) == written.digest(digests)
+    found = set()
     for at in range(len(data)):
         changed = bytearray(data)
         changed[at] ^= 1
         path.write_bytes(changed)
-        digests.add(_documents._file_digest(path, bounds))
-    assert len(digests) == len(data)
-    assert written.digest() not in digests
+        found.add(_documents._file_digest(path, bounds))
+    assert len(found) == len(data)
+    assert written.digest(digests) not in found
     path.write_bytes(data)
-    assert _documents._file_digest(path, [bounds[0], bounds[1] + 1, *bounds[2:]]) not in {
-        written.digest(),
-        None,
-    }
-    assert _documents._file_digest(path, [*bounds[:3], len(data) + 1]) is None  # past its end
+    elsewhere = [bounds[0], bounds[1] + 1, *bounds[2:]]
+    assert _documents._file_digest(path, elsewhere) not in {written.digest(digests), None}
+    assert _documents._file_digest(path, [*bounds[:-1], len(data) + 1]) is None  # past its end
 
 
 def test_entries_are_not_kept_from_a_file_changed_by_hand(blog: Path, tmp_path: Path) -> None:

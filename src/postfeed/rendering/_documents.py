@@ -13,8 +13,8 @@ system's clock read after it was written (so any later change gives it other tim
 as git decides which files of its index are "racily clean"); any other has its bytes
 hashed, and nothing is taken from it unless they hash to what was written.
 
-A file's digest is made of its pieces (see :func:`_file_digest`): the bytes between
-its entries as they are, and each entry's bytes by their own digest. An entry copied
+A file's digest is made of its pieces (see :class:`_Pieces`): the bytes between its
+entries as they are, and each entry's bytes by their own digest. An entry copied
 from an old file brings its digest along, so the digest of a new file is known once
 it is written, without reading back what was copied into it.
 
@@ -27,9 +27,9 @@ old files. No document is ever held whole.
 from __future__ import annotations
 
 import hashlib
-import mmap
 import os
 import time
+from array import array
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
@@ -94,7 +94,7 @@ class _Stamp:
     """What the cache says one output file was made from and is."""
 
     source: str  # digest of the feed, the format and every entry's key
-    digest: str  # of the bytes written, made of their pieces (see _file_digest)
+    digest: str  # of the bytes written, made of their pieces (see _Pieces)
     identity: Identity  # of the file once written
     settled: bool  # last changed before the clock was read: its identity can be trusted
 
@@ -108,7 +108,7 @@ class _Details:
     path: Path
     keys: list[str]
     bounds: list[int]  # where each entry starts and ends, in turn
-    digests: list[str]
+    digests: bytes  # of each entry's bytes, in turn (see _entry_digest)
     ids: list[str]
     titles: list[str]
     dates: list[str]
@@ -464,7 +464,7 @@ class _Done:
 
     source: str
     digest: str
-    bounds: list[int]  # where each entry starts and ends, in turn
+    bounds: array[int]  # where each entry starts and ends, in turn
     details: str | None  # what the cache records of where its entries lie, as JSON text
     closed: tuple[int, int, int] | None = None
     kept: Identity | None = None
@@ -491,11 +491,10 @@ class _Writer:
         self.started = self.done = self.changed = False
         self.size = 0
         self.bounds: list[int] = []  # where each entry starts and ends, in turn
-        self.digests: list[str] = []  # of each entry's bytes, in turn
-        # What the file's digest is made of (see _file_digest): the pieces so far, and
-        # the bytes written since the last entry.
+        self.digests = bytearray()  # of each entry's bytes, in turn (see _entry_digest)
+        # The bytes between entries so far (see _Pieces), and those since the last entry.
         self.pieces = _Pieces()
-        self.between: list[bytes] = []
+        self.loose: list[bytes] = []
         self.tail = b""
         self.details: str | None = None
 
@@ -505,7 +504,8 @@ class _Writer:
         if self.details is None and self.staging is not None and self.outputs._cache is not None:
             self.advance()
             entries = self.outputs._entries_text(self.doc.slots)
-            placed = f'"bounds":{encode(self.bounds)},"digests":{encode(self.digests)}'
+            digests = self.digests.decode("ascii")
+            placed = f'"bounds":{encode(self.bounds)},"digests":"{digests}"'
             self.details = f"{{{placed},{entries}}}"
 
     def advance(self) -> None:
@@ -543,7 +543,9 @@ class _Writer:
         self.describe()
         self._between()
         source = self.outputs._source(self.doc)
-        done = _Done(source, self.pieces.digest(), self.bounds, self.details)
+        # The bounds are kept as machine integers, a tenth of their memory as a list.
+        bounds = array("q", self.bounds)
+        done = _Done(source, self.pieces.digest(self.digests), bounds, self.details)
         done.kept = self.outputs._same(self.doc.path, done, self.size)
         if done.kept is not None:
             if self.staging is not None:
@@ -564,13 +566,13 @@ class _Writer:
         """Write bytes that lie between entries."""
         if self.sink is not None:
             self.sink.write(data)
-        self.between.append(data)
+        self.loose.append(data)
         self.size += len(data)
 
     def _between(self) -> None:
         """The bytes written since the last entry are a piece of the file."""
-        self.pieces.between(b"".join(self.between))
-        self.between.clear()
+        self.pieces.between(b"".join(self.loose))
+        self.loose.clear()
 
     def _entry(self, slot: Slot, piece: bytes) -> None:
         if not self.started:
@@ -578,9 +580,7 @@ class _Writer:
         if self.next:
             self._out(self.format.separator)
         self._between()
-        digest_ = _entry_digest(piece)
-        self.pieces.entry(digest_)
-        self.digests.append(digest_)
+        self.digests += _entry_digest(piece)
         self.bounds += (self.size, self.size + len(piece))
         if self.sink is not None:
             self.sink.write(piece)
@@ -602,12 +602,11 @@ class _Writer:
             # The run goes on while the entries here are the next ones in the old file.
             length = _run(slots, first, until, old, at, len(separator))
             start, end = old.bounds[2 * at], old.bounds[2 * (at + length) - 1]
-            digests = old.digests[at : at + length]
             if first:
                 self._out(separator)
             self._between()
-            self.pieces.run(digests, separator)
-            self.digests += digests
+            self.pieces.between(separator, times=length - 1)  # those inside the run
+            self.digests += old.digests[_DIGEST * at : _DIGEST * (at + length)]
             offset = self.size - start
             self.bounds += [bound + offset for bound in old.bounds[2 * at : 2 * (at + length)]]
             path = old.path
@@ -702,70 +701,67 @@ def _identity(path: Path) -> Identity | None:
 
 
 class _Pieces:
-    """The digest of a file's bytes, made of its pieces in turn: the bytes between two
-    entries (or before the first, or after the last) as they are, each entry's bytes by
-    their digest (see :func:`_entry_digest`). Each piece between entries is given with
-    its length, so that no other pieces give the same digest."""
+    """The digest of a file's bytes, made of its pieces: the bytes between two entries
+    (or before the first, or after the last), given in turn, each with its length (so
+    that no other pieces give the same digest); and the digests of the entries' bytes,
+    in turn (see :func:`_entry_digest`), given at the end."""
 
-    __slots__ = ("_parts",)
+    __slots__ = ("_between",)
 
     def __init__(self) -> None:
-        self._parts: list[bytes] = []
+        self._between = hashlib.sha256()
 
-    def between(self, data: bytes | memoryview) -> None:
-        self._parts.append(_framed(data))
+    def between(self, data: bytes | memoryview, *, times: int = 1) -> None:
+        """The next piece between entries, ``times`` over."""
+        self._between.update(_framed(data) * times)
 
-    def entry(self, digest_: str) -> None:
-        self._parts.append(digest_.encode("ascii"))
-
-    def run(self, digests: Sequence[str], separator: bytes) -> None:
-        """Entries in turn (by their digests), with ``separator`` between each two."""
-        self._parts.append(_framed(separator).join(map(str.encode, digests)))
-
-    def digest(self) -> str:
-        return hashlib.sha256(b"".join(self._parts)).hexdigest()[:40]
+    def digest(self, entries: bytes | bytearray) -> str:
+        """The file's digest, whose entries' bytes have these digests."""
+        made = hashlib.sha256(self._between.digest())
+        made.update(hashlib.sha256(entries).digest())
+        return made.hexdigest()[:40]
 
 
 def _framed(data: bytes | memoryview) -> bytes:
     return len(data).to_bytes(8, "little") + data
 
 
-def _entry_digest(data: bytes | memoryview) -> str:
+#: The length of an entry's digest: hexadecimal digits, ASCII.
+_DIGEST = 32
+
+
+def _entry_digest(data: bytes | memoryview) -> bytes:
     """The digest of one entry's bytes."""
-    return hashlib.sha256(data).hexdigest()[:32]
+    return hashlib.sha256(data).hexdigest()[:_DIGEST].encode("ascii")
 
 
 def _file_digest(path: Path, bounds: Sequence[int]) -> str | None:
     """The digest of a file's bytes whose entries lie within ``bounds`` (where each
-    starts and ends, in turn), as :class:`_Pieces` makes it; None if the file cannot be
-    read, or is shorter than the bounds. (Hashing lets other threads run.)"""
+    starts and ends, in turn), as :class:`_Pieces` makes it, read a piece at a time;
+    None if the file cannot be read, or is shorter than the bounds. (Hashing lets other
+    threads run.)"""
     try:
-        with path.open("rb") as file:
-            size = os.fstat(file.fileno()).st_size
-            if bounds and bounds[-1] > size:
-                return None
-            if size == 0:
-                return _pieces_digest(b"", bounds)
-            with (
-                mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped,
-                memoryview(mapped) as data,
-            ):
-                return _pieces_digest(data, bounds)
-    except (OSError, ValueError):
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
         return None
-
-
-def _pieces_digest(data: bytes | memoryview, bounds: Sequence[int]) -> str:
-    view = memoryview(data)
-    pieces = _Pieces()
-    at = 0
-    for start, end in zip(bounds[::2], bounds[1::2], strict=True):
-        pieces.between(view[at:start])
-        pieces.entry(_entry_digest(view[start:end]))
-        at = end
-    pieces.between(view[at:])
-    view.release()
-    return pieces.digest()
+    try:
+        size = os.fstat(fd).st_size
+        if bounds and bounds[-1] > size:
+            return None
+        pieces = _Pieces()
+        entries = bytearray()
+        edges = [0, *bounds, size]  # a piece between entries, an entry, and so on
+        for number in range(len(edges) - 1):
+            data = b"".join(_fs.read_range(fd, edges[number], edges[number + 1], path))
+            if number % 2:
+                entries += _entry_digest(data)
+            else:
+                pieces.between(data)
+        return pieces.digest(entries)
+    except (OSError, OutputError):
+        return None
+    finally:
+        os.close(fd)
 
 
 def _stamp_json(stamp: _Stamp) -> dict[str, Any]:
@@ -817,23 +813,26 @@ def _details(path: Path, value: Any, size: int) -> _Details | None:
     if not isinstance(value, dict):
         return None
     columns: list[list[Any]] = []
-    for name in ("keys", "bounds", "digests", "ids", "titles", "published"):
+    for name in ("keys", "bounds", "ids", "titles", "published"):
         column = value.get(name)
         if not isinstance(column, list):
             return None
         columns.append(column)
-    keys, bounds, digests, ids, titles, published = columns
-    if len(bounds) != 2 * len(keys) or any(
-        len(column) != len(keys) for column in (digests, ids, titles, published)
-    ):
+    keys, bounds, ids, titles, published = columns
+    digests = value.get("digests")
+    if not isinstance(digests, str) or not digests.isascii():
         return None
-    if not all(_only(str, column) for column in (keys, digests, ids, titles, published)):
+    if len(bounds) != 2 * len(keys) or len(digests) != _DIGEST * len(keys):
+        return None
+    if any(len(column) != len(keys) for column in (ids, titles, published)):
+        return None
+    if not all(_only(str, column) for column in (keys, ids, titles, published)):
         return None
     if not _only(int, bounds) or (bounds and not 0 <= bounds[0] <= bounds[-1] <= size):
         return None
     if bounds != sorted(bounds):
         return None
-    return _Details(path, keys, bounds, digests, ids, titles, published)
+    return _Details(path, keys, bounds, digests.encode("ascii"), ids, titles, published)
 
 
 def _only(kind: type, values: list[Any]) -> bool:
