@@ -100,12 +100,13 @@ def repetitions(size: int, every: bool, override: int | None) -> dict[str, int]:
 def _repetitions(size: int, every: bool) -> dict[str, int]:
     if size >= 10000 and every:
         return {
-            "cold": 1,
+            # Three cold builds: one is too few to compare the archive's with limit 0's.
+            "cold": 3,
             "no-cache": 1,
             "no-change": 3,
             "edit": 3,
-            "edit-oldest": 3,
-            "add": 3,
+            "edit-oldest": 5,
+            "add": 5,
             "floor": 1,
             "naive": 1,
             "hugo": 1,
@@ -360,6 +361,29 @@ def bench_families(archive: Archive, repeat: int | None, hugo: Path) -> list[dic
     return rows
 
 
+#: The two shapes that write every post, whose cold builds a target compares: measured apart,
+#: minutes from each other, they differ less than this machine's speed drifts meanwhile.
+PAIRED = ((0, 0), (20, 100))
+
+
+def bench_paired(archive: Archive, rounds: int) -> list[dict[str, Any]]:
+    """Cold builds of the shapes in ``PAIRED``, alternating, ``rounds`` of each: a row
+    for each shape, its scenario ``cold-paired``."""
+    runs: dict[tuple[int, int], list[dict[str, Any]]] = {shape: [] for shape in PAIRED}
+    for round_ in range(rounds):
+        for limit, pages in PAIRED if round_ % 2 == 0 else PAIRED[::-1]:
+            archive.write_config(limit, pages)
+            archive.forget()
+            runs[limit, pages].append(measure(archive.postfeed()))
+    rows = []
+    for (limit, pages), found in runs.items():
+        row = summary("cold-paired", found)
+        row.update(size=archive.size, limit=limit, archive=pages)
+        row.update({f"x_{name}": None for name in REFERENCES})
+        rows.append(row)
+    return rows
+
+
 def probe(archive: Archive) -> dict[str, Any]:
     """Renders and Markdown time of one cold build at limit 20."""
     archive.write_config(20)
@@ -511,7 +535,9 @@ def targets(rows: list[dict[str, Any]], probes: list[dict[str, Any]]) -> list[di
         for name, most in (("add", 1.0), ("edit-oldest", 1.0), ("no-change", 0.5)):
             if (row := get(10000, limit, name, pages)) is not None:
                 check(f"10,000 posts, {label}: {name}", row["median_s"], most, "s")
-    every, plain = get(10000, 20, "cold", 100), get(10000, 0, "cold")
+    every, plain = get(10000, 20, "cold-paired", 100), get(10000, 0, "cold-paired")
+    if every is None or plain is None:
+        every, plain = get(10000, 20, "cold", 100), get(10000, 0, "cold")
     if every is not None and plain is not None:
         ratio = every["median_s"] / plain["median_s"]
         check("10,000 posts: cold build, archive 100 / limit 0", ratio, 1.0, "x")
@@ -723,6 +749,9 @@ def main() -> None:
                 rows += bench_limit(
                     archive, limit, pages, counts, scenarios, references, hugo, known
                 )
+            if size >= 10000 and set(PAIRED) <= set(limits) and "cold" in scenarios:
+                print(f"{size} posts, cold builds of every post, paired ...", file=sys.stderr)
+                rows += bench_paired(archive, args.repeat or 3)
             if (20, 0) in limits and "cold" in scenarios and references:
                 probes.append(probe(archive))
         if families:

@@ -737,31 +737,29 @@ def _entry_digest(data: bytes | memoryview) -> bytes:
 
 def _file_digest(path: Path, bounds: Sequence[int]) -> str | None:
     """The digest of a file's bytes whose entries lie within ``bounds`` (where each
-    starts and ends, in turn), as :class:`_Pieces` makes it, read a piece at a time;
-    None if the file cannot be read, or is shorter than the bounds. (Hashing lets other
-    threads run.)"""
+    starts and ends, in turn), as :class:`_Pieces` makes it, read a piece at a time
+    through a buffer; None if the file cannot be read, or is shorter than the bounds.
+    (Hashing lets other threads run.)"""
     try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
+        with path.open("rb", buffering=_fs.READ_CHUNK) as file:
+            size = os.fstat(file.fileno()).st_size
+            if bounds and bounds[-1] > size:
+                return None
+            pieces = _Pieces()
+            entries = bytearray()
+            edges = [0, *bounds, size]  # a piece between entries, an entry, and so on
+            for number in range(len(edges) - 1):
+                length = edges[number + 1] - edges[number]
+                data = file.read(length)
+                if len(data) != length:  # shorter than it was a moment ago
+                    return None
+                if number % 2:
+                    entries += _entry_digest(data)
+                else:
+                    pieces.between(data)
+            return pieces.digest(entries)
+    except (OSError, ValueError):
         return None
-    try:
-        size = os.fstat(fd).st_size
-        if bounds and bounds[-1] > size:
-            return None
-        pieces = _Pieces()
-        entries = bytearray()
-        edges = [0, *bounds, size]  # a piece between entries, an entry, and so on
-        for number in range(len(edges) - 1):
-            data = b"".join(_fs.read_range(fd, edges[number], edges[number + 1], path))
-            if number % 2:
-                entries += _entry_digest(data)
-            else:
-                pieces.between(data)
-        return pieces.digest(entries)
-    except (OSError, OutputError):
-        return None
-    finally:
-        os.close(fd)
 
 
 def _stamp_json(stamp: _Stamp) -> dict[str, Any]:
