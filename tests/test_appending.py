@@ -1,7 +1,8 @@
 """Runs of entries kept from the files the last build wrote are appended to the new files
-in a background thread (see docs/performance.md): the bytes are those of a build without a cache, a file whose
-bytes come out as they were stays as it was, what the cache records of the files holds
-for the next build, and a build that fails meanwhile leaves every old feed as it was.
+in a background thread (see docs/performance.md): the bytes are those of a build without
+a cache, a file whose bytes come out as they were stays as it was, what the cache records
+of the files holds for the next build, and a build that fails meanwhile leaves every old
+feed as it was.
 
 Runs of 4 MiB and more are appended so; here every run is, so that small sites take
 that path."""
@@ -15,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -176,17 +178,38 @@ def test_a_file_that_comes_out_the_same_stays(
 
 
 def test_digests_of_appended_files_are_recorded(
-    site: Site, write_post: Callable[..., Path], appended: list[tuple[str, int, int]]
+    site: Site,
+    write_post: Callable[..., Path],
+    appended: list[tuple[str, int, int]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The digest of a file written in part in the background is made without reading
-    back what was appended (each kept entry brings its digest), and recorded: when the
-    next build finds the file with other times (touched, or copied back in place), its
-    bytes hash to that digest, and nothing is formatted or written again."""
+    back what was appended (each kept entry brings its digest: no new file is opened
+    for reading while it is staged), and recorded: when the next build finds the file
+    with other times (touched, or copied back in place), its bytes hash to that digest,
+    and nothing is formatted or written again."""
     out = site.output_dir
     build(site, now=NOW)
     write_post("p00", "date: 2024-01-01\n", _body(0, "Edited."))
-    build(site, now=NOW)
+    read_back: list[str] = []
+    os_open, path_open = os.open, Path.open
+
+    def opening(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if fnmatch(Path(path).name, TEMP) and flags & os.O_ACCMODE == os.O_RDONLY:
+            read_back.append(str(path))
+        return os_open(path, flags, *args, **kwargs)
+
+    def path_opening(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if fnmatch(self.name, TEMP) and "r" in mode and "+" not in mode:
+            read_back.append(str(self))
+        return path_open(self, mode, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "open", opening)
+        patched.setattr(Path, "open", path_opening)
+        build(site, now=NOW)
     assert appended
+    assert read_back == []
     for name in FILES:
         stat = (out / name).stat()
         os.utime(out / name, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))

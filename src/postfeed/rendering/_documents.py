@@ -713,17 +713,13 @@ class _Pieces:
 
     def between(self, data: bytes | memoryview, *, times: int = 1) -> None:
         """The next piece between entries, ``times`` over."""
-        self._between.update(_framed(data) * times)
+        self._between.update((len(data).to_bytes(8, "little") + data) * times)
 
     def digest(self, entries: bytes | bytearray) -> str:
         """The file's digest, whose entries' bytes have these digests."""
         made = hashlib.sha256(self._between.digest())
         made.update(hashlib.sha256(entries).digest())
         return made.hexdigest()[:40]
-
-
-def _framed(data: bytes | memoryview) -> bytes:
-    return len(data).to_bytes(8, "little") + data
 
 
 #: The length of an entry's digest: hexadecimal digits, ASCII.
@@ -758,7 +754,7 @@ def _file_digest(path: Path, bounds: Sequence[int]) -> str | None:
                 else:
                     pieces.between(data)
             return pieces.digest(entries)
-    except (OSError, ValueError):
+    except OSError:
         return None
 
 
