@@ -177,3 +177,54 @@ def test_runner_writes_every_post_next_to_hugo(tmp_path: Path) -> None:
         parsed = feedparser.parse((tmp_path / "work/posts-20/hugo-out" / name).read_bytes())
         assert not parsed.bozo
         assert len(parsed.entries) == 20
+
+
+@pytest.mark.slow
+def test_paired_cold_builds_alternate_and_decide_the_archive_target(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cold builds of the two shapes that write every post alternate round by round; the
+    archive's row keeps its time over limit 0's in each round, and the target comparing
+    the two shapes is the median of those ratios, not the ratio of the medians."""
+    archive = run.Archive(tmp_path / "work", 20)
+    built: list[tuple[bool, bool]] = []  # (archive on, cold) of each build, in turn
+    measure = run.measure
+
+    def noting(command: list[str]) -> dict[str, Any]:
+        config = archive.config.read_text()
+        built.append(("archive:" in config, not (archive.folder / ".postfeed-cache").exists()))
+        return measure(command)
+
+    monkeypatch.setattr(run, "measure", noting)
+    rows = run.bench_paired(archive, 2)
+    # Limit 0 first, then the archive first, and so on; each build cold.
+    assert built == [(False, True), (True, True), (True, True), (False, True)]
+    plain, every = rows
+    assert [(row["limit"], row["archive"], row["scenario"]) for row in rows] == [
+        (0, 0, "cold-paired"),
+        (20, 100, "cold-paired"),
+    ]
+    assert [len(row["runs"]) for row in rows] == [2, 2]
+    assert [one["exit"] for row in rows for one in row["runs"]] == [0] * 4
+    assert not (archive.folder / "feeds/archive").exists()  # the last build was limit 0's
+    pairs = every["x_pairs"]
+    assert pairs == [
+        b["wall_s"] / a["wall_s"] for a, b in zip(plain["runs"], every["runs"], strict=True)
+    ]
+    assert "x_pairs" not in plain
+
+    # A drift that slows every later round: each round's ratio is 1.2, where the ratio
+    # of the medians would read 1.5.
+    every["x_pairs"] = [1.2, 1.2]
+    plain["median_s"], every["median_s"] = 20, 30
+    for row in rows:
+        row["size"] = 10000
+    checks = {check["target"]: check for check in run.targets(rows, [])}
+    compared = checks["10,000 posts: cold build, archive 100 / limit 0"]
+    assert compared["value"] == pytest.approx(1.2)
+    assert not compared["met"]
+    # Without pairs, a run's cold builds of each shape are compared by their medians.
+    for row in rows:
+        row["scenario"] = "cold"
+    checks = {check["target"]: check for check in run.targets(rows, [])}
+    assert checks["10,000 posts: cold build, archive 100 / limit 0"]["value"] == pytest.approx(1.5)
