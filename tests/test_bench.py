@@ -213,8 +213,8 @@ def test_paired_cold_builds_alternate_and_decide_the_archive_target(
     ]
     assert "x_pairs" not in plain
 
-    # A drift that slows every later round: each round's ratio is 1.2, where the ratio
-    # of the medians would read 1.5.
+    # Figures as a drift of the machine's speed leaves them: each round's ratio 1.2, the
+    # ratio of the medians 1.5.
     every["x_pairs"] = [1.2, 1.2]
     plain["median_s"], every["median_s"] = 20, 30
     for row in rows:
