@@ -43,7 +43,9 @@ RESERVED_NAMES = frozenset(
 def xml_safe(text: str) -> str:
     """Drop every character XML 1.0 forbids or discourages (C0 and C1 controls but tab and
     line ends, U+FFFE, U+FFFF, lone surrogates)."""
-    return _NOT_XML.sub("", text)
+    # Every character dropped is one Python calls unprintable (a control, a surrogate or
+    # a noncharacter), and most titles, ids and names have none: checked in C at once.
+    return text if text.isprintable() else _NOT_XML.sub("", text)
 
 
 def printable(text: str, limit: int) -> str:
