@@ -48,6 +48,7 @@ from ..reading._records import Identity
 from ..reading._records import identity as identity_of
 from ..writing import _fs
 from ..writing._fs import StagedFile, Staging
+from ..writing.idguard import PublishedEntries
 from ._prepare import Made, Slot
 
 KIND = "output"  # the cache's kind for what each feed file was made from and is
@@ -113,16 +114,18 @@ class _Details:
     titles: list[str]
     dates: list[str]
 
-    def published(self) -> tuple[PublishedEntry, ...] | None:
+    def published(self) -> PublishedEntries | None:
         """The entries as reading the file gives them; None if a date is not one."""
         try:
             dates = list(map(datetime.fromisoformat, self.dates))
         except ValueError:
             return None
-        return tuple(
-            PublishedEntry(id=id_, title=title, published=when)
-            for id_, title, when in zip(self.ids, self.titles, dates, strict=True)
-        )
+        ids, titles = self.ids, self.titles
+
+        def entry(at: int) -> PublishedEntry:
+            return PublishedEntry(id=ids[at], title=titles[at], published=dates[at])
+
+        return PublishedEntries(ids, entry)
 
 
 class Outputs:
@@ -171,7 +174,7 @@ class Outputs:
         self._entry_texts: dict[tuple[Slot, ...], str] = {}
         self._fds: OrderedDict[Path, int] = OrderedDict()
 
-    def published(self, path: Path) -> tuple[PublishedEntry, ...] | None:
+    def published(self, path: Path) -> PublishedEntries | None:
         """The entries of a file this build would write, as reading it back would
         give them, when the cache knows the file's bytes; else None."""
         details = self._details_of([path]).get(path)

@@ -7,7 +7,7 @@ folder; reads those files, writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -34,6 +34,24 @@ class ArchiveView:
     ids: Callable[[int], Sequence[str]]
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class PublishedEntries:
+    """The entries of a feed file already in the output folder, in order: their ids, and
+    each entry whole, made when asked for by its place (the guard needs little more than
+    the ids of most)."""
+
+    ids: Sequence[str]
+    entry: Callable[[int], PublishedEntry]
+
+    @classmethod
+    def of(cls, entries: Sequence[PublishedEntry]) -> PublishedEntries:
+        """Entries already made (as reading a file gives them)."""
+        return cls([entry.id for entry in entries], entries.__getitem__)
+
+    def __iter__(self) -> Iterator[PublishedEntry]:
+        return map(self.entry, range(len(self.ids)))
+
+
 class Shown(Protocol):
     """An entry a new feed shows, as the guard needs it (an ``Entry`` is one)."""
 
@@ -50,7 +68,7 @@ def check_ids(
     feeds: Mapping[PurePosixPath, Sequence[Shown]],
     *,
     archives: Sequence[ArchiveView] = (),
-    known: Callable[[Path], tuple[PublishedEntry, ...] | None] | None = None,
+    known: Callable[[Path], PublishedEntries | None] | None = None,
     same: Callable[[Path], bool] | None = None,
     retired: Collection[str] = (),
 ) -> None:
@@ -74,9 +92,10 @@ def check_ids(
             when one matches by title or publish date, and every archive whose
             entries would move.
     """
-    old: list[tuple[Path, PublishedEntry]] = []
+    old_ids: set[str] = set()
     suspects: list[tuple[Path, PublishedEntry]] = []
-    # Most entries are still shown: only the others need every published post's id.
+    # Most entries are still shown: only the others need every published post's id, and
+    # are made whole.
     shown = {entry.id for entries in feeds.values() for entry in entries}
     unchanged = same if same is not None else _never
     for folder, showing in feeds.items():
@@ -85,15 +104,13 @@ def check_ids(
         found = _read_published(site.output_dir / folder, known)
         if found is not None:
             path, entries = found
-            old += [(path, entry) for entry in entries]
+            old_ids.update(entries.ids)
             oldest = min((entry.published for entry in showing), default=None)
-            suspects += [
-                (path, entry)
-                for entry in entries
-                if entry.id not in shown
-                and entry.id not in retired
-                and _inside_window(entry, oldest)
-            ]
+            for at, id_ in enumerate(entries.ids):
+                if id_ not in shown and id_ not in retired:
+                    entry = entries.entry(at)
+                    if _inside_window(entry, oldest):
+                        suspects.append((path, entry))
     moves: list[ArchiveChange] = []
     left: set[str] = set()  # ids that leave an archive, though a post still has them
     for view in archives:
@@ -111,24 +128,26 @@ def check_ids(
                 count -= 1
                 break
             path, entries = found
-            held = held or len(entries)
-            old += [(path, entry) for entry in entries]
+            held = held or len(entries.ids)
+            old_ids.update(entries.ids)
             here = set(view.ids(count)) if count <= len(view.counts) else set()
-            for entry in entries:
-                if entry.id in here:
+            for at, id_ in enumerate(entries.ids):
+                if id_ in here:
                     continue
                 if page_of is None:  # every page's ids, only when an entry left its page
                     page_of = {
-                        id_: n for n in range(1, len(view.counts) + 1) for id_ in view.ids(n)
+                        shown_id: n
+                        for n in range(1, len(view.counts) + 1)
+                        for shown_id in view.ids(n)
                     }
-                new = page_of.get(entry.id)
-                if new is None and entry.id in retired:
+                new = page_of.get(id_)
+                if new is None and id_ in retired:
                     continue
                 if new is None:
-                    suspects.append((path, entry))
-                    left.add(entry.id)
+                    suspects.append((path, entries.entry(at)))
+                    left.add(id_)
                 elif new != count:
-                    moved.append((entry, count, new))
+                    moved.append((entries.entry(at), count, new))
         if moved:
             entry, before, after = moved[0]
             resized = held > view.size or (count > 1 and held != view.size)
@@ -138,7 +157,6 @@ def check_ids(
     if not suspects and not moves:
         return
     new_ids = {xml_safe(post_id(site, post)) for post in published}
-    old_ids = {entry.id for _, entry in old}
     unmatched = [post for post in published if xml_safe(post_id(site, post)) not in old_ids]
     changes: dict[str, IdChange] = {}
     for path, entry in suspects:
@@ -193,8 +211,8 @@ def _match(entry: PublishedEntry, candidates: Sequence[Post]) -> Post | None:
 
 
 def _read_published(
-    folder: Path, known: Callable[[Path], tuple[PublishedEntry, ...] | None] | None
-) -> tuple[Path, tuple[PublishedEntry, ...]] | None:
+    folder: Path, known: Callable[[Path], PublishedEntries | None] | None
+) -> tuple[Path, PublishedEntries] | None:
     """The entries of the first readable feed file in ``folder``, or None."""
     # The published file read back for each folder, first found wins.
     for fmt in sorted(FORMATS.values(), key=lambda fmt: fmt.read_rank):
@@ -206,7 +224,7 @@ def _read_published(
             with _fs.open_if_exists(path) as handle:
                 if handle is None:
                     continue
-                return path, fmt.read(handle)
+                return path, PublishedEntries.of(fmt.read(handle))
         except ValueError:
             # A damaged file carries no ids to keep; the build replaces it.
             continue
