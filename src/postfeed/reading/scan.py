@@ -76,6 +76,9 @@ class Archive:
         self._files = files
         self._changed = changed  # the index shards to write
         self._unread = unread  # the names of those files
+        # The last post looked up, with its file's name and record: a build asks about
+        # each post a few times in a row.
+        self._looked_up: tuple[Post | None, str, FileRecord | None] = (None, "", None)
 
     def listing(self) -> str | None:
         """The posts folder as this scan found it (see :func:`listing`); None when a
@@ -95,9 +98,9 @@ class Archive:
         """What the post's file held when scanned, front matter and body (their digests,
         and the file's name), when both are known without reading the file again."""
         file = self._file(post)
-        if file is None or file.body_digest is None or post.source is None:
+        if file is None or file.body_digest is None:
             return None
-        return f"{post.source.name}\0{file.front_digest}\0{file.body_digest}"
+        return f"{self._looked_up[1]}\0{file.front_digest}\0{file.body_digest}"
 
     def body_size(self, post: Post) -> int:
         """The size of the post's body in bytes, about."""
@@ -146,10 +149,16 @@ class Archive:
             cache.put_encoded(_INDEX, keys[shard], "{" + items + "}")
 
     def _file(self, post: Post) -> FileRecord | None:
+        last, _, found = self._looked_up
+        if post is last:
+            return found
         if post.source is None or post.body_offset is None:
             return None
-        file = self._files.get(post.source.name)
-        return file if file is not None and file.body_offset == post.body_offset else None
+        name = post.source.name
+        file = self._files.get(name)
+        found = file if file is not None and file.body_offset == post.body_offset else None
+        self._looked_up = (post, name, found)
+        return found
 
 
 def scan(

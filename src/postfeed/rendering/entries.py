@@ -210,9 +210,15 @@ def origin_parts_key(loads: str, origin: str) -> str:
     """The parts key of a post scanned from a file, from what the file holds (``origin``,
     see ``Archive.origin``) and the site settings posts are made with (``loads``, from
     :func:`site_loads`): everything the post's fields, summary and content are made from."""
-    h = hashlib.sha256(f"file\0{loads}\0".encode())
+    h = _loads_hash(loads).copy()
     h.update(origin.encode("utf-8", "surrogatepass"))
     return h.hexdigest()[:40]
+
+
+@lru_cache(maxsize=8)
+def _loads_hash(loads: str) -> hashlib._Hash:
+    """The hash of what :func:`origin_parts_key` starts with, made once for every post."""
+    return hashlib.sha256(f"file\0{loads}\0".encode())
 
 
 @lru_cache(maxsize=8)
