@@ -22,9 +22,10 @@ from typing import Any
 
 import pytest
 
-from postfeed import IdChangeError, OutputError, Site, build, load_site, pipeline
+from postfeed import IdChangeError, OutputError, Post, Site, build, load_site, pipeline
 from postfeed.formats import FORMATS
-from postfeed.rendering import _documents, markup
+from postfeed.rendering import _documents, _prepare, markup
+from postfeed.rendering.entries import Facts
 from postfeed.writing import _fs
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -342,3 +343,43 @@ def test_a_source_that_shrank_is_told(tmp_path: Path) -> None:
     assert str(info.value) == f"{source}: changed during the build; build again"
     staging.abandon()
     assert sorted(path.name for path in tmp_path.iterdir()) == ["old.xml"]
+
+
+def test_kept_entries_take_their_facts_from_the_record_of_the_old_file(
+    site_dir: Path,
+    write_config: Callable[..., Path],
+    write_post: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An edit makes the facts (id, title, dates, whether there is an image and an
+    author) of the entry it formats alone; those of the entries it keeps come from the
+    cache's record of the old file, and the files are a build's without a cache, in a
+    zone whose offset changes, with an image, an update, an author and none."""
+    write_config(
+        "title: Test Blog\nurl: https://blog.example.com/\ndescription: Tests\n"
+        "timezone: Europe/Berlin\nlimit: 0\ntag_feeds: false\n",
+        replace=True,
+    )
+    write_post("p00", "date: 2024-01-01T09:00:00\n", _body(0))
+    write_post("p01", "date: 2024-03-30T23:30:00\nimage: images/a.png\n", _body(1))
+    write_post("p02", "date: 2024-07-01\nupdated: 2024-11-02T08:15:00\nauthor: Bea\n", _body(2))
+    write_post("p03", "date: 2024-12-24T18:00:00\n", _body(3))
+    site = load_site(site_dir / "postfeed.yaml")
+    made: list[str] = []
+    facts = _prepare.entry_facts
+
+    def counted(site: Site, post: Post) -> Facts:
+        made.append(post.slug)
+        return facts(site, post)
+
+    monkeypatch.setattr(_prepare, "entry_facts", counted)
+    build(site, now=NOW)
+    assert sorted(made) == ["p00", "p01", "p02", "p03"]
+    made.clear()
+    write_post("p00", "date: 2024-01-01T09:00:00\n", _body(0, "Edited."))
+    build(site, now=NOW)
+    assert made == ["p00"]
+    assert _files(site.output_dir) == _plain(site, tmp_path / "plain")
+    feed = (site.output_dir / "atom.xml").read_text(encoding="utf-8")
+    assert "<updated>2024-11-02T08:15:00+01:00</updated>" in feed  # the newest update leads

@@ -22,7 +22,7 @@ from postfeed._cache import Cache, digest
 from postfeed._text import xml_safe
 from postfeed.formats import FORMAT_NAMES, FORMATS
 from postfeed.model import Author, Entry, Feed, Image, Post, Site
-from postfeed.rendering._documents import Document, Outputs
+from postfeed.rendering._documents import Document, Outputs, _details
 from postfeed.rendering._prepare import Slot
 from postfeed.rendering.formats import _feedgen
 from postfeed.rendering.formats._feedgen import render_atom, render_rss
@@ -866,6 +866,39 @@ def test_published_entries_are_what_reading_the_file_gives(tmp_path: Path, name:
     assert entries == FORMATS[name].read(path.read_bytes())
     with path.open("rb") as handle:
         assert FORMATS[name].read(handle) == entries
+
+
+def test_a_record_of_entries_of_another_shape_is_not_used() -> None:
+    """The cache's record of a file's entries is used only with every column the length
+    of its keys, marks only of the kinds written, and facts only when every date is one."""
+    when = "2024-01-01T10:00:00+01:00"
+    good: dict[str, Any] = {
+        "keys": ["k1", "k2"],
+        "bounds": [0, 4, 6, 9],
+        "digests": "0" * 64,
+        "ids": ["a", "b"],
+        "titles": ["A", "B"],
+        "published": [when, when],
+        "updated": [when, "2024-07-01T10:00:00+02:00"],
+        "marks": "-b",
+    }
+    details = _details(Path("atom.xml"), good, 10)
+    assert details is not None
+    facts = details.facts()
+    assert facts is not None
+    assert [(f.image, f.authored) for f in facts] == [(False, False), (True, True)]
+    assert facts[1].updated == datetime(2024, 7, 1, 8, tzinfo=UTC)
+    for name, value in [
+        ("marks", "-x"),
+        ("marks", "-"),
+        ("marks", None),
+        ("updated", [when]),
+        ("updated", [when, 1]),
+    ]:
+        assert _details(Path("atom.xml"), {**good, name: value}, 10) is None, name
+    undated = _details(Path("atom.xml"), {**good, "updated": [when, "later"]}, 10)
+    assert undated is not None
+    assert undated.facts() is None
 
 
 @pytest.mark.parametrize("name", ["atom", "rss"])

@@ -50,6 +50,7 @@ from ..writing import _fs
 from ..writing._fs import StagedFile, Staging
 from ..writing.idguard import PublishedEntries
 from ._prepare import Made, Slot
+from .entries import Facts
 
 KIND = "output"  # the cache's kind for what each feed file was made from and is
 DETAILS = "output-entries"  # the kind for where each file's entries lie, and what they are
@@ -103,8 +104,8 @@ class _Stamp:
 @dataclass(frozen=True, slots=True, eq=False)
 class _Details:
     """Where each entry of an output file lies in it and the digest of its bytes, and
-    the ids, titles and publish dates of its entries (kept apart from the stamp: most
-    builds need neither). The file it describes is ``path``."""
+    the facts of its entries (kept apart from the stamp: most builds need neither). The
+    file it describes is ``path``."""
 
     path: Path
     keys: list[str]
@@ -113,6 +114,8 @@ class _Details:
     ids: list[str]
     titles: list[str]
     dates: list[str]
+    updated: list[str]
+    marks: str  # whether each entry has an image and names an author (see _marks)
 
     def published(self) -> PublishedEntries | None:
         """The entries as reading the file gives them; None if a date is not one."""
@@ -126,6 +129,21 @@ class _Details:
             return PublishedEntry(id=ids[at], title=titles[at], published=dates[at])
 
         return PublishedEntries(ids, entry)
+
+    def facts(self) -> list[Facts] | None:
+        """The facts of each entry, as :func:`entry_facts` made them; None if a date is
+        not one."""
+        try:
+            published = list(map(datetime.fromisoformat, self.dates))
+            updated = list(map(datetime.fromisoformat, self.updated))
+        except ValueError:
+            return None
+        return [
+            Facts(id_, title, when, last, mark in _IMAGE, mark in _AUTHORED)
+            for id_, title, when, last, mark in zip(
+                self.ids, self.titles, published, updated, self.marks, strict=True
+            )
+        ]
 
 
 class Outputs:
@@ -208,6 +226,7 @@ class Outputs:
                 and any((slot, doc.format) in needed for slot in doc.slots)
             ]
             missing = self._look_in(unchanged, missing)
+        self._known_facts()
         wanted = self._wanted
         for doc, slot in missing:
             names = wanted.setdefault(slot, [])
@@ -352,6 +371,24 @@ class Outputs:
         if text is None:
             text = self._entry_texts[slots] = _entries_text(slots)
         return text
+
+    def _known_facts(self) -> None:
+        """Give each entry an old file holds (it has the same key) the facts that file's
+        record keeps of it, rather than their being made again from its post."""
+        facts: dict[Path, list[Facts] | None] = {}
+        for doc in self._write:
+            for slot in doc.slots:
+                if slot.key is None or slot.knows_facts():
+                    continue
+                found = self._kept.get((doc.format, slot.key))
+                if found is None:
+                    continue
+                held, at = found
+                if held.path not in facts:
+                    facts[held.path] = held.facts()
+                known = facts[held.path]
+                if known is not None:
+                    slot.know_facts(known[at])
 
     def _look_in(
         self, group: Sequence[Document], missing: list[tuple[Document, Slot]]
@@ -783,9 +820,18 @@ def _entries_text(slots: Sequence[Slot]) -> str:
             "titles": [entry.title for entry in facts],
             # In whole seconds, as every format writes them.
             "published": [entry.published.isoformat(timespec="seconds") for entry in facts],
+            "updated": [entry.updated.isoformat(timespec="seconds") for entry in facts],
+            "marks": "".join(_MARKS[entry.image, entry.authored] for entry in facts),
         }
     )
     return members[1:-1]
+
+
+# Whether an entry has an image and whether it names an author, as one character.
+_MARKS = {(False, False): "-", (True, False): "i", (False, True): "a", (True, True): "b"}
+_IMAGE = frozenset("ib")
+_AUTHORED = frozenset("ab")
+_ANY_MARK = frozenset(_MARKS.values())
 
 
 def _stamp(value: Any) -> _Stamp | None:
@@ -810,26 +856,30 @@ def _details(path: Path, value: Any, size: int) -> _Details | None:
     if not isinstance(value, dict):
         return None
     columns: list[list[Any]] = []
-    for name in ("keys", "bounds", "ids", "titles", "published"):
+    for name in ("keys", "bounds", "ids", "titles", "published", "updated"):
         column = value.get(name)
         if not isinstance(column, list):
             return None
         columns.append(column)
-    keys, bounds, ids, titles, published = columns
-    digests = value.get("digests")
+    keys, bounds, ids, titles, published, updated = columns
+    digests, marks = value.get("digests"), value.get("marks")
     if not isinstance(digests, str) or not digests.isascii():
         return None
     if len(bounds) != 2 * len(keys) or len(digests) != _DIGEST * len(keys):
         return None
-    if any(len(column) != len(keys) for column in (ids, titles, published)):
+    if not isinstance(marks, str) or len(marks) != len(keys) or not set(marks) <= _ANY_MARK:
         return None
-    if not all(_only(str, column) for column in (keys, ids, titles, published)):
+    if any(len(column) != len(keys) for column in (ids, titles, published, updated)):
+        return None
+    if not all(_only(str, column) for column in (keys, ids, titles, published, updated)):
         return None
     if not _only(int, bounds) or (bounds and not 0 <= bounds[0] <= bounds[-1] <= size):
         return None
     if bounds != sorted(bounds):
         return None
-    return _Details(path, keys, bounds, digests.encode("ascii"), ids, titles, published)
+    return _Details(
+        path, keys, bounds, digests.encode("ascii"), ids, titles, published, updated, marks
+    )
 
 
 def _only(kind: type, values: list[Any]) -> bool:

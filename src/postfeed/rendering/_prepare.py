@@ -103,6 +103,15 @@ class Slot:
             self._facts = entry_facts(self.site, self.post)
         return self._facts
 
+    def knows_facts(self) -> bool:
+        """Whether the entry's facts are made, or were given."""
+        return self._facts is not None
+
+    def know_facts(self, facts: Facts) -> None:
+        """Take the facts of an entry with the same key, as an old file's record keeps
+        them: they are the facts this entry's post gives."""
+        self._facts = facts
+
     @property
     def bare(self) -> Entry:
         """The entry without summary and content."""
