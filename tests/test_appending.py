@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from postfeed import IdChangeError, OutputError, Post, Site, build, load_site, pipeline
+from postfeed import IdChangeError, OutputError, Post, Site, _cache, build, load_site, pipeline
 from postfeed.formats import FORMATS
 from postfeed.rendering import _documents, _prepare, markup
 from postfeed.rendering.entries import Facts
@@ -383,3 +383,20 @@ def test_kept_entries_take_their_facts_from_the_record_of_the_old_file(
     assert _files(site.output_dir) == _plain(site, tmp_path / "plain")
     feed = (site.output_dir / "atom.xml").read_text(encoding="utf-8")
     assert "<updated>2024-11-02T08:15:00+01:00</updated>" in feed  # the newest update leads
+    # What the cache now records of each file, partly taken from its old record, is what
+    # a first build records.
+    cold = replace(site, cache_dir=tmp_path / "cold-cache", output_dir=tmp_path / "cold")
+    build(cold, now=NOW)
+    assert _records(site) == _records(cold)
+    assert len(_records(site)) == len(FILES)
+
+
+def _records(site: Site) -> dict[str, Any]:
+    """What the cache records of the entries of each feed file, by file name."""
+    cache = pipeline._open_cache(site, write=False)
+    assert cache is not None
+    try:
+        paths = {_cache.file_key(site.output_dir / name): name for name in FILES}
+        return {paths[key]: value for key, value in cache.get(_documents.DETAILS, paths).items()}
+    finally:
+        cache.close()

@@ -190,6 +190,8 @@ class Outputs:
         self._written: dict[Path, _Done] = {}
         self._sources: dict[Path, str] = {}
         self._entry_texts: dict[tuple[Slot, ...], str] = {}
+        # Where an old file's record holds each kept entry (see _known_facts).
+        self._recorded: dict[Slot, tuple[_Details, int]] = {}
         self._fds: OrderedDict[Path, int] = OrderedDict()
 
     def published(self, path: Path) -> PublishedEntries | None:
@@ -369,16 +371,17 @@ class Outputs:
         """:func:`_entries_text`, made once for the files of a feed in every format."""
         text = self._entry_texts.get(slots)
         if text is None:
-            text = self._entry_texts[slots] = _entries_text(slots)
+            text = self._entry_texts[slots] = _entries_text(slots, self._recorded)
         return text
 
     def _known_facts(self) -> None:
         """Give each entry an old file holds (it has the same key) the facts that file's
-        record keeps of it, rather than their being made again from its post."""
+        record keeps of it, rather than their being made again from its post; and note
+        where that record holds it, for the new file's record."""
         facts: dict[Path, list[Facts] | None] = {}
         for doc in self._write:
             for slot in doc.slots:
-                if slot.key is None or slot.knows_facts():
+                if slot.key is None or slot in self._recorded:
                     continue
                 found = self._kept.get((doc.format, slot.key))
                 if found is None:
@@ -387,8 +390,10 @@ class Outputs:
                 if held.path not in facts:
                     facts[held.path] = held.facts()
                 known = facts[held.path]
-                if known is not None:
-                    slot.know_facts(known[at])
+                if known is not None:  # else its dates are not all dates: none is taken
+                    self._recorded[slot] = found
+                    if not slot.knows_facts():
+                        slot.know_facts(known[at])
 
     def _look_in(
         self, group: Sequence[Document], missing: list[tuple[Document, Slot]]
@@ -808,20 +813,52 @@ def _stamp_json(stamp: _Stamp) -> dict[str, Any]:
     }
 
 
-def _entries_text(slots: Sequence[Slot]) -> str:
+def _entries_text(slots: Sequence[Slot], recorded: Mapping[Slot, tuple[_Details, int]]) -> str:
     """What the cache's record of a file says of its entries, whatever their bytes: the
     members of a JSON object, a list for each field (quicker to write, read and check
-    than a list for each entry)."""
-    facts = [slot.facts for slot in slots]
+    than a list for each entry). Each run of entries an old file's record holds in turn
+    (``recorded``: the record, and where in it) is taken from it as it is written there."""
+    keys: list[str] = []
+    ids: list[str] = []
+    titles: list[str] = []
+    published: list[str] = []
+    updated: list[str] = []
+    marks: list[str] = []
+    count, at = len(slots), 0
+    while at < count:
+        found = recorded.get(slots[at])
+        if found is None:
+            slot = slots[at]
+            facts = slot.facts
+            keys.append(_key(slot))
+            ids.append(facts.id)
+            titles.append(facts.title)
+            # In whole seconds, as every format writes them.
+            published.append(facts.published.isoformat(timespec="seconds"))
+            updated.append(facts.updated.isoformat(timespec="seconds"))
+            marks.append(_MARKS[facts.image, facts.authored])
+            at += 1
+            continue
+        held, start = found
+        end = at + 1
+        while end < count and recorded.get(slots[end]) == (held, start + end - at):
+            end += 1
+        run = slice(start, start + end - at)
+        keys += held.keys[run]
+        ids += held.ids[run]
+        titles += held.titles[run]
+        published += held.dates[run]
+        updated += held.updated[run]
+        marks.append(held.marks[run])
+        at = end
     members = encode(
         {
-            "keys": [_key(slot) for slot in slots],
-            "ids": [entry.id for entry in facts],
-            "titles": [entry.title for entry in facts],
-            # In whole seconds, as every format writes them.
-            "published": [entry.published.isoformat(timespec="seconds") for entry in facts],
-            "updated": [entry.updated.isoformat(timespec="seconds") for entry in facts],
-            "marks": "".join(_MARKS[entry.image, entry.authored] for entry in facts),
+            "keys": keys,
+            "ids": ids,
+            "titles": titles,
+            "published": published,
+            "updated": updated,
+            "marks": "".join(marks),
         }
     )
     return members[1:-1]
