@@ -395,6 +395,12 @@ def _publish(
             raise
         try:
             try:
+                if cache is not None:
+                    # While the new files are flushed to disk: the cache's transaction is
+                    # committed once they are in place, or not at all.
+                    found.outputs.save_entries()
+                    if archive is not None:
+                        archive.save(cache)
                 _commit(staging, found.small, found.extra, found.both)
             except BaseException:
                 staging.abandon()
@@ -428,10 +434,9 @@ def _remember(
     drafts: bool,
     future: bool,
 ) -> None:
-    """Keep in the cache what this build read and, for a site's own posts folder, the
-    record of what it wrote (see :mod:`postfeed._lastbuild`); not yet committed."""
+    """Keep in the cache, for a site's own posts folder, the record of what this build
+    wrote (see :mod:`postfeed._lastbuild`); not yet committed."""
     if archive is not None:
-        archive.save(cache)
         record = _lastbuild.record(
             site,
             archive,

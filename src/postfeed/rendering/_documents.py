@@ -285,6 +285,15 @@ class Outputs:
             self._fds.clear()
         return [writer.doc.path for writer in writers if writer.changed]
 
+    def save_entries(self) -> None:
+        """Record in the cache where each entry of each file written lies, and its facts
+        (before the files are in place: :meth:`save` records the rest once they are)."""
+        if self._cache is None:
+            return
+        for path, done in self._written.items():
+            if done.details is not None:
+                self._cache.put_encoded(DETAILS, file_key(path), done.details)
+
     def save(self, extra: Mapping[Path, bytes] | None = None) -> dict[Path, Identity]:
         """Record in the cache what each file now holds (once the files are in place).
         Return the identity of each file whose identity can be trusted to tell whether
@@ -336,8 +345,6 @@ class Outputs:
                             racy.append((doc.path, identity, check))
                 if identity is not None:
                     written[doc.path] = (done, identity, settled)
-                    if done.details is not None:
-                        cache.put_encoded(DETAILS, file_key(doc.path), done.details)
             elif doc.path in self._moved:
                 identity = self._moved[doc.path]
                 settled = max(identity[1:3]) < self._clock
