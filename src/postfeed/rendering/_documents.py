@@ -115,7 +115,7 @@ class _Details:
     titles: list[str]
     dates: list[str]
     updated: list[str]
-    marks: str  # whether each entry has an image and names an author (see _marks)
+    marks: str  # whether each entry has an image and names an author (see _MARKS)
 
     def published(self) -> PublishedEntries | None:
         """The entries as reading the file gives them; None if a date is not one."""
