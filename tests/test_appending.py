@@ -24,6 +24,7 @@ import pytest
 
 from postfeed import IdChangeError, OutputError, Post, Site, _cache, build, load_site, pipeline
 from postfeed.formats import FORMATS
+from postfeed.model import PublishedEntry
 from postfeed.rendering import _documents, _prepare, markup
 from postfeed.rendering.entries import Facts
 from postfeed.writing import _fs
@@ -292,8 +293,11 @@ def test_a_failing_flush_while_appending_fails_the_build(
     failed = failing_flush()
     monkeypatch.setattr(_fs, "FLUSH_EVERY", 4096)
     write_post("p19", "date: 2024-01-20\n", "Short now.\n")  # the newest: one run after it
+    records = _records(site)
     with pytest.raises(OutputError) as info:
         build(site, now=NOW)
+    # What the cache records of the files was put while they were flushed, and not kept.
+    assert _records(site) == records
     assert appended
     assert failed
     message = str(info.value)
@@ -377,9 +381,19 @@ def test_kept_entries_take_their_facts_from_the_record_of_the_old_file(
     build(site, now=NOW)
     assert sorted(made) == ["p00", "p01", "p02", "p03"]
     made.clear()
+    # The id guard looks at the old entries' ids, and makes none whole: each is still shown.
+    whole: list[str] = []
+    published_entry = _documents.PublishedEntry
+
+    def counted_entry(**fields: Any) -> PublishedEntry:
+        whole.append(fields["id"])
+        return published_entry(**fields)
+
+    monkeypatch.setattr(_documents, "PublishedEntry", counted_entry)
     write_post("p00", "date: 2024-01-01T09:00:00\n", _body(0, "Edited."))
     build(site, now=NOW)
     assert made == ["p00"]
+    assert whole == []
     assert _files(site.output_dir) == _plain(site, tmp_path / "plain")
     feed = (site.output_dir / "atom.xml").read_text(encoding="utf-8")
     assert "<updated>2024-11-02T08:15:00+01:00</updated>" in feed  # the newest update leads

@@ -76,9 +76,9 @@ class Archive:
         self._files = files
         self._changed = changed  # the index shards to write
         self._unread = unread  # the names of those files
-        # The last post looked up, with its file's name and record: a build asks about
+        # The last post looked up, and its file's name and record: a build asks about
         # each post a few times in a row.
-        self._looked_up: tuple[Post | None, str, FileRecord | None] = (None, "", None)
+        self._looked_up: tuple[Post | None, tuple[str, FileRecord] | None] = (None, None)
 
     def listing(self) -> str | None:
         """The posts folder as this scan found it (see :func:`listing`); None when a
@@ -97,10 +97,11 @@ class Archive:
     def origin(self, post: Post) -> str | None:
         """What the post's file held when scanned, front matter and body (their digests,
         and the file's name), when both are known without reading the file again."""
-        file = self._file(post)
-        if file is None or file.body_digest is None:
+        found = self._lookup(post)
+        if found is None or found[1].body_digest is None:
             return None
-        return f"{self._looked_up[1]}\0{file.front_digest}\0{file.body_digest}"
+        name, file = found
+        return f"{name}\0{file.front_digest}\0{file.body_digest}"
 
     def body_size(self, post: Post) -> int:
         """The size of the post's body in bytes, about."""
@@ -149,15 +150,21 @@ class Archive:
             cache.put_encoded(_INDEX, keys[shard], "{" + items + "}")
 
     def _file(self, post: Post) -> FileRecord | None:
-        last, _, found = self._looked_up
+        found = self._lookup(post)
+        return found[1] if found is not None else None
+
+    def _lookup(self, post: Post) -> tuple[str, FileRecord] | None:
+        """The name and record of the post's file, if the scan read the post from it."""
+        last, found = self._looked_up
         if post is last:
             return found
-        if post.source is None or post.body_offset is None:
-            return None
-        name = post.source.name
-        file = self._files.get(name)
-        found = file if file is not None and file.body_offset == post.body_offset else None
-        self._looked_up = (post, name, found)
+        found = None
+        if post.source is not None and post.body_offset is not None:
+            name = post.source.name
+            file = self._files.get(name)
+            if file is not None and file.body_offset == post.body_offset:
+                found = (name, file)
+        self._looked_up = (post, found)
         return found
 
 

@@ -32,7 +32,7 @@ import time
 from array import array
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from functools import partial
 from itertools import repeat
@@ -116,12 +116,13 @@ class _Details:
     dates: list[str]
     updated: list[str]
     marks: str  # whether each entry has an image and names an author (see _MARKS)
+    # Each column of dates as parsed, once it is (None when one is not a date).
+    parsed: dict[str, list[datetime] | None] = field(default_factory=dict, repr=False)
 
     def published(self) -> PublishedEntries | None:
         """The entries as reading the file gives them; None if a date is not one."""
-        try:
-            dates = list(map(datetime.fromisoformat, self.dates))
-        except ValueError:
+        dates = self._parsed("dates")
+        if dates is None:
             return None
         ids, titles = self.ids, self.titles
 
@@ -133,10 +134,8 @@ class _Details:
     def facts(self) -> list[Facts] | None:
         """The facts of each entry, as :func:`entry_facts` made them; None if a date is
         not one."""
-        try:
-            published = list(map(datetime.fromisoformat, self.dates))
-            updated = list(map(datetime.fromisoformat, self.updated))
-        except ValueError:
+        published, updated = self._parsed("dates"), self._parsed("updated")
+        if published is None or updated is None:
             return None
         return [
             Facts(id_, title, when, last, mark in _IMAGE, mark in _AUTHORED)
@@ -144,6 +143,15 @@ class _Details:
                 self.ids, self.titles, published, updated, self.marks, strict=True
             )
         ]
+
+    def _parsed(self, name: str) -> list[datetime] | None:
+        """The column of dates ``name`` ("dates" or "updated"), parsed once."""
+        if name not in self.parsed:
+            try:
+                self.parsed[name] = list(map(datetime.fromisoformat, getattr(self, name)))
+            except ValueError:
+                self.parsed[name] = None
+        return self.parsed[name]
 
 
 class Outputs:

@@ -7,7 +7,7 @@ folder; reads those files, writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -47,9 +47,6 @@ class PublishedEntries:
     def of(cls, entries: Sequence[PublishedEntry]) -> PublishedEntries:
         """Entries already made (as reading a file gives them)."""
         return cls([entry.id for entry in entries], entries.__getitem__)
-
-    def __iter__(self) -> Iterator[PublishedEntry]:
-        return map(self.entry, range(len(self.ids)))
 
 
 class Shown(Protocol):
