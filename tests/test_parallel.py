@@ -3,6 +3,8 @@ serial path, with or without the cache."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -188,3 +190,77 @@ def test_scan_makes_json_texts_only_for_a_cache_it_saves_to(many: Path, tmp_path
             workers.close()
         found[name] = {file.text is not None for file in archive._files.values()}
     assert found == {"none": {False}, "read": {False}, "write": {True}}
+
+
+def _build_afresh(
+    site: Path, out: Path, *, jobs: int | None, setup: str = ""
+) -> tuple[int, set[str]]:
+    """Build ``site`` into ``out`` (with its cache) in a fresh interpreter, after running
+    ``setup`` there: how many texts it rendered, and the top-level modules the
+    building process loaded."""
+    code = (
+        "import json, sys\n"
+        "from dataclasses import replace\n"
+        "from datetime import UTC, datetime\n"
+        "from pathlib import Path\n"
+        "import postfeed\n"
+        f"{setup}\n"
+        f"site = postfeed.load_site({str(site / 'postfeed.yaml')!r})\n"
+        f"site = replace(site, output_dir=Path({str(out)!r}))\n"
+        f"result = postfeed.build(site, jobs={jobs!r}, now=datetime(2026, 1, 1, tzinfo=UTC))\n"
+        "print(json.dumps([result.renders, sorted({m.split('.')[0] for m in sys.modules})]))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    renders, modules = json.loads(run.stdout.splitlines()[-1])
+    return renders, set(modules)
+
+
+def _edit(site: Path, number: int, text: str) -> None:
+    path = site / "posts" / f"p{number:02d}.md"
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{text}\n", encoding="utf-8")
+
+
+def test_a_pool_started_before_the_scan_makes_what_an_edit_needs(
+    many: Path, tmp_path: Path
+) -> None:
+    """With the pool started before the posts are scanned (``jobs=2`` forces it), a worker
+    renders and formats the edited entry and makes every file's head and tail: the
+    building process imports neither Python-Markdown nor feedgen, and the files are those
+    of a build in one process without a cache."""
+    out = tmp_path / "out"
+    assert _build_afresh(many, out, jobs=2)[0] == 54
+    _edit(many, 5, "Edited once.")
+    renders, modules = _build_afresh(many, out, jobs=2)
+    assert renders == 1
+    assert {"markdown", "feedgen", "lxml"} & modules == set()
+    assert "multiprocessing" in modules
+    site = load_site(many / "postfeed.yaml")
+    build(replace(site, cache_dir=None, output_dir=tmp_path / "serial"), jobs=1, now=NOW)
+    assert _files(out) == _files(tmp_path / "serial")
+    # In one process, the same edit imports both.
+    _edit(many, 6, "Edited too.")
+    renders, modules = _build_afresh(many, out, jobs=1)
+    assert renders == 1
+    assert {"markdown", "feedgen", "lxml"} <= modules
+    assert "multiprocessing" not in modules
+
+
+@pytest.mark.skipif(_workers.cpu_count() < 2, reason="a pool needs two CPUs")
+def test_the_pool_starts_before_the_scan_from_so_many_post_files(
+    many: Path, tmp_path: Path
+) -> None:
+    """Left to choose, a build that is not found unchanged starts its pool before the
+    scan once the posts folder holds ``WARM_FILES`` post files (40 here), and not below."""
+    out = tmp_path / "out"
+    _build_afresh(many, out, jobs=None)
+    for number, warm_files, warmed in ((7, 40, True), (8, 41, False)):
+        _edit(many, number, f"Edited with {warm_files}.")
+        renders, modules = _build_afresh(
+            many,
+            out,
+            jobs=None,
+            setup=f"import postfeed.pipeline\npostfeed.pipeline.WARM_FILES = {warm_files}",
+        )
+        assert renders == 1
+        assert ("markdown" in modules) is not warmed
+        assert ("multiprocessing" in modules) is warmed

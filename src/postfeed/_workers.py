@@ -37,6 +37,9 @@ FORMAT_SECONDS_PER_ENTRY = 60e-6
 FORMAT_SECONDS_PER_CHAR = 0.01e-6
 #: The interpreter's thread switch interval while a pool runs, in seconds.
 SWITCH_INTERVAL = 0.0002
+#: Post files from which a build that must make entries starts its pool before it
+#: scans them, so that a worker gets ready to make them meanwhile (see Workers.warm).
+WARM_FILES = 1000
 
 
 class ProcessSetting(Generic[T]):
@@ -126,6 +129,8 @@ class Workers:
             raise ValueError(f"jobs must be 1 or more, got {jobs}")
         self.jobs = jobs
         self.count = jobs if jobs is not None else cpu_count()
+        #: Whether the pool was started ahead of its work (see :meth:`warm`).
+        self.warmed = False
         self._pool: ProcessPoolExecutor | None = None
 
     def worth(self, seconds: float) -> bool:
@@ -165,6 +170,20 @@ class Workers:
         while pending:
             yield pending.popleft().result()
 
+    def warm(self, function: Callable[..., object], *args: Any) -> None:
+        """Start the pool now, its worker first running ``function(*args)``: getting
+        ready for work (importing, making a renderer) that this process would otherwise
+        get ready for itself, while it does something else. Nothing with one process,
+        or once the pool runs."""
+        if self.count < 2 or self._pool is not None:
+            return
+        self._start().submit(function, *args)
+        self.warmed = True
+
+    def call(self, function: Callable[..., R], *args: Any) -> R:
+        """``function(*args)``, run by the pool (started if need be)."""
+        return self._start().submit(function, *args).result()
+
     def close(self) -> None:
         """Stop the pool, if one was started."""
         if self._pool is not None:
@@ -172,6 +191,7 @@ class Workers:
                 self._pool.shutdown(wait=True, cancel_futures=True)
             finally:
                 self._pool = None
+                self.warmed = False
                 SWITCH.release()
 
     def _start(self) -> ProcessPoolExecutor:

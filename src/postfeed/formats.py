@@ -58,10 +58,20 @@ class Format:
         result: tuple[PublishedEntry, ...] = self._function("read")(source)
         return result
 
+    def load(self) -> None:
+        """Import the code that writes and reads the format, if it is not yet."""
+        importlib.import_module(f"postfeed.rendering.formats.{self.module}")
+
     def _function(self, verb: str) -> Callable[..., Any]:
         module = importlib.import_module(f"postfeed.rendering.formats.{self.module}")
         function: Callable[..., Any] = getattr(module, _FUNCTIONS[verb].format(self.name))
         return function
+
+
+def head_tails(feeds: Sequence[tuple[str, Feed]]) -> list[tuple[bytes, bytes]]:
+    """:meth:`Format.head_tail` of each feed, in the format named beside it: in one call,
+    for a worker process to make them all."""
+    return [FORMATS[name].head_tail(feed) for name, feed in feeds]
 
 
 # The name of each function a format's module defines, by what it does.

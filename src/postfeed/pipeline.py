@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from . import _cache, _lastbuild, _paths
-from ._workers import COLLECTOR, Workers
+from ._workers import COLLECTOR, WARM_FILES, Workers
 from .errors import OutputError, PostErrors
-from .formats import FORMATS
+from .formats import FORMATS, head_tails
 from .model import ArchivePage, Entry, Feed, PlannedFeed, Post, Progress, Site
 from .planning.families import FAMILIES
 from .planning.plan import ARCHIVE, Plan, main_feed, plan, tag_feed
@@ -22,7 +23,7 @@ from .reading.post import read_body
 from .reading.scan import Archive, Survey, scan, survey
 from .rendering import markup, memo
 from .rendering._documents import Document, Outputs
-from .rendering._prepare import Entries, Slot
+from .rendering._prepare import Entries, Slot, get_ready
 from .rendering.entries import EntryMaker, Facts, safe_author
 from .rendering.page import PAGE_ENTRIES, PAGE_FILENAME, render_page
 from .urls import post_id
@@ -247,6 +248,10 @@ def _build(
                 quick = _unchanged(site, cache, found, drafts, future, check, now)
                 if quick is not None:
                     return quick
+            if found is not None and (workers.jobs is not None or len(found.files) >= WARM_FILES):
+                # Some entry is to be made: a worker gets ready to make it (importing the
+                # formats' code and Python-Markdown) while this process scans.
+                workers.warm(get_ready, site.markdown, site.formats)
             archive = scan(site, cache, workers, progress=progress, survey=found)
             posts, read_warnings = archive.posts, archive.warnings
         else:
@@ -344,7 +349,12 @@ def _publish(
         entries.summaries(listed)
         made = entries.make(wanted, summaries=listed, workers=workers, progress=progress)
         # The id guard runs while the first kept entries are copied, before any is made.
-        written = outputs.write(made, staging, meanwhile=None if allow_id_change else guard)
+        written = outputs.write(
+            made,
+            staging,
+            meanwhile=None if allow_id_change else guard,
+            heads=partial(workers.call, head_tails) if workers.warmed else None,
+        )
         workers.close()  # nothing is left for them: their memory is freed before the page
         small: dict[Path, bytes] = {}
         main = _resolved(planned.main, tuple(slot.entry() for slot in listed))

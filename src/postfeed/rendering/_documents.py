@@ -250,6 +250,7 @@ class Outputs:
         staging: Staging | None,
         *,
         meanwhile: Callable[[], None] | None = None,
+        heads: Callable[[list[tuple[str, Feed]]], list[tuple[bytes, bytes]]] | None = None,
     ) -> list[Path]:
         """Write every file :meth:`plan` chose, taking the entries made as they come
         (``made`` must give those :meth:`plan` asked for, post by post, in the
@@ -259,8 +260,13 @@ class Outputs:
 
         ``meanwhile`` is called once the kept entries before the first one made are
         being copied, before anything is made (the id guard: what it raises stops
-        the writing)."""
+        the writing). ``heads``, when given, makes the files' heads and tails, all at
+        once, as ``formats.head_tails`` does (in a worker process)."""
         writers = [_Writer(self, doc, number, staging) for number, doc in enumerate(self._write)]
+        if heads is not None and writers:
+            ends = heads([(writer.doc.format, writer.doc.head_feed()) for writer in writers])
+            for writer, pair in zip(writers, ends, strict=True):
+                writer.ends = pair
         waiting: dict[tuple[Slot, str], list[_Writer]] = {}
         for writer in writers:
             for slot in (writer.doc.slots[at] for at in writer.made):
@@ -548,6 +554,7 @@ class _Writer:
         )
         self.next = 0  # the next entry to write
         self.sink: StagedFile | None = None
+        self.ends: tuple[bytes, bytes] | None = None  # the head and tail, if made already
         self.started = self.done = self.changed = False
         self.size = 0
         self.bounds: list[int] = []  # where each entry starts and ends, in turn
@@ -619,7 +626,9 @@ class _Writer:
         self.started = True
         if self.staging is not None:
             self.sink = self.staging.open(self.doc.path)
-        head, self.tail = self.format.head_tail(self.doc.head_feed())
+        if self.ends is None:
+            self.ends = self.format.head_tail(self.doc.head_feed())
+        head, self.tail = self.ends
         self._out(head)
 
     def _out(self, data: bytes) -> None:

@@ -281,7 +281,9 @@ class Entries:
             self._known([job for job in jobs if job.known is None])
             self._html_from_cache(jobs)
         seconds = sum(_estimate(job, self._archive) for job in jobs)
-        parallel = workers is not None and workers.worth(seconds)
+        # A pool started ahead of the work has a worker ready to make it, where this
+        # process would first import and set up all it takes.
+        parallel = workers is not None and (workers.warmed or workers.worth(seconds))
         # Shared out, calls get smaller as the work left does, so that a few dozen posts
         # still make a few calls for each process and no process waits long at the end.
         share = 4 * workers.count if workers and parallel else 1
@@ -529,3 +531,12 @@ def _run_in_worker(
     # Also run in the building process, by whichever thread builds there: each thread
     # its own renderer for the profile.
     return _run(items, markup.thread_renderer(profile).render, root, clean)
+
+
+def get_ready(profile: MarkdownProfile, formats: Iterable[str]) -> None:
+    """Make a worker process ready to make entries (see ``Workers.warm``): the code of
+    each format imported, and its renderer for the profile made, as
+    :func:`_run_in_worker` takes it."""
+    for name in formats:
+        FORMATS[name].load()
+    markup.thread_renderer(profile)
