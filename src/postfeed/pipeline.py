@@ -249,8 +249,9 @@ def _build(
                 if quick is not None:
                     return quick
             if found is not None and (workers.jobs is not None or len(found.files) >= WARM_FILES):
-                # Some entry is to be made: a worker gets ready to make it (importing the
-                # formats' code and Python-Markdown) while this process scans.
+                # A build not found unchanged has entries to make, most often: a worker
+                # gets ready to make them (importing the formats' code and Python-Markdown)
+                # while this process scans.
                 workers.warm(get_ready, site.markdown, site.formats)
             archive = scan(site, cache, workers, progress=progress, survey=found)
             posts, read_warnings = archive.posts, archive.warnings
