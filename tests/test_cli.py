@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -78,6 +79,31 @@ def test_a_build_that_ends_the_process_keeps_the_collector_paused(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_build_that_ends_the_process_keeps_what_it_made(
+    in_site: Path, write_post: Callable[..., Path]
+) -> None:
+    """The postfeed command ends the process after a build: what the build made (its
+    scan, plan, entries, documents and outputs) is kept to the end rather than freed
+    object by object as the build returns. Run from Python, a build keeps nothing."""
+    write_post("a", "tags: [go]\n")
+    code = (
+        "import json\n"
+        "from pathlib import Path\n"
+        "from postfeed import _workers\n"
+        "from postfeed.cli import main\n"
+        "assert main(['build', '-q']) == 0\n"
+        "assert _workers._kept_to_exit is None\n"
+        "post = Path('posts/a.md')\n"
+        "post.write_text(post.read_text() + 'Edited.\\n')\n"
+        "assert main(['build', '-q'], exiting=True) == 0\n"
+        "print(json.dumps(sorted({type(kept).__name__ for kept in _workers._kept_to_exit or ()})))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=in_site, check=True, capture_output=True, text=True
+    ).stdout
+    assert json.loads(out) == ["Archive", "Entries", "Outputs", "Plan", "list"]
 
 
 def test_drafts_flag(

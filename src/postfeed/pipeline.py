@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 
 from . import _cache, _lastbuild, _paths
-from ._workers import COLLECTOR, WARM_FILES, Workers
+from ._workers import COLLECTOR, WARM_FILES, Workers, leave_to_exit
 from .errors import OutputError, PostErrors
 from .formats import FORMATS, head_tails
 from .model import ArchivePage, Entry, Feed, PlannedFeed, Post, Progress, Site
@@ -254,6 +254,7 @@ def _build(
                 # while this process scans.
                 workers.warm(get_ready, site.markdown, site.formats)
             archive = scan(site, cache, workers, progress=progress, survey=found)
+            leave_to_exit(archive)
             posts, read_warnings = archive.posts, archive.warnings
         else:
             try:
@@ -313,6 +314,7 @@ def _publish(
         archive=archive,
     )
     documents, archives = _documents(site, planned, entries)
+    leave_to_exit(planned, entries, documents, archives)
     main_summary = planned.main.content == "summary"
     # The page lists the newest entries of the main feed (a feed of every post may
     # have thousands): only their summaries are needed.
@@ -331,6 +333,7 @@ def _publish(
 
     def compare(staging: _fs.Staging | None) -> _Compared:
         outputs = Outputs(documents, cache, root=site.output_dir if staging else None)
+        leave_to_exit(outputs)
         outputs.decide()
 
         def guard() -> None:
