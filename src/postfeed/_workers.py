@@ -202,8 +202,9 @@ class Workers:
         self.warmed = True
 
     def call(self, function: Callable[..., R], *args: Any) -> R:
-        """``function(*args)``, run by the pool (started if need be)."""
-        return self._start().submit(function, *args).result()
+        """``function(*args)``, run by the pool, which :meth:`warm` started."""
+        assert self._pool is not None, "call() needs the pool warm() started"
+        return self._pool.submit(function, *args).result()
 
     def close(self) -> None:
         """Stop the pool, if one was started."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
+from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
@@ -58,13 +58,12 @@ class Format:
         result: tuple[PublishedEntry, ...] = self._function("read")(source)
         return result
 
-    def load(self) -> None:
-        """Import the code that writes and reads the format, if it is not yet."""
-        importlib.import_module(f"postfeed.rendering.formats.{self.module}")
+    def load(self) -> ModuleType:
+        """The module that writes and reads the format, imported if it is not yet."""
+        return importlib.import_module(f"postfeed.rendering.formats.{self.module}")
 
     def _function(self, verb: str) -> Callable[..., Any]:
-        module = importlib.import_module(f"postfeed.rendering.formats.{self.module}")
-        function: Callable[..., Any] = getattr(module, _FUNCTIONS[verb].format(self.name))
+        function: Callable[..., Any] = getattr(self.load(), _FUNCTIONS[verb].format(self.name))
         return function
 
 
