@@ -90,3 +90,22 @@ def test_unchanged_build_imports_no_renderer(tmp_path: Path) -> None:
     assert "markdown" not in again
     assert "nh3" not in again
     assert "multiprocessing" not in again
+
+
+def test_rendering_feeds_leaves_the_mail_parser_alone() -> None:
+    """Writing RSS, Atom and JSON Feed loads no ``email`` package: only reading an RSS
+    file back (the id guard) parses its mail-style dates."""
+    code = (
+        "from datetime import datetime, UTC\n"
+        "import postfeed\n"
+        "site = postfeed.Site(title='T', url='https://t.example/')\n"
+        "post = postfeed.Post(slug='a', title='A', published=datetime(2024, 1, 1, tzinfo=UTC),"
+        " markdown='*Hi*')\n"
+        "made = [postfeed.render(site, [post], name) for name in ('rss', 'atom', 'json')]\n"
+        "assert all(b'/a/' in feed for feed in made)"
+    )
+    assert "email" not in _modules_after(code)
+    rss = "from postfeed.rendering.formats import _feedgen\n" + code.replace(
+        "assert all", "_feedgen.read_rss(made[0])\nassert all"
+    )
+    assert "email" in _modules_after(rss)

@@ -10,7 +10,6 @@ import io
 import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, BinaryIO
 
 from feedgen.ext.base import BaseExtension
@@ -392,6 +391,9 @@ def read_rss(source: bytes | BinaryIO) -> tuple[PublishedEntry, ...]:
     Raises:
         ValueError: the bytes are not an RSS feed.
     """
+    # Only the id guard reads RSS: a process that only writes feeds skips its import.
+    from email.utils import parsedate_to_datetime
+
     result = []
     for item in _entries(source, "rss", "item", parent="channel"):
         result.append(
