@@ -641,19 +641,22 @@ def test_replaced_files_are_deleted_before_the_build_returns(
     site_dir: Path, write_post: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The old files a build replaced, and the folder of a feed no longer planned, are
-    deleted in the background while the build records what it wrote, and are gone when
-    it returns: no temporary file, no empty folder, no thread left."""
+    deleted in the background while the build records what it wrote, shared out among
+    the threads, and are gone when it returns: no temporary file, no empty folder, no
+    thread left."""
     from postfeed.writing import _fs
 
     write_post("p", "tags: [go, gone]\n", "Old.\n")
     site = load_site(site_dir / "postfeed.yaml")
     build(site, now=NOW)
     out = site_dir / "feeds"
-    deleting: list[str] = []  # the thread each deletion ran in
+    deleting: list[str] = []  # the thread each share of the deletions ran in
+    deleted: list[Path] = []
     unlink_all = _fs._unlink_all
 
     def counted(paths: list[Path]) -> None:
         deleting.append(threading.current_thread().name)
+        deleted.extend(paths)
         unlink_all(paths)
 
     monkeypatch.setattr(_fs, "_unlink_all", counted)
@@ -661,7 +664,10 @@ def test_replaced_files_are_deleted_before_the_build_returns(
     result = build(site, now=NOW)
     assert len(result.written) == 8
     assert len(result.removed) == 3
-    assert deleting
+    # The old files of the 8 swapped in and the 3 moved aside, shared out; then the list
+    # of files written once more, cut to the new ones once the old ones are gone.
+    assert len(deleted) == len(set(deleted)) == 12
+    assert len(deleting) == _fs._FLUSHERS + 1
     assert all(name.startswith("postfeed-flush") for name in deleting)
     assert list(out.rglob(TEMP)) == []
     assert not (out / "tags" / "gone").exists()

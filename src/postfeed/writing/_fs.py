@@ -153,6 +153,7 @@ class Staging:
         self._created: list[Path] = []  # folders made for staged files, outermost first
         self._open: dict[StagedFile, None] = {}  # files holding a descriptor, oldest use first
         self._flusher: ThreadPoolExecutor | None = None  # started by the first flush
+        self._emptied: list[Path] = []  # folders of removed files, to remove once empty
 
     def open(self, target: Path) -> StagedFile:
         """A new, empty file to be swapped in at ``target``.
@@ -217,23 +218,22 @@ class Staging:
         self._created.clear()
         for folder in {path.parent for path in [*(file.target for file in staged), *removals]}:
             _fsync_dir(folder)
+        # The old files kept until every new one was in place go, shared out among the
+        # threads: a file system that discards freed blocks (ext4 mounted with
+        # ``discard``) makes each deletion of a large file wait for the disk.
         kept = [swap.kept for swap in swaps if swap.kept is not None]
-        if kept or removals:
-            self._later(self._tidy, (kept, removals))
-
-    def _tidy(self, found: tuple[list[Path], list[Path]]) -> None:
-        """Delete the old files kept until every new one was in place, then the
-        folders of removed files that are left empty."""
-        kept, removals = found
-        _unlink_all(kept)
-        for path in removals:
-            _remove_empty_folders(path.parent, self.root)
+        for share in range(min(len(kept), _FLUSHERS)):
+            self._later(_unlink_all, kept[share::_FLUSHERS])
+        self._emptied = [path.parent for path in removals]
 
     def close(self) -> None:
         """Wait until the old files the last :meth:`commit` replaced are deleted (a large
         one takes the file system a while to free, which the build meanwhile spends on
-        its cache)."""
+        its cache), then remove the folders of removed files that are left empty."""
         self._stop_flushing()
+        emptied, self._emptied = self._emptied, []
+        for folder in emptied:
+            _remove_empty_folders(folder, self.root)
 
     def abandon(self) -> None:
         """Delete every staged file and every folder made for them. Bytes still being
