@@ -4,6 +4,7 @@ posts that a feed shows."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import json
 import os
@@ -15,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from postfeed import PostErrors, build, load_posts, load_site, render
+from postfeed import Author, Post, PostErrors, build, load_posts, load_site, render
 from postfeed._cache import Cache, encode, fingerprint
+from postfeed.model import trusted_post
 from postfeed.reading import _records
 from postfeed.reading.scan import scan
 
@@ -208,3 +210,75 @@ def test_a_body_read_again_updates_the_saved_record(archive_dir: Path) -> None:
         for (value,) in db.execute("SELECT value FROM item WHERE kind = 'index'"):
             saved.update(json.loads(value))
     assert saved["p12.md"][4] == archive.body_digest(post)
+
+
+def _checked(post: Post) -> Post:
+    """The post as ``Post.__init__`` makes it, with its checks, from the same values."""
+    values = {f.name: getattr(post, f.name) for f in dataclasses.fields(Post)}
+    del values["author"]  # made from ``authors``, as a scan gives them
+    return Post(**values)
+
+
+def test_posts_from_the_cache_are_the_posts_their_files_make(
+    site_dir: Path,
+    write_post: Callable[..., Path],
+    write_config: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A scan makes its posts without ``Post``'s checks (their values were checked as
+    they were read): those of a first scan and those a second scan takes from the cache
+    are the posts ``Post(...)`` makes of the same values, every field of them."""
+    write_config("authors:\n  ann: {name: Ann Lee, email: ann@example.com}\n")
+    write_post(
+        "every-key",
+        "updated: 2024-02-01T08:00:00+01:00\nsummary: A *short* one.\ntags: [go, Testing]\n"
+        "categories: [Notes]\nauthors: [ann, Bo]\nlang: de\ncontent: summary\n"
+        "id: urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427\nmood: calm\n",
+    )
+    write_post("one-author", "author: {name: Cy, uri: 'https://cy.example.com/'}\n")
+    write_post("no-author", "draft: true\n")
+    write_post("left-out", "in_feeds: false\n")
+    monkeypatch.setattr(_records, "SETTLE_NS", 0)
+    site = load_site(site_dir / "postfeed.yaml")
+    assert site.cache_dir is not None
+    scans = []
+    for _ in range(2):
+        cache = Cache.open(site.cache_dir, fingerprint("test"))
+        try:
+            archive = scan(site, cache)
+            archive.save(cache)
+            cache.commit()
+        finally:
+            cache.close()
+        scans.append(archive)
+    assert (scans[0].read, scans[1].read) == (4, 0)  # the second scan's posts, from the cache
+    for posts in (scans[0].posts, scans[1].posts, load_posts(site)):
+        assert [post.slug for post in posts] == ["every-key", "left-out", "no-author", "one-author"]
+        for post in posts:
+            checked = _checked(post)
+            assert post == checked
+            assert repr(post) == repr(checked)
+            assert hash(post) == hash(checked)
+            assert (post.extra, post.lines) == (checked.extra, checked.lines)
+    every = scans[1].posts[0]
+    assert every.author == Author(name="Ann Lee", email="ann@example.com")
+    assert every.authors == (every.author, Author(name="Bo"))
+    assert every.extra == {"mood": "calm"}
+    assert scans[1].posts[2].author is None
+
+
+def test_a_trusted_post_needs_every_field_without_a_plain_default() -> None:
+    values: dict[str, object] = {
+        "slug": "a",
+        "title": "A",
+        "published": NOW,
+        "authors": (Author(name="Bo"),),
+        "extra": {},
+        "lines": {},
+    }
+    post = trusted_post(values)
+    assert post == Post(**values)  # type: ignore[arg-type]
+    assert post.author == Author(name="Bo")
+    for name in ("slug", "extra", "lines"):
+        with pytest.raises(KeyError, match=name):
+            trusted_post({key: value for key, value in values.items() if key != name})

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .._cache import encode
-from ..model import Author, Image, Post
+from ..model import Author, Image, Post, trusted_post
 
 # A file changed this shortly before it was read may have changed again since
 # without its size or times changing (file times are coarse), so its record is
@@ -83,15 +83,18 @@ class FileRecord:
             found = [_named(author, authors) for author in named]
             fields = {**fields, "authors": tuple(dict.fromkeys(found) if len(found) > 1 else found)}
         warnings = self.warnings
-        return Post(
-            **fields,
-            markdown=self.body,
-            source=path,
-            body_offset=None if self.body is not None else self.body_offset,
-            warnings=tuple(f"{path}:{line}: {message}" for line, message in warnings)
-            if warnings
-            else (),
-            lines=self.lines,
+        # Its fields were checked as they were read (from the file, or the cache).
+        return trusted_post(
+            {
+                **fields,
+                "markdown": self.body,
+                "source": path,
+                "body_offset": None if self.body is not None else self.body_offset,
+                "warnings": tuple(f"{path}:{line}: {message}" for line, message in warnings)
+                if warnings
+                else (),
+                "lines": self.lines,
+            }
         )
 
     def to_json(self) -> list[Any] | None:
