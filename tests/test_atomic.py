@@ -476,9 +476,10 @@ def test_large_files_are_flushed_while_written(
     build(site, now=NOW)
     assert _files(out) == expected
     # A staged file keeps its inode when it replaces the old one: each of the four files
-    # written was flushed more than once while written, and no other file was.
+    # written was flushed while written, and no other file was. (How many times depends
+    # on the disk: a flush is not started while the file's last one is still going.)
     per_file = {name: flushed.count((out / name).stat().st_ino) for name in removed}
-    assert all(count >= 2 for count in per_file.values()), per_file
+    assert all(count >= 1 for count in per_file.values()), per_file
     assert sum(per_file.values()) == len(flushed)
     assert _flush_threads() == []
     # The newest post, first in every feed: the main feeds are written (and flushed)
