@@ -18,9 +18,9 @@ import pytest
 
 from postfeed import Author, Post, PostErrors, build, load_posts, load_site, render
 from postfeed._cache import Cache, encode, fingerprint
-from postfeed.model import trusted_post
+from postfeed.model import Site, trusted_post
 from postfeed.reading import _records
-from postfeed.reading.scan import scan
+from postfeed.reading.scan import Archive, scan
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -37,9 +37,8 @@ def archive_dir(
     return site_dir
 
 
-def _scan(site_dir: Path) -> tuple[int, int]:
-    """Scan with the site's cache and commit it, as a build does; return (read, parsed)."""
-    site = load_site(site_dir / "postfeed.yaml")
+def _scanned(site: Site) -> Archive:
+    """Scan with the site's cache and commit it, as a build does."""
     assert site.cache_dir is not None
     cache = Cache.open(site.cache_dir, fingerprint("test"))
     try:
@@ -48,6 +47,12 @@ def _scan(site_dir: Path) -> tuple[int, int]:
         cache.commit()
     finally:
         cache.close()
+    return archive
+
+
+def _scan(site_dir: Path) -> tuple[int, int]:
+    """Scan as a build does; return (read, parsed)."""
+    archive = _scanned(load_site(site_dir / "postfeed.yaml"))
     return archive.read, archive.parsed
 
 
@@ -240,17 +245,7 @@ def test_posts_from_the_cache_are_the_posts_their_files_make(
     write_post("left-out", "in_feeds: false\n")
     monkeypatch.setattr(_records, "SETTLE_NS", 0)
     site = load_site(site_dir / "postfeed.yaml")
-    assert site.cache_dir is not None
-    scans = []
-    for _ in range(2):
-        cache = Cache.open(site.cache_dir, fingerprint("test"))
-        try:
-            archive = scan(site, cache)
-            archive.save(cache)
-            cache.commit()
-        finally:
-            cache.close()
-        scans.append(archive)
+    scans = [_scanned(site), _scanned(site)]
     assert (scans[0].read, scans[1].read) == (4, 0)  # the second scan's posts, from the cache
     for posts in (scans[0].posts, scans[1].posts, load_posts(site)):
         assert [post.slug for post in posts] == ["every-key", "left-out", "no-author", "one-author"]
@@ -268,6 +263,8 @@ def test_posts_from_the_cache_are_the_posts_their_files_make(
 
 
 def test_a_trusted_post_needs_every_field_without_a_plain_default() -> None:
+    """A post made without ``Post``'s checks is the one they make, and a field with no
+    value to fall back on is asked for, not left unset."""
     values: dict[str, object] = {
         "slug": "a",
         "title": "A",

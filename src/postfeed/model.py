@@ -255,8 +255,8 @@ class Post:
             object.__setattr__(self, "authors", authors)
 
 
-# Each field of Post, its default (MISSING: none, or made by a factory), and the slot's
-# own setter, which a frozen class's __init__ goes around, one call slower a field.
+# Each field of Post, its default (MISSING: none, or made by a factory), and its slot's
+# setter, which the frozen class's __init__ reaches through object.__setattr__.
 _POST_SLOTS: tuple[tuple[str, object, Callable[[Post, object], None]], ...] = tuple(
     (f.name, f.default, getattr(Post, f.name).__set__) for f in fields(Post)
 )
