@@ -77,25 +77,23 @@ class FileRecord:
         ``authors`` holds the site's table of authors by key: an author named by a
         key is that author, and one named otherwise is added to it by name, so that
         posts naming one author share one value."""
-        fields = self.fields
-        named = fields["authors"]
+        warnings = self.warnings
+        values = {
+            **self.fields,
+            "markdown": self.body,
+            "source": path,
+            "body_offset": None if self.body is not None else self.body_offset,
+            "warnings": tuple(f"{path}:{line}: {message}" for line, message in warnings)
+            if warnings
+            else (),
+            "lines": self.lines,
+        }
+        named = values["authors"]
         if any(type(author) is str for author in named):
             found = [_named(author, authors) for author in named]
-            fields = {**fields, "authors": tuple(dict.fromkeys(found) if len(found) > 1 else found)}
-        warnings = self.warnings
+            values["authors"] = tuple(dict.fromkeys(found) if len(found) > 1 else found)
         # Its fields were checked as they were read (from the file, or the cache).
-        return trusted_post(
-            {
-                **fields,
-                "markdown": self.body,
-                "source": path,
-                "body_offset": None if self.body is not None else self.body_offset,
-                "warnings": tuple(f"{path}:{line}: {message}" for line, message in warnings)
-                if warnings
-                else (),
-                "lines": self.lines,
-            }
-        )
+        return trusted_post(values)
 
     def to_json(self) -> list[Any] | None:
         """The record as JSON data (kept, while nothing in it changes), or None if its
