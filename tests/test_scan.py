@@ -18,7 +18,7 @@ import pytest
 
 from postfeed import Author, Post, PostErrors, build, load_posts, load_site, render
 from postfeed._cache import Cache, encode, fingerprint
-from postfeed.model import Site, trusted_post
+from postfeed.model import Site, post_values, trusted_post
 from postfeed.reading import _records
 from postfeed.reading.scan import Archive, scan
 
@@ -262,20 +262,69 @@ def test_posts_from_the_cache_are_the_posts_their_files_make(
     assert scans[1].posts[2].author is None
 
 
-def test_a_trusted_post_needs_every_field_without_a_plain_default() -> None:
-    """A post made without ``Post``'s checks is the one they make, and a field with no
-    value to fall back on is asked for, not left unset."""
-    values: dict[str, object] = {
+@pytest.mark.parametrize("where", ["postfeed.yaml", "absolute"])
+def test_scanned_posts_name_their_files_as_pathlib_does(
+    site_dir: Path,
+    write_post: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+) -> None:
+    """A scan joins the posts folder and each file's name without parsing the name again
+    (on Python 3.11, where ``/`` does): each post's path, from a first scan and from the
+    cache, is the one ``/`` makes, part for part, with a relative folder too."""
+    stems = ["héllo wörld", "a.b.c", "~tilde", "-dash", "x" * 200]
+    for number, stem in enumerate(stems):
+        write_post(stem, f"slug: p{number}\n")
+    monkeypatch.setattr(_records, "SETTLE_NS", 0)
+    monkeypatch.chdir(site_dir)
+    config = Path(where) if where != "absolute" else site_dir / "postfeed.yaml"
+    site = load_site(config)
+    for archive in (_scanned(site), _scanned(site)):
+        assert sorted(post.source.name for post in archive.posts if post.source) == sorted(
+            f"{stem}.md" for stem in stems
+        )
+        for post in archive.posts:
+            assert post.source is not None
+            joined = site.posts_dir / post.source.name
+            assert (post.source, str(post.source), post.source.parts) == (
+                joined,
+                str(joined),
+                joined.parts,
+            )
+            assert hash(post.source) == hash(joined)
+            assert post.source.parent == site.posts_dir
+            assert post.source.read_text(encoding="utf-8").startswith("---\n")
+    assert archive.read == 0
+
+
+def test_a_trusted_post_is_the_post_its_values_make() -> None:
+    """A post made without ``Post``'s checks, from the values of its fields in order,
+    is the frozen Post those values make; a field with no value to fall back on is
+    asked for, not left unset, and a value too many or too few is refused."""
+    given: dict[str, object] = {
         "slug": "a",
         "title": "A",
         "published": NOW,
-        "authors": (Author(name="Bo"),),
-        "extra": {},
-        "lines": {},
+        "authors": (Author(name="Bo"), Author(name="Cy")),
+        "extra": {"mood": "calm"},
+        "lines": {"title": 2},
     }
+    values = post_values(given)
     post = trusted_post(values)
-    assert post == Post(**values)  # type: ignore[arg-type]
-    assert post.author == Author(name="Bo")
+    checked = Post(**given)  # type: ignore[arg-type]
+    assert type(post) is Post
+    assert (post, repr(post), hash(post)) == (checked, repr(checked), hash(checked))
+    assert (post.author, post.extra, post.lines) == (
+        Author(name="Bo"),
+        {"mood": "calm"},
+        {"title": 2},
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        post.title = "B"  # type: ignore[misc]
+    assert trusted_post(post_values({**given, "authors": ()})).author is None
     for name in ("slug", "extra", "lines"):
         with pytest.raises(KeyError, match=name):
-            trusted_post({key: value for key, value in values.items() if key != name})
+            post_values({key: value for key, value in given.items() if key != name})
+    for wrong in (values[:-1], [*values, None]):
+        with pytest.raises(TypeError):
+            trusted_post(wrong)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from pathlib import Path
 
 
@@ -32,3 +33,15 @@ def is_file(path: Path) -> bool:
     """Whether the path names a regular file (after following symbolic links)."""
     found = status(path)
     return found is not None and stat.S_ISREG(found.st_mode)
+
+
+# Python 3.11's ``folder / name`` parses the name again, which a scan pays for each of
+# thousands of files: 4 µs a path, against 1.3 µs for the join its own folder listings
+# use. Later versions join quickly, and no longer have that method.
+_join = getattr(Path, "_make_child_relpath", None) if sys.version_info < (3, 12) else None
+
+
+def child(folder: Path, name: str) -> Path:
+    """``folder / name``, for the name of an entry of the folder (as ``os.scandir``
+    gives it: one part, never ``.`` or ``..``)."""
+    return folder / name if _join is None else _join(folder, name)

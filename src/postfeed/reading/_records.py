@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .._cache import encode
-from ..model import Author, Image, Post, trusted_post
+from ..model import POST_FIELDS, Author, Image, Post, trusted_post
 
 # A file changed this shortly before it was read may have changed again since
 # without its size or times changing (file times are coarse), so its record is
@@ -24,6 +24,39 @@ from ..model import Author, Image, Post, trusted_post
 SETTLE_NS = 2_000_000_000
 
 Identity = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+
+# The fields of Post in the order FileRecord.from_json lists their values.
+_RECORD_ORDER = (
+    "slug",
+    "title",
+    "published",
+    "updated",
+    "summary",
+    "markdown",
+    "html",
+    "tags",
+    "categories",
+    "author",
+    "authors",
+    "lang",
+    "content",
+    "in_feeds",
+    "id",
+    "url",
+    "image",
+    "draft",
+    "expires",
+    "source",
+    "body_offset",
+    "extra",
+    "warnings",
+    "lines",
+)
+if _RECORD_ORDER != POST_FIELDS:  # pragma: no cover - a field of Post added or moved
+    raise ImportError("FileRecord.from_json must list the values of Post's fields in order")
+_MARKDOWN, _AUTHOR, _AUTHORS, _SOURCE, _BODY_OFFSET, _WARNINGS = map(
+    POST_FIELDS.index, ("markdown", "author", "authors", "source", "body_offset", "warnings")
+)
 
 _INT = {int}  # the types a list of whole numbers from JSON has (a bool is not one)
 _TEXT = {str}
@@ -41,11 +74,14 @@ def identity(stat: os.stat_result) -> Identity:
 
 @dataclass(slots=True, kw_only=True)
 class FileRecord:
-    """One post file as scanned: its front matter as Post fields, and where its body is."""
+    """One post file as scanned: its front matter as the values of the post's fields,
+    and where its body is."""
 
     front_digest: str
     body_offset: int
-    fields: dict[str, Any]
+    #: The values of the post's fields, in the order of ``model.POST_FIELDS``, as the
+    #: front matter gives them (``model.post_values``): the post's own fill in the rest.
+    values: list[Any]
     lines: dict[str, int]
     warnings: tuple[tuple[int, str], ...]
     body_digest: str | None = None
@@ -77,21 +113,19 @@ class FileRecord:
         ``authors`` holds the site's table of authors by key: an author named by a
         key is that author, and one named otherwise is added to it by name, so that
         posts naming one author share one value."""
-        warnings = self.warnings
-        values = {
-            **self.fields,
-            "markdown": self.body,
-            "source": path,
-            "body_offset": None if self.body is not None else self.body_offset,
-            "warnings": tuple(f"{path}:{line}: {message}" for line, message in warnings)
-            if warnings
-            else (),
-            "lines": self.lines,
-        }
-        named = values["authors"]
+        values = self.values.copy()
+        values[_SOURCE] = path
+        if self.body is not None:
+            values[_MARKDOWN] = self.body
+        else:
+            values[_BODY_OFFSET] = self.body_offset
+        if self.warnings:
+            values[_WARNINGS] = tuple(f"{path}:{line}: {text}" for line, text in self.warnings)
+        named = values[_AUTHORS]
         if any(type(author) is str for author in named):
             found = [_named(author, authors) for author in named]
-            values["authors"] = tuple(dict.fromkeys(found) if len(found) > 1 else found)
+            values[_AUTHORS] = tuple(dict.fromkeys(found) if len(found) > 1 else found)
+            values[_AUTHOR] = values[_AUTHORS][0]
         # Its fields were checked as they were read (from the file, or the cache).
         return trusted_post(values)
 
@@ -100,7 +134,7 @@ class FileRecord:
         extra keys do not survive JSON."""
         if self.row is not None:
             return self.row
-        f = self.fields
+        f = dict(zip(POST_FIELDS, self.values, strict=True))
         extra = f["extra"]
         if extra:
             try:
@@ -214,34 +248,44 @@ class FileRecord:
             and type(warnings) is list
         ):
             raise ValueError("not a record")
-        fields = {
-            "slug": slug,
-            "title": title,
-            "published": _from_instant(published, tz),
-            "updated": None if updated is None else _from_instant(updated, tz),
-            "summary": summary,
-            "tags": tuple(tags),
-            "categories": tuple(categories),
-            "authors": (
-                tuple(authors)
-                if {*map(type, authors)} <= _TEXT
-                else tuple(_author_from_json(author) for author in authors)
-            ),
-            "lang": lang,
-            "content": content,
-            "in_feeds": in_feeds,
-            "id": post_id,
-            "draft": draft,
-            "image": None if image is None else Image(url=image),
-            "extra": extra,
-        }
+        authors = (
+            tuple(authors)
+            if {*map(type, authors)} <= _TEXT
+            else tuple(_author_from_json(author) for author in authors)
+        )
+        values = [  # in the order of POST_FIELDS (_RECORD_ORDER)
+            slug,
+            title,
+            _from_instant(published, tz),
+            None if updated is None else _from_instant(updated, tz),
+            summary,
+            None,
+            None,
+            tuple(tags),
+            tuple(categories),
+            authors[0] if authors else None,
+            authors,
+            lang,
+            content,
+            in_feeds,
+            post_id,
+            None,
+            None if image is None else Image(url=image),
+            draft,
+            None,
+            None,
+            None,
+            extra,
+            (),
+            lines,
+        ]
         return cls(
             identity=(ident[0], ident[1], ident[2], ident[3]),
             seen_ns=seen_ns,
             front_digest=front_digest,
             body_offset=body_offset,
             body_digest=body_digest,
-            fields=fields,
+            values=values,
             lines=lines,
             warnings=tuple((_int(line), _text(text)) for line, text in map(_list, warnings))
             if warnings

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PostError, PostErrors
-from ..model import Author, Image, Post
+from ..model import Author, Image, Post, post_values
 from . import _values, images
 from ._records import FileRecord, Identity, digest, identity
 from ._yaml import YAMLProblem, load_mapping
@@ -95,18 +95,18 @@ def read_file(
         raise PostErrors([PostError(path, None, f"cannot read: {err.strerror}")]) from err
     front_digest = digest(parts.front_matter)
     if known is not None and known.front_digest == front_digest:
-        fields, lines = known.fields, known.lines
+        values, lines = known.values, known.lines
         # The front matter's warnings still hold; the body's are found again.
         warnings = tuple(w for w in known.warnings if NOT_RUN not in w[1])
     else:
-        fields, lines, warnings = _front_matter(path, parts, tz)
+        values, lines, warnings = _front_matter(path, parts, tz)
     warnings += _template_code(path, parts)
     return FileRecord(
         front_digest=front_digest,
         body_offset=parts.body_offset,
         # Worth keeping only for a post a feed showed before, whose body is hashed anyway.
         body_digest=digest(parts.body) if known is not None and known.body_digest else None,
-        fields=fields,
+        values=values,
         lines=lines,
         warnings=warnings,
         identity=current,
@@ -147,8 +147,9 @@ def read_bytes(path: Path | str) -> tuple[bytes, Identity]:
 
 def _front_matter(
     path: Path | str, parts: Parts, tz: tzinfo
-) -> tuple[dict[str, Any], dict[str, int], tuple[tuple[int, str], ...]]:
-    """Parse and check front matter: the post's fields, each key's line, and warnings.
+) -> tuple[list[Any], dict[str, int], tuple[tuple[int, str], ...]]:
+    """Parse and check front matter: the values of the post's fields (as
+    ``model.post_values`` gives them), each key's line, and warnings.
 
     Raises:
         PostErrors: every problem in the front matter.
@@ -235,8 +236,9 @@ def _front_matter(
         "draft": values.get("draft", False),
         "image": Image(url=values["image"]) if "image" in values else None,
         "extra": {key: data[key] for key in data if key not in _KNOWN},
+        "lines": lines,
     }
-    return fields_of_post, lines, tuple(warnings)
+    return post_values(fields_of_post), lines, tuple(warnings)
 
 
 def _template_code(path: Path | str, parts: Parts) -> tuple[tuple[int, str], ...]:

@@ -229,13 +229,14 @@ def scan(
                 changed.add(name)
             files[name] = result
             # Made here, while worker processes may still be reading other files.
-            made[name] = result.post(folder / name, authors)
+            made[name] = result.post(_paths.child(folder, name), authors)
         else:
             errors.extend(result)
     changed.update(name for name in known if name not in files)  # removed, or now broken
     names = sorted(files)
     posts = [
-        made[name] if name in made else files[name].post(folder / name, authors) for name in names
+        made[name] if name in made else files[name].post(_paths.child(folder, name), authors)
+        for name in names
     ]
     posts = [_locate_image(site, post, errors) for post in posts]
     errors.extend(_duplicates(site, posts))
@@ -589,7 +590,7 @@ class Snapshot:
         folder, authors = site.posts_dir, dict(site.authors)
         errors: list[SourceError] = []
         posts = [
-            _locate_image(site, records[name].post(folder / name, authors), errors)
+            _locate_image(site, records[name].post(_paths.child(folder, name), authors), errors)
             for name in sorted(records)
         ]
         if errors:
