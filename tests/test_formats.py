@@ -829,7 +829,6 @@ def _write(folder: Path, feed: Feed, *, cache_dir: Path) -> tuple[list[Path], in
         ]
         staging = Staging(folder)
         changed = outputs.write(made, staging)
-        outputs.save_entries()
         staging.commit()
         outputs.save()
         cache.commit()

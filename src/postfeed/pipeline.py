@@ -352,12 +352,18 @@ def _publish(
         wanted = outputs.plan()
         entries.summaries(listed)
         made = entries.make(wanted, summaries=listed, workers=workers, progress=progress)
+        # The scan's records are staged in the cache while the last kept entries are
+        # copied: its transaction is committed once the files are in place, or not at all.
+        saving = None
+        if staging is not None and cache is not None and archive is not None:
+            saving = partial(archive.save, cache)
         # The id guard runs while the first kept entries are copied, before any is made.
         written = outputs.write(
             made,
             staging,
             meanwhile=None if allow_id_change else guard,
             heads=partial(workers.call, head_tails) if workers.warmed else None,
+            placed=saving,
         )
         workers.close()  # nothing is left for them: their memory is freed before the page
         small: dict[Path, bytes] = {}
@@ -409,12 +415,6 @@ def _publish(
             raise
         try:
             try:
-                if cache is not None:
-                    # While the new files are flushed to disk: the cache's transaction is
-                    # committed once they are in place, or not at all.
-                    found.outputs.save_entries()
-                    if archive is not None:
-                        archive.save(cache)
                 _commit(staging, found.small, found.extra, found.both)
             except BaseException:
                 staging.abandon()

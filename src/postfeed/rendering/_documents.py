@@ -251,6 +251,7 @@ class Outputs:
         *,
         meanwhile: Callable[[], None] | None = None,
         heads: Callable[[list[tuple[str, Feed]]], list[tuple[bytes, bytes]]] | None = None,
+        placed: Callable[[], None] | None = None,
     ) -> list[Path]:
         """Write every file :meth:`plan` chose, taking the entries made as they come
         (``made`` must give those :meth:`plan` asked for, post by post, in the
@@ -261,7 +262,12 @@ class Outputs:
         ``meanwhile`` is called once the kept entries before the first one made are
         being copied, before anything is made (the id guard: what it raises stops
         the writing). ``heads``, when given, makes the files' heads and tails, all at
-        once, as ``formats.head_tails`` does (in a worker process)."""
+        once, as ``formats.head_tails`` does (in a worker process). ``placed`` is
+        called once every entry has its place, while the last kept ones are copied.
+
+        Into ``staging``, what the cache is to record of each file (where each entry
+        lies in it, and its facts) is staged in the cache as soon as it is known, before
+        the files are in place: :meth:`save` records the rest once they are."""
         writers = [_Writer(self, doc, number, staging) for number, doc in enumerate(self._write)]
         if heads is not None and writers:
             ends = heads([(writer.doc.format, writer.doc.head_feed()) for writer in writers])
@@ -287,10 +293,12 @@ class Outputs:
                     due[number].take(given)
             if waiting:
                 raise AssertionError("entries a document needs were not made")
-            # What the cache is to record of each file, while the last kept entries
-            # are copied.
+            # What the cache is to record of each file, and whatever else is due, while
+            # the last kept entries are copied.
             for writer in writers:
                 writer.describe()
+            if placed is not None:
+                placed()
             for writer in writers:
                 writer.finish()
         finally:
@@ -298,15 +306,6 @@ class Outputs:
                 os.close(fd)
             self._fds.clear()
         return [writer.doc.path for writer in writers if writer.changed]
-
-    def save_entries(self) -> None:
-        """Record in the cache where each entry of each file written lies, and its facts
-        (before the files are in place: :meth:`save` records the rest once they are)."""
-        if self._cache is None:
-            return
-        for path, done in self._written.items():
-            if done.details is not None:
-                self._cache.put_encoded(DETAILS, file_key(path), done.details)
 
     def save(self, extra: Mapping[Path, bytes] | None = None) -> dict[Path, Identity]:
         """Record in the cache what each file now holds (once the files are in place).
@@ -567,13 +566,16 @@ class _Writer:
 
     def describe(self) -> None:
         """Make what the cache is to record of the file, once every entry in it is
-        placed (see :meth:`advance`); nothing without a cache, or when only comparing."""
-        if self.details is None and self.staging is not None and self.outputs._cache is not None:
+        placed (see :meth:`advance`), and stage it in the cache; nothing without a
+        cache, or when only comparing."""
+        cache = self.outputs._cache
+        if self.details is None and self.staging is not None and cache is not None:
             self.advance()
             entries = self.outputs._entries_text(self.doc.slots)
             digests = self.digests.decode("ascii")
             placed = f'"bounds":{encode(self.bounds)},"digests":"{digests}"'
             self.details = f"{{{placed},{entries}}}"
+            cache.put_encoded(DETAILS, file_key(self.doc.path), self.details)
 
     def advance(self) -> None:
         """Copy the kept entries before the first entry to be made (all of them, if none
