@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from postfeed import BuildResult, Site, build, load_site
+from postfeed import BuildResult, OutputError, Site, build, load_site
+from postfeed._cache import FILENAME
 from postfeed.cli import main
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -349,12 +350,42 @@ def test_failed_build_leaves_the_cache_as_it_was(blog: Path, tmp_path: Path) -> 
     site = _site(blog)
     cold_renders = 7 + 1  # seven published posts, one summary
     site.output_dir.write_text("a file where the feeds go")
-    from postfeed import OutputError
-
     with pytest.raises(OutputError):
         build(site, now=NOW)
     site.output_dir.unlink()
     assert build(site, now=NOW).renders == cold_renders
+    assert _files(site.output_dir) == _plain(site, tmp_path)
+
+
+def test_a_build_that_fails_once_its_files_are_written_commits_nothing(
+    blog: Path, write_post: Callable[..., Path], tmp_path: Path
+) -> None:
+    """What a build is to record of the posts it scanned and the files it wrote is staged
+    in the cache while the files are written; a build that fails after that (a folder
+    stands where the index page goes) commits none of it: the cache holds what it held,
+    and the next build makes the feeds a build without a cache makes."""
+    site = _site(blog)
+    build(site, now=NOW)
+    path = blog / "posts" / "second.md"
+    path.write_text(path.read_text().replace("# Heading", "# New heading"))
+    write_post("added", "date: 2024-06-01T10:00:00+02:00\n", "Added.\n")
+    assert site.cache_dir is not None
+    stored = site.cache_dir / FILENAME
+
+    def rows() -> list[tuple[str, str, str]]:
+        with contextlib.closing(sqlite3.connect(stored)) as db:
+            return db.execute("SELECT kind, key, value FROM item ORDER BY kind, key").fetchall()
+
+    before = rows()
+    page = site.output_dir / "index.html"  # compared once the feed files are written
+    page.unlink()
+    page.mkdir()
+    with pytest.raises(OutputError, match="is a folder"):
+        build(site, now=NOW)
+    assert rows() == before
+    page.rmdir()
+    assert build(site, now=NOW).renders == 2  # the edited post and the added one
+    assert rows() != before
     assert _files(site.output_dir) == _plain(site, tmp_path)
 
 
