@@ -102,7 +102,7 @@ def _collect(enabled: bool) -> None:
 #: them again and again (a tenth of a cold build of 10,000 posts).
 COLLECTOR = ProcessSetting(gc.isenabled, _collect, lambda _: False)
 #: The interpreter's thread switch interval, shortened while a pool runs (see
-#: ``Workers._start``).
+#: ``Workers._start``) and while a build writes its files.
 SWITCH = ProcessSetting(
     sys.getswitchinterval, sys.setswitchinterval, lambda saved: min(saved, SWITCH_INTERVAL)
 )

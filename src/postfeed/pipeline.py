@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 
 from . import _cache, _lastbuild, _paths
-from ._workers import COLLECTOR, WARM_FILES, Workers, leave_to_exit
+from ._workers import COLLECTOR, SWITCH, WARM_FILES, Workers, leave_to_exit
 from .errors import OutputError, PostErrors
 from .formats import FORMATS, head_tails
 from .model import ArchivePage, Entry, Feed, PlannedFeed, Post, Progress, Site
@@ -352,20 +352,30 @@ def _publish(
         wanted = outputs.plan()
         entries.summaries(listed)
         made = entries.make(wanted, summaries=listed, workers=workers, progress=progress)
-        # The scan's records are staged in the cache while the last kept entries are
-        # copied: its transaction is committed once the files are in place, or not at all.
-        saving = None
-        if staging is not None and cache is not None and archive is not None:
-            saving = partial(archive.save, cache)
-        # The id guard runs while the first kept entries are copied, before any is made.
-        written = outputs.write(
-            made,
-            staging,
-            meanwhile=None if allow_id_change else guard,
-            heads=partial(workers.call, head_tails) if workers.warmed else None,
-            placed=saving,
-        )
-        workers.close()  # nothing is left for them: their memory is freed before the page
+
+        def placed() -> None:
+            # Every entry is made: nothing is left for the workers, whose memory is freed
+            # first. Then the scan's records are staged in the cache while the last kept
+            # entries are copied: its transaction is committed once the files are in
+            # place, or not at all.
+            workers.close()
+            if staging is not None and cache is not None and archive is not None:
+                archive.save(cache)
+
+        # The threads that copy and flush files in the background take the interpreter
+        # lock at short intervals while this one works, once the pool is stopped too.
+        SWITCH.hold()
+        try:
+            # The id guard runs while the first kept entries are copied, before any is made.
+            written = outputs.write(
+                made,
+                staging,
+                meanwhile=None if allow_id_change else guard,
+                heads=partial(workers.call, head_tails) if workers.warmed else None,
+                placed=placed,
+            )
+        finally:
+            SWITCH.release()
         small: dict[Path, bytes] = {}
         main = _resolved(planned.main, tuple(slot.entry() for slot in listed))
         page_bytes = render_page(site, tuple(planned), main)

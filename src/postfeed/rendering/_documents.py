@@ -293,12 +293,14 @@ class Outputs:
                     due[number].take(given)
             if waiting:
                 raise AssertionError("entries a document needs were not made")
-            # What the cache is to record of each file, and whatever else is due, while
-            # the last kept entries are copied.
+            # While the last kept entries are copied: whatever else is due, and what the
+            # cache is to record of each file.
             for writer in writers:
-                writer.describe()
+                writer.advance()
             if placed is not None:
                 placed()
+            for writer in writers:
+                writer.describe()
             for writer in writers:
                 writer.finish()
         finally:
