@@ -117,6 +117,27 @@ def test_switch_interval_while_the_pool_runs(many: Path, tmp_path: Path) -> None
     assert sys.getswitchinterval() == before
 
 
+def test_switch_interval_while_the_files_are_written(many: Path, tmp_path: Path) -> None:
+    """While a build writes its files (the entries are made as they are written), its
+    threads switch sooner, with no pool too: the threads that copy and flush the files
+    in the background take their turns without waiting. Before and after, as it was."""
+    site = load_site(many / "postfeed.yaml")
+    before = sys.getswitchinterval()
+    seen: dict[str, set[float]] = {}
+    build(
+        replace(site, cache_dir=None, output_dir=tmp_path / "out"),
+        jobs=1,
+        now=NOW,
+        progress=lambda stage, done, total: seen.setdefault(stage, set()).add(
+            sys.getswitchinterval()
+        ),
+    )
+    assert before > _workers.SWITCH_INTERVAL
+    assert seen["read"] == {before}
+    assert sorted(seen["render"]) == [pytest.approx(_workers.SWITCH_INTERVAL)]
+    assert sys.getswitchinterval() == before
+
+
 @pytest.mark.parametrize(
     ("count", "share", "largest"), [(0, 8, 16), (1, 8, 16), (1000, 8, 16), (10000, 16, 500)]
 )
