@@ -18,7 +18,7 @@ import pytest
 
 from postfeed import Author, Post, PostErrors, build, load_posts, load_site, render
 from postfeed._cache import Cache, encode, fingerprint
-from postfeed.model import Site, post_values, trusted_post
+from postfeed.model import POST_FIELDS, Site, post_values, trusted_post
 from postfeed.reading import _records
 from postfeed.reading.scan import Archive, scan
 
@@ -232,7 +232,8 @@ def test_posts_from_the_cache_are_the_posts_their_files_make(
 ) -> None:
     """A scan makes its posts without ``Post``'s checks (their values were checked as
     they were read): those of a first scan and those a second scan takes from the cache
-    are the posts ``Post(...)`` makes of the same values, every field of them."""
+    are the posts ``Post(...)`` makes of the same values, every field of them, and the
+    cache's are the files', field for field."""
     write_config("authors:\n  ann: {name: Ann Lee, email: ann@example.com}\n")
     write_post(
         "every-key",
@@ -247,6 +248,9 @@ def test_posts_from_the_cache_are_the_posts_their_files_make(
     site = load_site(site_dir / "postfeed.yaml")
     scans = [_scanned(site), _scanned(site)]
     assert (scans[0].read, scans[1].read) == (4, 0)  # the second scan's posts, from the cache
+    for read, cached in zip(scans[0].posts, scans[1].posts, strict=True):
+        for name in POST_FIELDS:
+            assert getattr(cached, name) == getattr(read, name), name
     for posts in (scans[0].posts, scans[1].posts, load_posts(site)):
         assert [post.slug for post in posts] == ["every-key", "left-out", "no-author", "one-author"]
         for post in posts:

@@ -25,37 +25,10 @@ SETTLE_NS = 2_000_000_000
 
 Identity = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
-# The fields of Post in the order FileRecord.from_json lists their values.
-_RECORD_ORDER = (
-    "slug",
-    "title",
-    "published",
-    "updated",
-    "summary",
-    "markdown",
-    "html",
-    "tags",
-    "categories",
-    "author",
-    "authors",
-    "lang",
-    "content",
-    "in_feeds",
-    "id",
-    "url",
-    "image",
-    "draft",
-    "expires",
-    "source",
-    "body_offset",
-    "extra",
-    "warnings",
-    "lines",
-)
-if _RECORD_ORDER != POST_FIELDS:  # pragma: no cover - a field of Post added or moved
-    raise ImportError("FileRecord.from_json must list the values of Post's fields in order")
-_MARKDOWN, _AUTHOR, _AUTHORS, _SOURCE, _BODY_OFFSET, _WARNINGS = map(
-    POST_FIELDS.index, ("markdown", "author", "authors", "source", "body_offset", "warnings")
+# Where some fields' values are among a post's values (in the order of model.POST_FIELDS).
+_MARKDOWN, _AUTHOR, _AUTHORS, _SOURCE, _BODY_OFFSET, _WARNINGS, _LINES = map(
+    POST_FIELDS.index,
+    ("markdown", "author", "authors", "source", "body_offset", "warnings", "lines"),
 )
 
 _INT = {int}  # the types a list of whole numbers from JSON has (a bool is not one)
@@ -82,7 +55,6 @@ class FileRecord:
     #: The values of the post's fields, in the order of ``model.POST_FIELDS``, as the
     #: front matter gives them (``model.post_values``): the post's own fill in the rest.
     values: list[Any]
-    lines: dict[str, int]
     warnings: tuple[tuple[int, str], ...]
     body_digest: str | None = None
     identity: Identity = (-1, -1, -1, -1)
@@ -92,6 +64,12 @@ class FileRecord:
     # reused while nothing in the record changes.
     row: list[Any] | None = field(default=None, repr=False, compare=False)
     text: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def lines(self) -> dict[str, int]:
+        """The line of each front matter key (the post's ``lines``)."""
+        lines: dict[str, int] = self.values[_LINES]
+        return lines
 
     def same_as(self, other: FileRecord) -> bool:
         """Whether two records describe the same version of a file."""
@@ -253,30 +231,32 @@ class FileRecord:
             if {*map(type, authors)} <= _TEXT
             else tuple(_author_from_json(author) for author in authors)
         )
-        values = [  # in the order of POST_FIELDS (_RECORD_ORDER)
+        # In the order of POST_FIELDS: the tests compare these posts with those made
+        # from the same files' front matter, field by field.
+        values = [
             slug,
             title,
             _from_instant(published, tz),
             None if updated is None else _from_instant(updated, tz),
             summary,
-            None,
-            None,
+            None,  # markdown
+            None,  # html
             tuple(tags),
             tuple(categories),
-            authors[0] if authors else None,
+            authors[0] if authors else None,  # author
             authors,
             lang,
             content,
             in_feeds,
-            post_id,
-            None,
+            post_id,  # id
+            None,  # url
             None if image is None else Image(url=image),
             draft,
-            None,
-            None,
-            None,
+            None,  # expires
+            None,  # source
+            None,  # body_offset
             extra,
-            (),
+            (),  # warnings
             lines,
         ]
         return cls(
@@ -286,7 +266,6 @@ class FileRecord:
             body_offset=body_offset,
             body_digest=body_digest,
             values=values,
-            lines=lines,
             warnings=tuple((_int(line), _text(text)) for line, text in map(_list, warnings))
             if warnings
             else (),

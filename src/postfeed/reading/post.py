@@ -95,11 +95,11 @@ def read_file(
         raise PostErrors([PostError(path, None, f"cannot read: {err.strerror}")]) from err
     front_digest = digest(parts.front_matter)
     if known is not None and known.front_digest == front_digest:
-        values, lines = known.values, known.lines
+        values = known.values
         # The front matter's warnings still hold; the body's are found again.
         warnings = tuple(w for w in known.warnings if NOT_RUN not in w[1])
     else:
-        values, lines, warnings = _front_matter(path, parts, tz)
+        values, warnings = _front_matter(path, parts, tz)
     warnings += _template_code(path, parts)
     return FileRecord(
         front_digest=front_digest,
@@ -107,7 +107,6 @@ def read_file(
         # Worth keeping only for a post a feed showed before, whose body is hashed anyway.
         body_digest=digest(parts.body) if known is not None and known.body_digest else None,
         values=values,
-        lines=lines,
         warnings=warnings,
         identity=current,
         body=parts.body if keep_body else None,
@@ -147,9 +146,9 @@ def read_bytes(path: Path | str) -> tuple[bytes, Identity]:
 
 def _front_matter(
     path: Path | str, parts: Parts, tz: tzinfo
-) -> tuple[list[Any], dict[str, int], tuple[tuple[int, str], ...]]:
+) -> tuple[list[Any], tuple[tuple[int, str], ...]]:
     """Parse and check front matter: the values of the post's fields (as
-    ``model.post_values`` gives them), each key's line, and warnings.
+    ``model.post_values`` gives them, each key's line among them), and warnings.
 
     Raises:
         PostErrors: every problem in the front matter.
@@ -238,7 +237,7 @@ def _front_matter(
         "extra": {key: data[key] for key in data if key not in _KNOWN},
         "lines": lines,
     }
-    return post_values(fields_of_post), lines, tuple(warnings)
+    return post_values(fields_of_post), tuple(warnings)
 
 
 def _template_code(path: Path | str, parts: Parts) -> tuple[tuple[int, str], ...]:
