@@ -4,6 +4,7 @@ serial path, with or without the cache."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import subprocess
 import sys
 from collections.abc import Callable
@@ -11,11 +12,13 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from postfeed import PostErrors, _workers, build, load_site
 from postfeed.cli import main
+from postfeed.reading.scan import Archive
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -115,6 +118,33 @@ def test_switch_interval_while_the_pool_runs(many: Path, tmp_path: Path) -> None
     assert before > _workers.SWITCH_INTERVAL
     assert min(seen) == pytest.approx(_workers.SWITCH_INTERVAL)
     assert sys.getswitchinterval() == before
+
+
+def test_workers_are_stopped_before_the_scan_is_staged(
+    many: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once every entry is made, a build stops its worker processes before it stages the
+    scan's records in the cache (while the last entries are copied): their memory is not
+    held beside what it stages."""
+    site = replace(load_site(many / "postfeed.yaml"), output_dir=tmp_path / "out")
+    during: dict[str, list[int]] = {"render": [], "save": []}
+    save = Archive.save
+
+    def saving(archive: Archive, cache: Any) -> None:
+        during["save"].append(len(multiprocessing.active_children()))
+        save(archive, cache)
+
+    monkeypatch.setattr(Archive, "save", saving)
+    build(
+        site,
+        jobs=2,
+        now=NOW,
+        progress=lambda stage, done, total: during.setdefault(stage, []).append(
+            len(multiprocessing.active_children())
+        ),
+    )
+    assert max(during["render"]) >= 1  # a worker made entries
+    assert during["save"] == [0]
 
 
 def test_switch_interval_while_the_files_are_written(many: Path, tmp_path: Path) -> None:
